@@ -1,0 +1,65 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { CredentialsError, describeError, shouldTryNextLink } from "./errors.js";
+import { isRetryable } from "./retry.js";
+
+/**
+ * Tries providers in order and returns the first credential found.
+ *
+ * A link that is simply not configured here (an error with `tryNextLink: true`, ours or the AWS
+ * SDK's `CredentialsProviderError`) passes to the next link. A link that is configured but broken
+ * (`tryNextLink: false`, or any error without the flag) stops the chain with that error, because
+ * silently falling through to another identity hides a misconfiguration. When every link passes,
+ * the chain throws one `CHAIN_EXHAUSTED` error that lists every link's reason.
+ *
+ * @param providers - the links, in order of preference.
+ * @returns a provider; wrap it in {@link memoize} to cache.
+ * @throws TypeError when no provider is given or a link is not a function.
+ * @throws CredentialsError `CHAIN_EXHAUSTED` (with `errors`, one per link) when no link had
+ *   credentials; otherwise the first link's error that was not a fall-through.
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { chain, fromEnv, fromImds, memoize } from "env-or-profile";
+ *
+ * const s3 = new S3Client({ credentials: memoize(chain(fromEnv(), fromImds())) });
+ * ```
+ */
+export function chain(...providers: AwsCredentialIdentityProvider[]): AwsCredentialIdentityProvider {
+  if (providers.length === 0) {
+    throw new TypeError("Expected at least one provider");
+  }
+  providers.forEach((provider, index) => {
+    if (typeof provider !== "function") {
+      throw new TypeError(`Expected \`providers[${index}]\` to be a function, got ${typeof provider}`);
+    }
+  });
+  const links = [...providers];
+  return async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
+    const reasons: unknown[] = [];
+    for (const link of links) {
+      try {
+        return await link(identityProperties);
+      } catch (error) {
+        if (!shouldTryNextLink(error)) {
+          throw error;
+        }
+        reasons.push(error);
+      }
+    }
+    throw new CredentialsError(
+      `No credentials found in any link: ${reasons.map((reason, index) => `[${index + 1}] ${linkName(reason, index)}: ${describeError(reason)}`).join("; ")}`,
+      {
+        source: "chain",
+        code: "CHAIN_EXHAUSTED",
+        tryNextLink: true,
+        retryable: reasons.some(isRetryable),
+        cause: reasons[reasons.length - 1],
+        errors: reasons,
+      },
+    );
+  };
+}
+
+function linkName(reason: unknown, index: number): string {
+  return reason instanceof CredentialsError ? reason.source : `link ${index + 1}`;
+}

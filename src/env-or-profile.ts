@@ -1,0 +1,132 @@
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { chain } from "./chain.js";
+import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
+import type { Logger } from "./logger.js";
+import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
+import { fromAssumeRole, type AssumeRoleOptions } from "./providers/assume-role.js";
+import { ENV_VARIABLES, fromEnv, type EnvOptions } from "./providers/env.js";
+import { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
+import type { RetryOptions } from "./retry.js";
+import { optionsKey, sharedProvider } from "./shared-providers.js";
+
+/** Options of {@link envOrProfile}. */
+export interface EnvOrProfileOptions {
+  /** Link 1, environment variables; `false` to skip. @defaultValue on, reading `process.env` */
+  env?: false | EnvOptions;
+  /** Link 2, EC2 instance-profile credentials from IMDS; `false` to skip. @defaultValue on */
+  imds?: false | ImdsOptions;
+  /**
+   * Step 3: when given, the credential from link 1 or 2 is used to sign an STS AssumeRole for this
+   * role (with its ExternalId), and the assumed credential is what callers get.
+   */
+  assumeRole?: AssumeRoleOptions;
+  /** Refresh this long before Expiration. @defaultValue 300_000 (five minutes) */
+  refreshWindowMs?: number;
+  /** Where time comes from; shared by every link. @defaultValue {@link systemClock} */
+  clock?: Clock;
+  /** Where jitter comes from. @defaultValue `Math.random` */
+  random?: Random;
+  /** Retries of a refresh, for failures that can heal. */
+  retry?: RetryOptions;
+  /** Early-refresh jitter; see {@link MemoizeOptions.jitter}. */
+  jitter?: JitterOptions | false;
+  /** One debug line per decision; nothing is logged by default. */
+  logger?: Logger;
+}
+
+/**
+ * The credential chain most apps want, BOSH's `credentials_source: env_or_profile`: environment
+ * variables, else the EC2 instance profile (IMDS), then — when `assumeRole` is given — STS
+ * AssumeRole with an ExternalId, signed with whichever base credential resolved. Memoized until
+ * five minutes before Expiration, single-flight, with jittered retries.
+ *
+ * Every `envOrProfile()` made with the same options (and clock) in one process shares one cached
+ * credential and one in-flight fetch, so giving each SDK client its own costs nothing.
+ *
+ * @param options - links to use, refresh window, clock, retry, logger.
+ * @returns a provider to pass as any AWS SDK v3 client's `credentials`; it carries the SDK's
+ *   `memoized` marker, so the client does not add a second cache.
+ * @throws CredentialsError `CHAIN_EXHAUSTED` when no link has credentials (every link's reason
+ *   listed); `ENV_INVALID` for half-set environment variables; `IMDS_*` for a broken instance
+ *   metadata service; `STS_ACCESS_DENIED` and other `STS_*` codes from AssumeRole.
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { envOrProfile } from "env-or-profile";
+ *
+ * const s3 = new S3Client({ region: "us-east-1", credentials: envOrProfile() });
+ * ```
+ */
+export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvider {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Expected `options` to be an object");
+  }
+  if (options.env === false && options.imds === false && options.assumeRole?.source === undefined) {
+    throw new TypeError("Expected at least one of `env` and `imds` to be enabled (or `assumeRole.source` to be given)");
+  }
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? defaultRandom;
+  const memoOptions: MemoizeOptions = {
+    clock,
+    random,
+    ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  };
+
+  if (options.assumeRole === undefined) {
+    return baseProvider(options, clock, random, memoOptions);
+  }
+  const assumeRole = { ...options.assumeRole, clock };
+  return memoize(
+    fromAssumeRole({
+      ...assumeRole,
+      source: assumeRole.source ?? baseProvider(options, clock, random, memoOptions),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    }),
+    { ...memoOptions, name: "assume-role" },
+  );
+}
+
+/** The shared, memoized "env, else IMDS" part. */
+function baseProvider(
+  options: EnvOrProfileOptions,
+  clock: Clock,
+  random: Random,
+  memoOptions: MemoizeOptions,
+): MemoizedProvider {
+  const env = options.env === false ? false : { ...options.env, clock };
+  const imds = options.imds === false ? false : { clock, random, ...(options.logger === undefined ? {} : { logger: options.logger }), ...options.imds };
+  const key = optionsKey({
+    env,
+    // Keys from process.env are part of the identity: two providers made under different
+    // environments must not share a credential. Hashed by optionsKey, never kept in clear.
+    environment: env !== false && env.env === undefined ? snapshotEnvironment() : undefined,
+    imds,
+    memoOptions,
+  });
+  return sharedProvider(clock, key, () => {
+    const links: AwsCredentialIdentityProvider[] = [];
+    if (env !== false) {
+      links.push(fromEnv(env));
+    }
+    if (imds !== false) {
+      links.push(fromImds(imds));
+    }
+    return memoize(chain(...links), { ...memoOptions, name: "env-or-profile" });
+  });
+}
+
+function snapshotEnvironment(): Record<string, string | undefined> {
+  const snapshot: Record<string, string | undefined> = {};
+  for (const name of Object.values(ENV_VARIABLES)) {
+    snapshot[name] = process.env[name];
+  }
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith("AWS_EC2_METADATA") || name.startsWith("AWS_METADATA_SERVICE")) {
+      snapshot[name] = process.env[name];
+    }
+  }
+  return snapshot;
+}

@@ -1,0 +1,17 @@
+export type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsCredentialIdentityProvider as Provider } from "@smithy/types";
+export { systemClock, type Clock, type Random } from "./clock.js";
+export { CredentialsError, type CredentialsErrorCode, type CredentialsErrorOptions } from "./errors.js";
+export type { Logger } from "./logger.js";
+export { DEFAULT_RETRY_OPTIONS, isRetryable, type RetryOptions } from "./retry.js";
+export {
+  memoize,
+  DEFAULT_JITTER,
+  DEFAULT_REFRESH_WINDOW_MS,
+  DEFAULT_RETRY_LATER,
+  type JitterOptions,
+  type MemoizedProvider,
+  type MemoizeOptions,
+} from "./memoize.js";
+export { chain } from "./chain.js";
+export { fromEnv, ENV_VARIABLES, type EnvOptions } from "./providers/env.js";
+export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";

@@ -1,0 +1,350 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
+import { CredentialsError, describeError, redactKeyId } from "./errors.js";
+import { log, type Logger } from "./logger.js";
+import { withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
+
+/**
+ * The refresh window: a credential is refreshed this long before its Expiration. Five minutes,
+ * because AWS makes rotated instance-profile keys available "at least 5 minutes before the
+ * expiration of the previous set" (EC2 IAM roles documentation; seed 002), and the AWS SDKs use
+ * the same margin.
+ */
+export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * Jitter defaults: the early (background) refresh starts up to 10 % of the credential's lifetime
+ * before the refresh window, capped at 5 minutes, so a fleet whose credentials expire together does
+ * not refresh in lockstep. Modelled on aws-sdk-go-v2's `ExpiryWindowJitterFrac`.
+ */
+export const DEFAULT_JITTER: Readonly<Required<JitterOptions>> = Object.freeze({
+  fraction: 0.1,
+  maxMs: 5 * 60 * 1000,
+});
+
+/**
+ * The pause before trying again after a refresh that failed, or that brought back a credential that
+ * is already due for refresh (a source may serve the old keys until it rotates): starts at 5 s,
+ * doubles, capped at 1 minute, with "equal jitter" (half fixed, half random) so it is never a
+ * tight loop and never synchronised across a fleet.
+ */
+export const DEFAULT_RETRY_LATER = Object.freeze({ baseMs: 5_000, maxMs: 60_000 });
+
+/** How much earlier than the refresh window a background refresh may start. */
+export interface JitterOptions {
+  /** Fraction of the credential's lifetime. @defaultValue 0.1 */
+  fraction?: number;
+  /** Upper bound in ms. @defaultValue 300_000 (5 minutes) */
+  maxMs?: number;
+}
+
+/** Options of {@link memoize}. */
+export interface MemoizeOptions {
+  /**
+   * From `Expiration − refreshWindowMs` on, callers wait for a fresh credential.
+   * @defaultValue {@link DEFAULT_REFRESH_WINDOW_MS} (300_000, five minutes)
+   */
+  refreshWindowMs?: number;
+  /** Where time comes from. @defaultValue {@link systemClock} */
+  clock?: Clock;
+  /** Where jitter comes from. @defaultValue `Math.random` */
+  random?: Random;
+  /** Retries of one refresh, for failures that can heal. @defaultValue {@link DEFAULT_RETRY_OPTIONS} */
+  retry?: RetryOptions;
+  /**
+   * How much earlier a *background* refresh starts, per credential; `false` for none.
+   * @defaultValue {@link DEFAULT_JITTER}
+   */
+  jitter?: JitterOptions | false;
+  /**
+   * Bounded grace: after a failed refresh, a still-unexpired credential keeps being served (with a
+   * warning) for at most this long past `Expiration − refreshWindowMs`. `0` turns grace off. However
+   * long, a credential is **never** served at or after its Expiration.
+   * @defaultValue `refreshWindowMs`
+   */
+  maxStaleMs?: number;
+  /** Receives one debug line per decision and a warning when grace is used. */
+  logger?: Logger;
+  /** A label for logs and errors, e.g. `"imds"`. @defaultValue `"credentials"` */
+  name?: string;
+}
+
+/** A memoized provider: a plain {@link AwsCredentialIdentityProvider} plus cache controls. */
+export interface MemoizedProvider extends AwsCredentialIdentityProvider {
+  /** Forgets the cached credential; the next call fetches. An in-flight fetch is not cancelled. */
+  invalidate(): void;
+  /**
+   * Tells the AWS SDK v3 that this provider caches by itself, so a client does not wrap it in a
+   * second cache (`@aws-sdk/core` checks `credentials.memoized`).
+   */
+  readonly memoized: true;
+}
+
+interface Entry {
+  readonly identity: AwsCredentialIdentity;
+  /** The identity as an already-settled promise, so the cached path allocates nothing. */
+  readonly settled: Promise<AwsCredentialIdentity>;
+  /** Epoch ms of Expiration, or undefined for a credential that never expires. */
+  readonly expiresAt: number | undefined;
+  /** From here a background refresh starts (E − W − J). */
+  readonly refreshAt: number;
+  /** From here callers wait for a refresh (E − W). */
+  readonly mandatoryAt: number;
+}
+
+/**
+ * Wraps any credential provider in a refresh cache that knows about expiry, concurrency and retries.
+ *
+ * For a credential with Expiration `E`, window `W` and a per-credential jitter `J`:
+ * - before `E − W − J` it is served from memory, with no I/O;
+ * - from `E − W − J` to `E − W` it is still served at once while **one** background refresh runs;
+ * - from `E − W` on callers wait for the single in-flight refresh (a thousand callers, one fetch);
+ * - if that refresh fails, a still-valid credential is served with a warning for at most
+ *   `maxStaleMs`, and the next attempt waits a jittered backoff — never a tight loop;
+ * - a credential is never handed out at or after its Expiration, and an already-expired credential
+ *   from the source is an error (`CREDENTIALS_EXPIRED`);
+ * - a credential without Expiration (static keys) is fetched once for the provider's life;
+ * - a refresh retries failures that can heal (see {@link isRetryable}) with full-jitter backoff.
+ *
+ * Call with `{ forceRefresh: true }` to fetch now (joining a fetch already in flight), or call
+ * `invalidate()` to forget the cached credential.
+ *
+ * @param provider - the source to cache.
+ * @param options - window, clock, retry, jitter, grace and logger.
+ * @returns a provider the AWS SDK uses as is (it carries the SDK's `memoized` marker).
+ * @throws TypeError when `provider` is not a function or an option is out of range (at call time).
+ * @throws CredentialsError whatever the source threw once retries are spent (its `code` kept), or
+ *   `CREDENTIALS_EXPIRED` when the source handed back an expired credential.
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromImds, memoize } from "env-or-profile";
+ *
+ * const credentials = memoize(fromImds(), { refreshWindowMs: 5 * 60_000 });
+ * const s3 = new S3Client({ region: "us-east-1", credentials });
+ * ```
+ */
+export function memoize(provider: AwsCredentialIdentityProvider, options: MemoizeOptions = {}): MemoizedProvider {
+  if (typeof provider !== "function") {
+    throw new TypeError(`Expected \`provider\` to be a function, got ${typeof provider}`);
+  }
+  const windowMs = nonNegative("refreshWindowMs", options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS);
+  const maxStaleMs = nonNegative("maxStaleMs", options.maxStaleMs ?? windowMs);
+  const jitter = resolveJitter(options.jitter);
+  const retry = resolveRetryOptions(options.retry);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? defaultRandom;
+  const logger = options.logger;
+  const name = options.name ?? "credentials";
+
+  let current: Entry | undefined;
+  let inflight: Promise<Entry> | undefined;
+  /** No refresh attempt before this time (set after a failure or an unchanged credential). */
+  let nextAttemptAt = 0;
+  let consecutiveSetbacks = 0;
+
+  const toEntry = (identity: AwsCredentialIdentity, fetchedAt: number): Entry => {
+    const settled = Promise.resolve(identity);
+    const expiresAt = identity.expiration?.getTime();
+    if (expiresAt === undefined) {
+      return { identity, settled, expiresAt, refreshAt: Number.POSITIVE_INFINITY, mandatoryAt: Number.POSITIVE_INFINITY };
+    }
+    const mandatoryAt = expiresAt - windowMs;
+    const lifetime = Math.max(0, expiresAt - fetchedAt);
+    const jitterMs = jitter ? random() * Math.min(jitter.fraction * lifetime, jitter.maxMs) : 0;
+    return { identity, settled, expiresAt, refreshAt: mandatoryAt - jitterMs, mandatoryAt };
+  };
+
+  const setBack = (now: number, entry: Entry | undefined): void => {
+    consecutiveSetbacks += 1;
+    const cap = Math.min(DEFAULT_RETRY_LATER.maxMs, DEFAULT_RETRY_LATER.baseMs * 2 ** (consecutiveSetbacks - 1));
+    let delay = cap / 2 + (random() * cap) / 2;
+    // A setback in the background phase never postpones the point where callers start waiting.
+    if (entry !== undefined && now < entry.mandatoryAt) {
+      delay = Math.min(delay, entry.mandatoryAt - now);
+    }
+    nextAttemptAt = now + delay;
+  };
+
+  const fetchEntry = async (): Promise<Entry> => {
+    const identity = await withRetry(() => provider(), {
+      retry,
+      random,
+      onRetry: ({ retry: n, delayMs, error }) =>
+        log(logger, "debug", `${name}: attempt ${n} failed (${describeError(error)}); retrying in ${delayMs} ms`),
+    });
+    const fetchedAt = clock.now();
+    checkIdentity(identity, name, fetchedAt);
+    return toEntry(identity, fetchedAt);
+  };
+
+  const refresh = (): Promise<Entry> => {
+    if (inflight !== undefined) {
+      return inflight;
+    }
+    const previous = current;
+    const attempt = fetchEntry().then(
+      (entry) => {
+        current = entry;
+        const now = clock.now();
+        if (now >= entry.refreshAt) {
+          // The source handed back a credential that is already due: not an error (sources rotate
+          // "at least five minutes" early, so an early refresh can see the old keys), but wait a
+          // little before asking again rather than asking on every call.
+          setBack(now, entry);
+          log(logger, "debug", `${name}: source returned a credential already due for refresh (${describeEntry(entry)}); next attempt in ${Math.round(nextAttemptAt - now)} ms`);
+        } else {
+          consecutiveSetbacks = 0;
+          nextAttemptAt = 0;
+          log(logger, "debug", `${name}: cached ${describeEntry(entry)}`);
+        }
+        return entry;
+      },
+      (error: unknown) => {
+        setBack(clock.now(), previous);
+        throw error;
+      },
+    );
+    inflight = attempt;
+    const clear = (): void => {
+      if (inflight === attempt) {
+        inflight = undefined;
+      }
+    };
+    attempt.then(clear, clear);
+    return attempt;
+  };
+
+  const refreshInBackground = (): void => {
+    log(logger, "debug", `${name}: starting a background refresh`);
+    refresh().catch((error: unknown) => {
+      log(logger, "warn", `${name}: background refresh failed (${describeError(error)}); still serving the cached credential`);
+    });
+  };
+
+  /** Whether a failed refresh may still be answered with `entry` at time `now`. */
+  const withinGrace = (entry: Entry, now: number): boolean =>
+    entry.expiresAt !== undefined && now < entry.expiresAt && now < entry.mandatoryAt + maxStaleMs;
+
+  /**
+   * The hot path: a fresh credential is answered with its stored, settled promise — no `async`
+   * frame, no allocation, one clock read.
+   */
+  const provide = (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
+    const entry = current;
+    if (entry !== undefined && identityProperties?.["forceRefresh"] !== true) {
+      if (entry.expiresAt === undefined || clock.now() < entry.refreshAt) {
+        return entry.settled;
+      }
+    }
+    return provideSlowly(identityProperties);
+  };
+
+  const provideSlowly = async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
+    if (identityProperties?.["forceRefresh"] === true) {
+      return (await refresh()).identity;
+    }
+    const entry = current;
+    const now = clock.now();
+    if (entry !== undefined && entry.expiresAt !== undefined && now < entry.expiresAt) {
+      if (now < entry.refreshAt) {
+        return entry.identity;
+      }
+      if (now < entry.mandatoryAt) {
+        if (inflight === undefined && now >= nextAttemptAt) {
+          refreshInBackground();
+        }
+        return entry.identity;
+      }
+      if (now < nextAttemptAt && withinGrace(entry, now)) {
+        // A refresh failed (or returned the same keys) moments ago: keep serving, retry later.
+        return entry.identity;
+      }
+      try {
+        return (await refresh()).identity;
+      } catch (error) {
+        const after = clock.now();
+        if (withinGrace(entry, after)) {
+          log(logger, "warn", `${name}: refresh failed (${describeError(error)}); serving the cached credential (${describeEntry(entry)}) until a refresh succeeds`);
+          return entry.identity;
+        }
+        throw error;
+      }
+    }
+    return (await refresh()).identity;
+  };
+
+  const memoized = provide as MemoizedProvider;
+  Object.defineProperty(memoized, "memoized", { value: true, enumerable: false });
+  Object.defineProperty(memoized, "invalidate", {
+    enumerable: false,
+    value: (): void => {
+      current = undefined;
+      nextAttemptAt = 0;
+      consecutiveSetbacks = 0;
+    },
+  });
+  return memoized;
+}
+
+/** Rejects a malformed or already-expired credential from a source, without echoing it. */
+function checkIdentity(identity: unknown, name: string, now: number): asserts identity is AwsCredentialIdentity {
+  const value = identity as Partial<AwsCredentialIdentity> | null | undefined;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    typeof value.accessKeyId !== "string" ||
+    value.accessKeyId === "" ||
+    typeof value.secretAccessKey !== "string" ||
+    value.secretAccessKey === ""
+  ) {
+    throw new CredentialsError(`The ${name} source returned no usable credential (accessKeyId and secretAccessKey must be non-empty strings)`, {
+      source: name,
+      code: "PROVIDER_FAILED",
+      tryNextLink: false,
+    });
+  }
+  if (value.expiration !== undefined) {
+    const expiresAt = value.expiration instanceof Date ? value.expiration.getTime() : Number.NaN;
+    if (Number.isNaN(expiresAt)) {
+      throw new CredentialsError(`The ${name} source returned a credential whose expiration is not a valid Date`, {
+        source: name,
+        code: "PROVIDER_FAILED",
+        tryNextLink: false,
+      });
+    }
+    if (expiresAt <= now) {
+      throw new CredentialsError(
+        `The ${name} source returned a credential (${redactKeyId(value.accessKeyId)}) that expired at ${new Date(expiresAt).toISOString()}, ${Math.round((now - expiresAt) / 1000)} s ago; an expired credential is never handed out`,
+        { source: name, code: "CREDENTIALS_EXPIRED", tryNextLink: false },
+      );
+    }
+  }
+}
+
+function describeEntry(entry: Entry): string {
+  const key = redactKeyId(entry.identity.accessKeyId);
+  if (entry.expiresAt === undefined) {
+    return `${key}, no expiration`;
+  }
+  return `${key}, expires ${new Date(entry.expiresAt).toISOString()}, background refresh from ${new Date(entry.refreshAt).toISOString()}, mandatory from ${new Date(entry.mandatoryAt).toISOString()}`;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`Expected \`${name}\` to be a finite number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function resolveJitter(jitter: JitterOptions | false | undefined): Required<JitterOptions> | false {
+  if (jitter === false) {
+    return false;
+  }
+  const fraction = jitter?.fraction ?? DEFAULT_JITTER.fraction;
+  const maxMs = jitter?.maxMs ?? DEFAULT_JITTER.maxMs;
+  if (typeof fraction !== "number" || !(fraction >= 0 && fraction <= 1)) {
+    throw new TypeError(`Expected \`jitter.fraction\` to be a number from 0 to 1, got ${String(fraction)}`);
+  }
+  return { fraction, maxMs: nonNegative("jitter.maxMs", maxMs) };
+}

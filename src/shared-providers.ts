@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import type { Clock } from "./clock.js";
+import type { MemoizedProvider } from "./memoize.js";
+
+/**
+ * How many distinct shared providers one clock keeps. An app makes a handful (one per distinct
+ * option set, not one per client); the bound only stops a pathological caller from growing it.
+ */
+export const MAX_SHARED_PROVIDERS = 256;
+
+const registries = new WeakMap<Clock, LRUCache<string, MemoizedProvider>>();
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+/**
+ * Returns the process-wide provider for `key` on `clock`, creating it once. This is how many
+ * `envOrProfile()` instances (one per SDK client is the common pattern) share one fetch and one
+ * cached credential: same options, same clock → same memoized provider.
+ */
+export function sharedProvider(clock: Clock, key: string, create: () => MemoizedProvider): MemoizedProvider {
+  let registry = registries.get(clock);
+  if (registry === undefined) {
+    registry = new LRUCache({ max: MAX_SHARED_PROVIDERS });
+    registries.set(clock, registry);
+  }
+  let provider = registry.get(key);
+  if (provider === undefined) {
+    provider = create();
+    registry.set(key, provider);
+  }
+  return provider;
+}
+
+/**
+ * A stable key for an options value: plain data by value, functions and class instances (clocks,
+ * loggers, providers) by identity. Hashed, so a key never holds a value (which may be a secret) in
+ * clear.
+ */
+export function optionsKey(value: unknown): string {
+  return createHash("sha256").update(stableText(value)).digest("base64url");
+}
+
+function stableText(value: unknown): string {
+  if (value === undefined) {
+    return "u";
+  }
+  if (typeof value === "function") {
+    return `#${identity(value)}`;
+  }
+  if (value === null || typeof value !== "object") {
+    // bigint and symbol have no JSON form; they never appear in options, but must not collide.
+    return typeof value === "bigint" || typeof value === "symbol" ? `${typeof value}:${value.toString()}` : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(stableText).join(",")}]`;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    return `#${identity(value)}`;
+  }
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${stableText(record[key])}`)
+    .join(",")}}`;
+}
+
+function identity(value: object): number {
+  let id = objectIds.get(value);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(value, id);
+  }
+  return id;
+}
