@@ -1,13 +1,11 @@
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { chain } from "./chain.js";
 import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
 import type { Logger } from "./logger.js";
 import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
 import { fromAssumeRole, type AssumeRoleOptions } from "./providers/assume-role.js";
-import { ENV_VARIABLES, fromEnv, type EnvOptions } from "./providers/env.js";
-import { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
+import type { EnvOptions } from "./providers/env.js";
+import type { ImdsOptions } from "./providers/imds/from-imds.js";
 import type { RetryOptions } from "./retry.js";
-import { optionsKey, sharedProvider } from "./shared-providers.js";
+import { sharedBaseProvider } from "./shared-base-provider.js";
 
 /** Options of {@link envOrProfile}. */
 export interface EnvOrProfileOptions {
@@ -75,58 +73,17 @@ export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvide
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   };
 
+  const base = (): MemoizedProvider => sharedBaseProvider({ ...memoOptions, env: options.env, imds: options.imds });
   if (options.assumeRole === undefined) {
-    return baseProvider(options, clock, random, memoOptions);
+    return base();
   }
   const assumeRole = { ...options.assumeRole, clock };
   return memoize(
     fromAssumeRole({
       ...assumeRole,
-      source: assumeRole.source ?? baseProvider(options, clock, random, memoOptions),
+      source: assumeRole.source ?? base(),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     }),
     { ...memoOptions, name: "assume-role" },
   );
-}
-
-/** The shared, memoized "env, else IMDS" part. */
-function baseProvider(
-  options: EnvOrProfileOptions,
-  clock: Clock,
-  random: Random,
-  memoOptions: MemoizeOptions,
-): MemoizedProvider {
-  const env = options.env === false ? false : { ...options.env, clock };
-  const imds = options.imds === false ? false : { clock, random, ...(options.logger === undefined ? {} : { logger: options.logger }), ...options.imds };
-  const key = optionsKey({
-    env,
-    // Keys from process.env are part of the identity: two providers made under different
-    // environments must not share a credential. Hashed by optionsKey, never kept in clear.
-    environment: env !== false && env.env === undefined ? snapshotEnvironment() : undefined,
-    imds,
-    memoOptions,
-  });
-  return sharedProvider(clock, key, () => {
-    const links: AwsCredentialIdentityProvider[] = [];
-    if (env !== false) {
-      links.push(fromEnv(env));
-    }
-    if (imds !== false) {
-      links.push(fromImds(imds));
-    }
-    return memoize(chain(...links), { ...memoOptions, name: "env-or-profile" });
-  });
-}
-
-function snapshotEnvironment(): Record<string, string | undefined> {
-  const snapshot: Record<string, string | undefined> = {};
-  for (const name of Object.values(ENV_VARIABLES)) {
-    snapshot[name] = process.env[name];
-  }
-  for (const name of Object.keys(process.env)) {
-    if (name.startsWith("AWS_EC2_METADATA") || name.startsWith("AWS_METADATA_SERVICE")) {
-      snapshot[name] = process.env[name];
-    }
-  }
-  return snapshot;
 }

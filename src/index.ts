@@ -14,4 +14,19 @@ export {
 } from "./memoize.js";
 export { chain } from "./chain.js";
 export { fromEnv, ENV_VARIABLES, type EnvOptions } from "./providers/env.js";
+export {
+  fromAssumeRole,
+  createAssumeRoleCache,
+  DEFAULT_ASSUME_ROLE_CACHE_MAX,
+  DEFAULT_ASSUME_ROLE_DURATION_SECONDS,
+  DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS,
+  DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS,
+  DEFAULT_STS_REGION,
+  DEFAULT_STS_TIMEOUT_MS,
+  type AssumeRoleCache,
+  type AssumeRoleCacheOptions,
+  type AssumeRoleOptions,
+} from "./providers/assume-role.js";
+export { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
+export { readInstanceProfile, type InstanceProfileInfo } from "./providers/imds/read-instance-profile.js";
 export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";

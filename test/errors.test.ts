@@ -20,7 +20,7 @@ describe("CredentialsError", () => {
     expect(error instanceof CredentialsError).toBe(true);
     expect(fromAnotherCopy instanceof CredentialsError).toBe(true);
     expect(new Error("plain") instanceof CredentialsError).toBe(false);
-    expect(null instanceof CredentialsError).toBe(false);
+    expect((null as unknown as object) instanceof CredentialsError).toBe(false);
   });
 
   it("serialises to its safe fields and summarises a foreign cause", () => {

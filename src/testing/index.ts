@@ -1,1 +1,23 @@
 export { manualClock, DEFAULT_MANUAL_CLOCK_START_MS, type ManualClock } from "./manual-clock.js";
+export {
+  startStsEmulator,
+  type StsEmulator,
+  type StsEmulatorCredential,
+  type StsEmulatorOptions,
+  type StsEmulatorRole,
+  type StsFault,
+  type StsIssuedCredential,
+  type StsRequestRecord,
+} from "./sts-emulator.js";
+export {
+  startImdsEmulator,
+  DEFAULT_IMDS_EMULATOR_CREDENTIAL_LIFETIME_MS,
+  DEFAULT_IMDS_EMULATOR_ROLE_NAME,
+  type ImdsEmulator,
+  type ImdsEmulatorCredentials,
+  type ImdsEmulatorFault,
+  type ImdsEmulatorFaultOptions,
+  type ImdsEmulatorMode,
+  type ImdsEmulatorOptions,
+  type ImdsEmulatorRequest,
+} from "./imds-emulator.js";

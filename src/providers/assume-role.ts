@@ -1,0 +1,439 @@
+import { createHash } from "node:crypto";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { fromTemporaryCredentials as FromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { systemClock, type Clock } from "../clock.js";
+import { CredentialsError, describeError, redactKeyId } from "../errors.js";
+import { log, type Logger } from "../logger.js";
+import { sharedBaseProvider } from "../shared-base-provider.js";
+import {
+  DEFAULT_ASSUME_ROLE_CACHE_MAX,
+  SharedAssumeRoleCache,
+  sharedAssumeRoleCache,
+  type AssumeRoleCache,
+} from "./assume-role/assume-role-cache.js";
+import { mapStsError } from "./assume-role/map-sts-error.js";
+import {
+  checkDurationSeconds,
+  checkEndpoint,
+  checkExternalId,
+  checkMs,
+  checkRegion,
+  checkRoleSessionName,
+  defaultRoleSessionName,
+  parseRoleArn,
+} from "./assume-role/validate.js";
+
+export { createAssumeRoleCache, DEFAULT_ASSUME_ROLE_CACHE_MAX } from "./assume-role/assume-role-cache.js";
+export type { AssumeRoleCache, AssumeRoleCacheOptions } from "./assume-role/assume-role-cache.js";
+
+/** `DurationSeconds` when none is given: STS's own default, one hour. */
+export const DEFAULT_ASSUME_ROLE_DURATION_SECONDS = 3600;
+
+/** The STS region when neither the option nor `AWS_REGION`/`AWS_DEFAULT_REGION` names one (the SDK's choice too). */
+export const DEFAULT_STS_REGION = "us-east-1";
+
+/**
+ * A cached AssumeRole result stops being served this long before its expiration — the same
+ * 5-minute window as `memoize` (and the SDK's `EXPIRATION_MS`), so a refresh upstream never gets
+ * back a credential that is already due for refresh.
+ */
+export const DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS = 300_000;
+
+/**
+ * How long an AccessDenied (or a rejected base credential) is remembered, so a storm of callers
+ * makes one request, not thousands. Short, because a fixed trust policy should take effect quickly.
+ */
+export const DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS = 5_000;
+
+/**
+ * Per-request timeout (connect and response). The SDK has none by default, so a black-holed STS
+ * endpoint would hang the caller forever; STS answers in well under a second, and 10 s leaves room
+ * for a cold TLS handshake to a distant region.
+ */
+export const DEFAULT_STS_TIMEOUT_MS = 10_000;
+
+/** Options of {@link fromAssumeRole}. Every field is validated when the provider is created. */
+export interface AssumeRoleOptions {
+  /** The role to assume: `arn:<aws|aws-cn|aws-us-gov>:iam::<12 digits>:role/<path/name>`. */
+  roleArn: string;
+  /**
+   * Sent as `ExternalId`; the role's trust policy checks it with an `sts:ExternalId` condition.
+   * 2–1224 characters of `[\w+=,.@:/-]`. Never echoed in messages.
+   */
+  externalId?: string;
+  /**
+   * The session name, visible in CloudTrail and in the assumed role's ARN. 2–64 characters of
+   * `[\w+=,.@-]`. @defaultValue `env-or-profile@<host name>` (stable per host, so providers share a session)
+   */
+  roleSessionName?: string;
+  /** Lifetime asked of STS, 900–43200 s. @defaultValue {@link DEFAULT_ASSUME_ROLE_DURATION_SECONDS} (3600) */
+  durationSeconds?: number;
+  /** STS region. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION`, else {@link DEFAULT_STS_REGION} */
+  region?: string;
+  /** STS endpoint URL, e.g. a local emulator. @defaultValue `AWS_ENDPOINT_URL_STS`, else the SDK's regional endpoint */
+  endpoint?: string;
+  /**
+   * The base credentials that call AssumeRole (and sign it).
+   * @defaultValue environment variables, then IMDS: `chain(fromEnv(), fromImds({ clock }))`
+   */
+  source?: AwsCredentialIdentityProvider;
+  /** Decides cache lifetimes. @defaultValue {@link systemClock} */
+  clock?: Clock;
+  /** Receives one debug line per decision (cache hit, AssumeRole made, failure remembered). */
+  logger?: Logger;
+  /**
+   * A cached credential is served until `expiration − refreshWindowMs`.
+   * @defaultValue {@link DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS} (5 min)
+   */
+  refreshWindowMs?: number;
+  /** How long AccessDenied is remembered; 0 turns it off. @defaultValue {@link DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS} */
+  negativeCacheMs?: number;
+  /** Per-request STS timeout. @defaultValue {@link DEFAULT_STS_TIMEOUT_MS} */
+  timeoutMs?: number;
+  /**
+   * Where results are shared: `false` for none (every call makes a request), or a cache from
+   * `createAssumeRoleCache`. @defaultValue the process-wide cache for `clock`, bounded at
+   * {@link DEFAULT_ASSUME_ROLE_CACHE_MAX} entries
+   */
+  cache?: AssumeRoleCache | false;
+}
+
+type Settings = {
+  roleArn: string;
+  accountId: string;
+  externalId: string | undefined;
+  roleSessionName: string;
+  durationSeconds: number;
+  region: string;
+  endpoint: string | undefined;
+  refreshWindowMs: number;
+  negativeCacheMs: number;
+  timeoutMs: number;
+};
+
+const SOURCE = "assume-role";
+
+let sdkModule: Promise<{ fromTemporaryCredentials: typeof FromTemporaryCredentials }> | undefined;
+
+/**
+ * Loaded on first use, so `import "env-or-profile"` does not pay for the SDK. The package has no
+ * `exports` map and ships one CommonJS bundle (`dist-cjs/index.js`) whose other providers are
+ * `require`d lazily, so the package root is the lightest module that has `fromTemporaryCredentials`.
+ */
+function loadSdk(): Promise<{ fromTemporaryCredentials: typeof FromTemporaryCredentials }> {
+  sdkModule ??= import("@aws-sdk/credential-providers").catch((error: unknown) => {
+    sdkModule = undefined;
+    throw error;
+  });
+  return sdkModule;
+}
+
+/**
+ * The base identity of the AssumeRole being sent. The STS client asks its `credentials` for the
+ * identity to sign with; this hands it the exact identity the cache key was computed from, per
+ * call, even when calls with different base identities overlap.
+ */
+const signingIdentity = new AsyncLocalStorage<AwsCredentialIdentity>();
+
+/**
+ * A provider that assumes an IAM role with STS AssumeRole (optionally with an `ExternalId`), signed
+ * by base credentials from `source` (environment, then IMDS, by default).
+ *
+ * - **Validated up front**: a malformed role ARN, ExternalId, session name, duration, region or
+ *   endpoint throws a `TypeError` from `fromAssumeRole` itself, before any request.
+ * - **Shared**: results are kept in a bounded process-wide cache keyed by role, ExternalId, session
+ *   name, duration, region, endpoint and the base identity (its access key id and a hash of its
+ *   secret and session token — never the secret itself), until 5 minutes before expiration.
+ *   Any number of providers for the same role and base make one AssumeRole; concurrent first calls
+ *   share one request.
+ * - **Fails clearly**: see the `@throws` list. A denial is remembered for 5 s.
+ * - **One attempt per call**: the STS client is built with `maxAttempts: 1`; retries with jittered
+ *   backoff belong to `memoize` (or `envOrProfile`), which wraps this provider and retries only
+ *   what is `retryable`. The SDK's own retries would stack on top of those.
+ *
+ * @param options - the role and how to reach STS; see {@link AssumeRoleOptions}.
+ * @returns a provider of the role's temporary credentials (with `accountId` from the role ARN).
+ * @throws TypeError from `fromAssumeRole` when an option is invalid (message names the option).
+ * @throws CredentialsError from the provider, never falling through a chain (`tryNextLink: false`):
+ *   `STS_ACCESS_DENIED` (trust policy / ExternalId / permission; not retryable),
+ *   `STS_INVALID_BASE_CREDENTIALS` (STS rejected the base key or its signature; not retryable),
+ *   `STS_THROTTLED` (retryable), `STS_ERROR` (5xx, network, timeout: retryable; other 4xx: not),
+ *   `STS_BAD_RESPONSE` (unreadable answer), `STS_SOURCE_FAILED` (the base credentials could not be
+ *   had; `retryable` as the base's failure).
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromAssumeRole, memoize } from "env-or-profile";
+ *
+ * const s3 = new S3Client({
+ *   region: "eu-west-1",
+ *   credentials: memoize(
+ *     fromAssumeRole({
+ *       roleArn: "arn:aws:iam::123456789012:role/deploy",
+ *       externalId: "tenant-42",
+ *     }),
+ *   ),
+ * });
+ * ```
+ */
+export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentityProvider {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Expected `options` to be an object with at least `roleArn`");
+  }
+  const settings = resolveSettings(options);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  // The default base is the shared, memoized env-then-IMDS provider, so AssumeRole's base lookups
+  // (one per call, to key the cache by base identity) cost no I/O while the base is fresh.
+  const source = options.source ?? sharedBaseProvider({ clock, ...(logger === undefined ? {} : { logger }) });
+  const cache = resolveCache(options.cache, clock);
+  const endpointLabel = settings.endpoint ?? `the ${settings.region} regional STS endpoint`;
+  let temporary: AwsCredentialIdentityProvider | undefined;
+
+  const assume = async (base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> => {
+    if (temporary === undefined) {
+      const { fromTemporaryCredentials } = await loadSdk();
+      // The SDK's `fromTemporaryCredentials` keeps no credential cache of its own; it builds one
+      // STS client on its first call and reuses it, so creating it once here means one STS client
+      // (one connection pool) per provider.
+      temporary ??= fromTemporaryCredentials({
+        // Marked `memoized` so the STS client does not wrap it in its own (Date.now-based) cache:
+        // each AssumeRole is signed by exactly the base identity it was keyed on.
+        masterCredentials: Object.assign(async () => currentSigningIdentity(), { memoized: true }),
+        params: {
+          RoleArn: settings.roleArn,
+          RoleSessionName: settings.roleSessionName,
+          DurationSeconds: settings.durationSeconds,
+          ...(settings.externalId === undefined ? {} : { ExternalId: settings.externalId }),
+        },
+        clientConfig: {
+          region: settings.region,
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+          // One attempt: our memoize layer retries with full-jitter backoff, and only what is
+          // retryable. SDK retries underneath would multiply the attempts and hide the delays.
+          maxAttempts: 1,
+          requestHandler: {
+            connectionTimeout: settings.timeoutMs,
+            requestTimeout: settings.timeoutMs,
+            // Without this the SDK only logs (to console) when the timeout passes, and waits on.
+            throwOnRequestTimeout: true,
+          },
+        },
+      });
+    }
+    const provider = temporary;
+    let result: AwsCredentialIdentity;
+    try {
+      // No identity properties are passed on: a calling client's config (region, request
+      // handler, credentials) must not change which STS we ask or how.
+      result = await signingIdentity.run(base, () => provider());
+    } catch (error) {
+      throw mapStsError(error, {
+        roleArn: settings.roleArn,
+        externalIdSet: settings.externalId !== undefined,
+        baseAccessKeyId: base.accessKeyId,
+        endpointLabel,
+        negativeCacheMs: settings.negativeCacheMs,
+      });
+    }
+    return toCredential(result, settings);
+  };
+
+  return async () => {
+    const base = await resolveBase(source, settings.roleArn);
+    if (cache === undefined) {
+      const credential = await assume(base);
+      log(logger, "debug", `assume-role: assumed ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)} (no shared cache)`);
+      return copyOf(credential);
+    }
+    try {
+      const { credential, outcome } = await cache.resolve(cacheKey(settings, base), () => assume(base), {
+        refreshWindowMs: settings.refreshWindowMs,
+        rememberFailureMs: (error) => (isRemembered(error) ? settings.negativeCacheMs : 0),
+      });
+      log(
+        logger,
+        "debug",
+        `assume-role: ${describeOutcome(outcome)} ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)}, ` +
+          `expires ${credential.expiration?.toISOString() ?? "never"}`,
+      );
+      return copyOf(credential);
+    } catch (error) {
+      log(logger, "debug", `assume-role: ${settings.roleArn} failed: ${describeError(error)}`);
+      throw error;
+    }
+  };
+}
+
+function resolveSettings(options: AssumeRoleOptions): Settings {
+  const { accountId } = parseRoleArn(options.roleArn);
+  const env = process.env;
+  const region =
+    options.region !== undefined
+      ? checkRegion(options.region, "region")
+      : nonEmpty(env.AWS_REGION) !== undefined
+        ? checkRegion(env.AWS_REGION, "AWS_REGION")
+        : nonEmpty(env.AWS_DEFAULT_REGION) !== undefined
+          ? checkRegion(env.AWS_DEFAULT_REGION, "AWS_DEFAULT_REGION")
+          : DEFAULT_STS_REGION;
+  const endpoint =
+    options.endpoint !== undefined
+      ? checkEndpoint(options.endpoint, "endpoint")
+      : nonEmpty(env.AWS_ENDPOINT_URL_STS) !== undefined
+        ? checkEndpoint(env.AWS_ENDPOINT_URL_STS, "AWS_ENDPOINT_URL_STS")
+        : undefined;
+  if (options.source !== undefined && typeof options.source !== "function") {
+    throw new TypeError("Expected `source` to be a credential provider function");
+  }
+  if (options.clock !== undefined && typeof options.clock?.now !== "function") {
+    throw new TypeError("Expected `clock` to have a `now()` method");
+  }
+  return {
+    roleArn: options.roleArn,
+    accountId,
+    externalId: options.externalId === undefined ? undefined : checkExternalId(options.externalId),
+    roleSessionName: options.roleSessionName === undefined ? defaultRoleSessionName() : checkRoleSessionName(options.roleSessionName),
+    durationSeconds:
+      options.durationSeconds === undefined ? DEFAULT_ASSUME_ROLE_DURATION_SECONDS : checkDurationSeconds(options.durationSeconds),
+    region,
+    endpoint,
+    refreshWindowMs: checkMs(options.refreshWindowMs ?? DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS, "refreshWindowMs"),
+    negativeCacheMs: checkMs(options.negativeCacheMs ?? DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS, "negativeCacheMs"),
+    timeoutMs: checkMs(options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS, "timeoutMs", true),
+  };
+}
+
+function resolveCache(cache: AssumeRoleCache | false | undefined, clock: Clock): SharedAssumeRoleCache | undefined {
+  if (cache === false) {
+    return undefined;
+  }
+  if (cache === undefined) {
+    return sharedAssumeRoleCache(clock, DEFAULT_ASSUME_ROLE_CACHE_MAX);
+  }
+  if (!(cache instanceof SharedAssumeRoleCache)) {
+    throw new TypeError("Expected `cache` to be `false` or a cache from `createAssumeRoleCache()`");
+  }
+  return cache;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+function currentSigningIdentity(): AwsCredentialIdentity {
+  const identity = signingIdentity.getStore();
+  if (identity === undefined) {
+    // Only reachable if the SDK resolved credentials outside our call, which it does not.
+    throw new CredentialsError("AssumeRole was signed outside a provider call", { source: SOURCE, code: "STS_ERROR", tryNextLink: false });
+  }
+  return identity;
+}
+
+/** Calls the base source and checks what it returned; a failure says it was the base that failed. */
+async function resolveBase(source: AwsCredentialIdentityProvider, roleArn: string): Promise<AwsCredentialIdentity> {
+  let base: AwsCredentialIdentity;
+  try {
+    base = await source();
+  } catch (error) {
+    throw new CredentialsError(`Could not get the base credentials to assume ${roleArn}: ${describeError(error)}`, {
+      source: SOURCE,
+      code: "STS_SOURCE_FAILED",
+      tryNextLink: false,
+      retryable: error instanceof CredentialsError ? error.retryable : false,
+      cause: error,
+    });
+  }
+  if (
+    typeof base !== "object" ||
+    base === null ||
+    typeof base.accessKeyId !== "string" ||
+    base.accessKeyId === "" ||
+    typeof base.secretAccessKey !== "string" ||
+    base.secretAccessKey === ""
+  ) {
+    throw new CredentialsError(`The base credentials to assume ${roleArn} have no access key id or secret`, {
+      source: SOURCE,
+      code: "STS_SOURCE_FAILED",
+      tryNextLink: false,
+    });
+  }
+  return base;
+}
+
+/**
+ * The cache key: everything that changes the answer. The base identity enters as its access key id
+ * (not secret) and a SHA-256 of its secret and session token, so a rotated secret or token is a new
+ * entry and the secret is never held in the key in clear.
+ */
+function cacheKey(settings: Settings, base: AwsCredentialIdentity): string {
+  const baseHash = createHash("sha256")
+    .update(base.secretAccessKey)
+    .update("\0")
+    .update(base.sessionToken ?? "")
+    .digest("base64url");
+  return JSON.stringify([
+    settings.roleArn,
+    settings.externalId ?? null,
+    settings.roleSessionName,
+    settings.durationSeconds,
+    settings.region,
+    settings.endpoint ?? null,
+    base.accessKeyId,
+    baseHash,
+  ]);
+}
+
+/** Denials and rejected base keys are remembered; anything retryable is not. */
+function isRemembered(error: unknown): boolean {
+  return (
+    error instanceof CredentialsError && (error.code === "STS_ACCESS_DENIED" || error.code === "STS_INVALID_BASE_CREDENTIALS")
+  );
+}
+
+function describeOutcome(outcome: string): string {
+  switch (outcome) {
+    case "hit":
+      return "served cached";
+    case "joined":
+      return "joined the in-flight AssumeRole for";
+    default:
+      return "assumed";
+  }
+}
+
+/** Each caller gets its own object (and Date), so one caller's mutation cannot reach another. */
+function copyOf(credential: AwsCredentialIdentity): AwsCredentialIdentity {
+  return {
+    ...credential,
+    ...(credential.expiration === undefined ? {} : { expiration: new Date(credential.expiration.getTime()) }),
+  };
+}
+
+/** Checks STS's answer and shapes it: all four fields present, `accountId` from the role ARN. */
+function toCredential(result: AwsCredentialIdentity, settings: Settings): AwsCredentialIdentity {
+  const expiration = result.expiration;
+  if (
+    typeof result.accessKeyId !== "string" ||
+    result.accessKeyId === "" ||
+    typeof result.secretAccessKey !== "string" ||
+    result.secretAccessKey === "" ||
+    typeof result.sessionToken !== "string" ||
+    result.sessionToken === "" ||
+    !(expiration instanceof Date) ||
+    Number.isNaN(expiration.getTime())
+  ) {
+    throw new CredentialsError(
+      `STS answered AssumeRole for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
+      { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
+    );
+  }
+  return {
+    accessKeyId: result.accessKeyId,
+    secretAccessKey: result.secretAccessKey,
+    sessionToken: result.sessionToken,
+    expiration,
+    accountId: settings.accountId,
+    ...(result.credentialScope === undefined ? {} : { credentialScope: result.credentialScope }),
+  };
+}

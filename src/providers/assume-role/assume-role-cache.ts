@@ -1,0 +1,184 @@
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { LRUCache } from "lru-cache";
+import { systemClock, type Clock } from "../../clock.js";
+
+/**
+ * Default bound of the shared AssumeRole cache. One entry is a few hundred bytes; a thousand
+ * distinct (role, base identity, session) combinations is far more than one process assumes, and
+ * the bound keeps a process that assumes roles per tenant from growing without limit.
+ */
+export const DEFAULT_ASSUME_ROLE_CACHE_MAX = 1000;
+
+/**
+ * A bounded, process-wide cache of AssumeRole results shared by every `fromAssumeRole` provider
+ * that uses it, so N providers for the same role and base identity make one AssumeRole call, and
+ * concurrent first calls share one in-flight request. Create your own with
+ * {@link createAssumeRoleCache} to size it or to isolate it; by default providers share one per
+ * {@link Clock}.
+ */
+export interface AssumeRoleCache {
+  /** Upper bound on entries (least recently used are evicted first). */
+  readonly max: number;
+  /** Entries held now (in-flight, fresh and remembered failures; expired ones until touched). */
+  readonly size: number;
+  /** Forgets everything. In-flight requests still settle for their callers. */
+  clear(): void;
+}
+
+/** Options of {@link createAssumeRoleCache}. */
+export interface AssumeRoleCacheOptions {
+  /** Upper bound on entries. @defaultValue {@link DEFAULT_ASSUME_ROLE_CACHE_MAX} */
+  maxEntries?: number;
+  /** Decides when entries expire. @defaultValue {@link systemClock} */
+  clock?: Clock;
+}
+
+type Entry =
+  | { kind: "pending"; promise: Promise<AwsCredentialIdentity> }
+  | { kind: "value"; credential: AwsCredentialIdentity; freshUntil: number }
+  | { kind: "error"; error: unknown; until: number };
+
+/** How {@link SharedAssumeRoleCache.resolve} treats the outcome of one fetch. */
+export interface ResolveOptions {
+  /** The entry is served until `expiration − refreshWindowMs`. */
+  refreshWindowMs: number;
+  /** How long a failure is remembered, or 0 not to remember it. */
+  rememberFailureMs: (error: unknown) => number;
+}
+
+/** What {@link SharedAssumeRoleCache.resolve} reports besides the credential. */
+export type CacheOutcome = "hit" | "joined" | "fetched" | "remembered-failure";
+
+/** @internal The implementation behind {@link AssumeRoleCache}. */
+export class SharedAssumeRoleCache implements AssumeRoleCache {
+  readonly #lru: LRUCache<string, Entry>;
+  readonly #clock: Clock;
+
+  constructor(maxEntries: number, clock: Clock) {
+    this.#clock = clock;
+    this.#lru = new LRUCache<string, Entry>({
+      max: maxEntries,
+      // Time comes from our clock, read on every check: lru-cache otherwise captures
+      // `performance` at load and debounces reads with a 1 ms timer, which neither a manual
+      // clock nor fake timers would move. (A clock reading of 0 would mean "no TTL" to
+      // lru-cache; the entries carry their own deadline, checked below, so that cannot keep a
+      // stale credential.)
+      perf: { now: () => clock.now() },
+      ttlResolution: 0,
+    });
+  }
+
+  get max(): number {
+    return this.#lru.max;
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  clear(): void {
+    this.#lru.clear();
+  }
+
+  /**
+   * Serves `key` from the cache or runs `fetch` once for every concurrent caller of the same key.
+   * A credential is kept until `expiration − refreshWindowMs` (never when it has no expiration or
+   * is already inside the window); a failure is kept for `rememberFailureMs(error)` ms.
+   */
+  async resolve(
+    key: string,
+    fetch: () => Promise<AwsCredentialIdentity>,
+    options: ResolveOptions,
+  ): Promise<{ credential: AwsCredentialIdentity; outcome: CacheOutcome }> {
+    const now = this.#clock.now();
+    const existing = this.#lru.get(key);
+    if (existing !== undefined) {
+      switch (existing.kind) {
+        case "pending":
+          return { credential: await existing.promise, outcome: "joined" };
+        case "value":
+          if (now < existing.freshUntil) {
+            return { credential: existing.credential, outcome: "hit" };
+          }
+          break;
+        case "error":
+          if (now < existing.until) {
+            throw existing.error;
+          }
+          break;
+      }
+      this.#lru.delete(key);
+    }
+
+    const promise = fetch();
+    const pending: Entry = { kind: "pending", promise };
+    this.#lru.set(key, pending, { ttl: 0 });
+    try {
+      const credential = await promise;
+      if (this.#lru.peek(key) === pending) {
+        const freshUntil = credential.expiration === undefined ? Number.NaN : credential.expiration.getTime() - options.refreshWindowMs;
+        const ttl = freshUntil - this.#clock.now();
+        if (ttl > 0) {
+          this.#lru.set(key, { kind: "value", credential, freshUntil }, { ttl: Math.ceil(ttl) });
+        } else {
+          this.#lru.delete(key);
+        }
+      }
+      return { credential, outcome: "fetched" };
+    } catch (error) {
+      if (this.#lru.peek(key) === pending) {
+        const rememberMs = options.rememberFailureMs(error);
+        if (rememberMs > 0) {
+          this.#lru.set(key, { kind: "error", error, until: this.#clock.now() + rememberMs }, { ttl: Math.ceil(rememberMs) });
+        } else {
+          this.#lru.delete(key);
+        }
+      }
+      throw error;
+    }
+  }
+}
+
+const shared = new WeakMap<Clock, Map<number, SharedAssumeRoleCache>>();
+
+/**
+ * The process-wide cache for `clock` and `maxEntries` (one per pair, so tests with their own
+ * manual clock never share entries with each other or with production code).
+ */
+export function sharedAssumeRoleCache(clock: Clock, maxEntries: number = DEFAULT_ASSUME_ROLE_CACHE_MAX): SharedAssumeRoleCache {
+  let bySize = shared.get(clock);
+  if (bySize === undefined) {
+    bySize = new Map();
+    shared.set(clock, bySize);
+  }
+  let cache = bySize.get(maxEntries);
+  if (cache === undefined) {
+    cache = new SharedAssumeRoleCache(maxEntries, clock);
+    bySize.set(maxEntries, cache);
+  }
+  return cache;
+}
+
+/**
+ * Creates a separate AssumeRole cache, e.g. to bound it differently or to keep one tenant's
+ * entries apart. Pass it as `cache` to every `fromAssumeRole` that should share it.
+ *
+ * @param options - the bound and the clock.
+ * @throws TypeError when `maxEntries` is not a whole number ≥ 1.
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { createAssumeRoleCache, fromAssumeRole } from "env-or-profile";
+ *
+ * const cache = createAssumeRoleCache({ maxEntries: 10_000 });
+ * const clientFor = (tenant: { roleArn: string; externalId: string }) =>
+ *   new S3Client({ region: "eu-west-1", credentials: fromAssumeRole({ ...tenant, cache }) });
+ * ```
+ */
+export function createAssumeRoleCache(options: AssumeRoleCacheOptions = {}): AssumeRoleCache {
+  const maxEntries = options.maxEntries ?? DEFAULT_ASSUME_ROLE_CACHE_MAX;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new TypeError(`Expected \`maxEntries\` to be a whole number ≥ 1, got ${String(maxEntries)}`);
+  }
+  return new SharedAssumeRoleCache(maxEntries, options.clock ?? systemClock);
+}

@@ -1,0 +1,286 @@
+import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
+import { CredentialsError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import { resolveImdsEndpoint } from "./resolve-endpoint.js";
+import { isValidRoleName } from "./parse-role-name.js";
+
+/**
+ * How long one IMDS request may take, in milliseconds. 1 second, the default of the AWS SDKs and
+ * botocore (`AWS_METADATA_SERVICE_TIMEOUT`, "Default: 1"):
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html
+ */
+export const DEFAULT_IMDS_TIMEOUT_MS = 1_000;
+
+/**
+ * How many times one IMDS request is tried when it fails in a way that may heal (5xx, 429, a reset
+ * connection). 1, the botocore and SDK default for `AWS_METADATA_SERVICE_NUM_ATTEMPTS`:
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html
+ */
+export const DEFAULT_IMDS_MAX_ATTEMPTS = 1;
+
+/**
+ * The IMDSv2 session token lifetime asked for, in seconds: 21600 (6 hours), the maximum IMDS
+ * accepts and the AWS SDK default:
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
+ */
+export const DEFAULT_IMDS_TOKEN_TTL_SECONDS = 21_600;
+
+/** The largest token lifetime IMDS accepts, in seconds (6 hours); see {@link DEFAULT_IMDS_TOKEN_TTL_SECONDS}. */
+export const MAX_IMDS_TOKEN_TTL_SECONDS = 21_600;
+
+/**
+ * The largest IMDS response body read, in bytes: 64 KiB. A credentials document is under 2 KiB;
+ * anything far larger is not IMDS, and is never buffered past this cap.
+ */
+export const DEFAULT_IMDS_MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * How long a static-stability extension lasts at least, in milliseconds: 5 minutes, plus a random
+ * share of {@link STATIC_STABILITY_JITTER_MS}. Same as the AWS SDK v3
+ * (`@smithy/credential-provider-imds`, `getExtendedInstanceMetadataCredentials`: 5–10 minutes).
+ */
+export const STATIC_STABILITY_MIN_EXTENSION_MS = 5 * 60_000;
+
+/** The random part of a static-stability extension: up to 5 more minutes (AWS SDK v3, as above). */
+export const STATIC_STABILITY_JITTER_MS = 5 * 60_000;
+
+/**
+ * After a definite "no IMDS here" (connection refused, no route, or nothing answering within the
+ * timeout), every provider on that endpoint fails at once, without I/O, for this long plus a random
+ * share of {@link IMDS_COOL_DOWN_JITTER_MS}: 15–30 seconds. Our own number: long enough that a hot
+ * loop off EC2 does not pay the timeout on every call, short enough that an instance whose IMDS
+ * comes up late (early boot) is found within half a minute.
+ */
+export const IMDS_COOL_DOWN_MS = 15_000;
+
+/** The random part of the cool-down; see {@link IMDS_COOL_DOWN_MS}. */
+export const IMDS_COOL_DOWN_JITTER_MS = 15_000;
+
+/**
+ * First backoff step between attempts of one request, in milliseconds (full jitter, doubling, capped
+ * at {@link IMDS_RETRY_MAX_DELAY_MS}). Kept short: IMDS is local and answers in about a millisecond.
+ */
+export const IMDS_RETRY_BASE_DELAY_MS = 50;
+
+/** The longest backoff between attempts of one request, in milliseconds. */
+export const IMDS_RETRY_MAX_DELAY_MS = 1_000;
+
+/** Environment variables read by {@link ImdsOptions} defaults (same names as the AWS SDKs and CLI). */
+export type ImdsEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Options for `fromImds` and `readInstanceProfile`. Every option wins over its environment
+ * variable; the environment is read once, when the provider is created.
+ */
+export interface ImdsOptions {
+  /**
+   * The IMDS base URL, e.g. `http://169.254.169.254` or an emulator's `endpoint`.
+   * @defaultValue `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`, or
+   * `http://[fd00:ec2::254]` when `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` is `IPv6`.
+   */
+  endpoint?: string;
+  /**
+   * Milliseconds one request may take. When nothing answers at all, the whole resolution (token
+   * request and IMDSv1 fallback together) takes at most this long.
+   * @defaultValue `AWS_METADATA_SERVICE_TIMEOUT` (seconds) × 1000, else {@link DEFAULT_IMDS_TIMEOUT_MS}
+   */
+  timeoutMs?: number;
+  /**
+   * Attempts per request for failures that may heal (5xx, 429, reset connections), with a short
+   * jittered backoff. Never applied to "no IMDS here" or to 4xx answers.
+   * @defaultValue `AWS_METADATA_SERVICE_NUM_ATTEMPTS`, else {@link DEFAULT_IMDS_MAX_ATTEMPTS}
+   */
+  maxAttempts?: number;
+  /**
+   * Whether to fall back to IMDSv1 (no token) when the token request is refused (403, 404, 405) or
+   * goes unanswered while a plain GET works (a container behind a hop limit of 1).
+   * @defaultValue `true`, unless `AWS_EC2_METADATA_V1_DISABLED` is `true`
+   */
+  allowImdsV1?: boolean;
+  /**
+   * Lifetime asked for the IMDSv2 token, in seconds, 1 to 21600. The token is cached for this long
+   * (less a safety margin) and shared by every provider on the same endpoint.
+   * @defaultValue {@link DEFAULT_IMDS_TOKEN_TTL_SECONDS}
+   */
+  tokenTtlSeconds?: number;
+  /** The instance profile's role name; skips discovery. @defaultValue discovered from IMDS */
+  roleName?: string;
+  /** The clock for token lifetimes, expiry checks and the cool-down. @defaultValue `systemClock` */
+  clock?: Clock;
+  /** Randomness for jitter (backoff, cool-down, static stability). @defaultValue `defaultRandom` */
+  random?: Random;
+  /** Receives one debug line per decision and a warning under static stability. @defaultValue none */
+  logger?: Logger;
+  /**
+   * When a refresh fails and a credential was fetched before, return that credential with its
+   * expiration pushed 5–10 minutes past now, and warn. The AWS SDK's "static stability" for IMDS
+   * outages; opt-in here because it hands out a credential past its IMDS expiration.
+   * @defaultValue `false`
+   */
+  staticStability?: boolean;
+  /**
+   * The environment to read the `AWS_EC2_METADATA_*` and `AWS_METADATA_SERVICE_*` variables from.
+   * @defaultValue `process.env`, read when the provider is created
+   */
+  env?: ImdsEnv;
+}
+
+/** {@link ImdsOptions} with every default applied; internal. */
+export interface ResolvedImdsOptions {
+  /** Set when `AWS_EC2_METADATA_DISABLED=true`: the provider fails without I/O. */
+  readonly disabled: boolean;
+  /** An invalid environment variable: the provider fails with it when called. */
+  readonly configError: CredentialsError | undefined;
+  readonly endpoint: string;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly allowImdsV1: boolean;
+  /** Where `allowImdsV1` came from, for the error message. */
+  readonly v1DisabledBy: "option" | "env" | undefined;
+  readonly tokenTtlSeconds: number;
+  readonly roleName: string | undefined;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger | undefined;
+  readonly staticStability: boolean;
+}
+
+const ENV_KEYS = [
+  "AWS_EC2_METADATA_DISABLED",
+  "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+  "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+  "AWS_EC2_METADATA_V1_DISABLED",
+  "AWS_METADATA_SERVICE_TIMEOUT",
+  "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+] as const;
+
+/**
+ * Validates `options` (a `TypeError` for a bad one, thrown now) and snapshots the environment (a bad
+ * variable is kept as `configError` and reported when the provider is called, as a
+ * `CredentialsError` with code `CONFIG_INVALID`).
+ */
+export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${typeof options}`);
+  }
+  const env = snapshotEnv(options.env ?? process.env);
+  const clock = options.clock ?? systemClock;
+  if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") {
+    throw new TypeError("Expected `clock` to be an object with a `now()` method");
+  }
+  const random = options.random ?? defaultRandom;
+  if (typeof random !== "function") {
+    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
+  }
+  if (options.logger !== undefined && (typeof options.logger !== "object" || options.logger === null)) {
+    throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
+  }
+  checkOptionalBoolean("allowImdsV1", options.allowImdsV1);
+  checkOptionalBoolean("staticStability", options.staticStability);
+
+  if (options.timeoutMs !== undefined && !(isFiniteNumber(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new TypeError(`Expected \`timeoutMs\` to be a positive finite number, got ${show(options.timeoutMs)}`);
+  }
+  if (options.maxAttempts !== undefined && !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
+    throw new TypeError(`Expected \`maxAttempts\` to be an integer ≥ 1, got ${show(options.maxAttempts)}`);
+  }
+  const ttl = options.tokenTtlSeconds;
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_IMDS_TOKEN_TTL_SECONDS)) {
+    throw new TypeError(
+      `Expected \`tokenTtlSeconds\` to be an integer from 1 to ${MAX_IMDS_TOKEN_TTL_SECONDS}, got ${show(ttl)}`,
+    );
+  }
+  if (options.roleName !== undefined && !isValidRoleName(options.roleName)) {
+    throw new TypeError(
+      `Expected \`roleName\` to be an IAM role name (1–64 of letters, digits and +=,.@_-), got ${show(options.roleName)}`,
+    );
+  }
+
+  const errors: string[] = [];
+  let endpoint = "";
+  try {
+    endpoint = resolveImdsEndpoint({ ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }), env });
+  } catch (error) {
+    if (error instanceof TypeError) throw error; // a bad option: fail now
+    errors.push(error instanceof Error ? error.message : String(error));
+  }
+
+  let timeoutMs = options.timeoutMs;
+  if (timeoutMs === undefined) {
+    const raw = env["AWS_METADATA_SERVICE_TIMEOUT"];
+    if (raw !== undefined && raw.trim() !== "") {
+      const seconds = Number(raw);
+      if (Number.isFinite(seconds) && seconds > 0) timeoutMs = seconds * 1000;
+      else errors.push(`AWS_METADATA_SERVICE_TIMEOUT must be a positive number of seconds, got ${show(raw)}`);
+    }
+  }
+  let maxAttempts = options.maxAttempts;
+  if (maxAttempts === undefined) {
+    const raw = env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"];
+    if (raw !== undefined && raw.trim() !== "") {
+      const attempts = Number(raw);
+      if (Number.isInteger(attempts) && attempts >= 1) maxAttempts = attempts;
+      else errors.push(`AWS_METADATA_SERVICE_NUM_ATTEMPTS must be an integer ≥ 1, got ${show(raw)}`);
+    }
+  }
+
+  let v1DisabledBy: "option" | "env" | undefined;
+  if (options.allowImdsV1 !== undefined) v1DisabledBy = options.allowImdsV1 ? undefined : "option";
+  else if (isTrue(env["AWS_EC2_METADATA_V1_DISABLED"])) v1DisabledBy = "env";
+
+  return {
+    disabled: isTrue(env["AWS_EC2_METADATA_DISABLED"]),
+    configError:
+      errors.length === 0
+        ? undefined
+        : new CredentialsError(`IMDS is misconfigured: ${errors.join("; ")}`, {
+            source: "imds",
+            code: "CONFIG_INVALID",
+            tryNextLink: false,
+          }),
+    endpoint,
+    timeoutMs: timeoutMs ?? DEFAULT_IMDS_TIMEOUT_MS,
+    maxAttempts: maxAttempts ?? DEFAULT_IMDS_MAX_ATTEMPTS,
+    allowImdsV1: v1DisabledBy === undefined,
+    v1DisabledBy,
+    tokenTtlSeconds: ttl ?? DEFAULT_IMDS_TOKEN_TTL_SECONDS,
+    roleName: options.roleName,
+    clock,
+    random,
+    logger: options.logger,
+    staticStability: options.staticStability ?? false,
+  };
+}
+
+function snapshotEnv(env: ImdsEnv): ImdsEnv {
+  if (typeof env !== "object" || env === null) {
+    throw new TypeError("Expected `env` to be an object of environment variables");
+  }
+  const copy: Record<string, string | undefined> = {};
+  for (const key of ENV_KEYS) {
+    const value = env[key];
+    if (typeof value === "string") copy[key] = value;
+  }
+  return Object.freeze(copy);
+}
+
+/** `true` for the string "true" in any case, as botocore reads these switches. */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && value.trim().toLowerCase() === "true";
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function checkOptionalBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new TypeError(`Expected \`${name}\` to be a boolean, got ${show(value)}`);
+  }
+}
+
+/** Shows a bad option value, short; option values here are never secrets. */
+function show(value: unknown): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

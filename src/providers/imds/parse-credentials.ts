@@ -1,0 +1,83 @@
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
+
+/** An ISO 8601 date-time with a zone, as IMDS writes `Expiration` (e.g. `2026-01-01T06:00:00Z`). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** An AWS account id: twelve digits. */
+const ACCOUNT_ID = /^\d{12}$/;
+/** An IMDS `Code` value short and plain enough to quote in a message. */
+const QUOTABLE_CODE = /^[A-Za-z]{1,20}$/;
+
+/**
+ * Validates the body of `GET /latest/meta-data/iam/security-credentials/<role>` and turns it into an
+ * identity: `Code` must be `"Success"`; `AccessKeyId`, `SecretAccessKey` and `Token` non-empty
+ * strings; `Expiration` an ISO 8601 date-time after `nowMs`. `AccountId`, when it is twelve digits,
+ * becomes `accountId`; otherwise it is left out.
+ *
+ * Error messages name the field and describe what was wrong (missing, empty, a number, …) but never
+ * quote a value, since the body carries secrets.
+ *
+ * @param body - the response text.
+ * @param nowMs - the current time (epoch ms) from the provider's clock.
+ * @param role - the role name, for messages.
+ * @throws CredentialsError with code `IMDS_BAD_RESPONSE`.
+ */
+export function parseImdsCredentials(body: string, nowMs: number, role = "the role"): AwsCredentialIdentity & { expiration: Date } {
+  const what = `credentials for ${role}`;
+  const json = parseJsonObject(body, what);
+  const problems: string[] = [];
+
+  const code = json["Code"];
+  if (code !== "Success") {
+    problems.push(
+      typeof code === "string" && QUOTABLE_CODE.test(code)
+        ? `Code is "${code}", not "Success"`
+        : `Code is ${describeValue(code)}, not "Success"`,
+    );
+  }
+  const accessKeyId = json["AccessKeyId"];
+  const secretAccessKey = json["SecretAccessKey"];
+  const sessionToken = json["Token"];
+  for (const [name, value] of [
+    ["AccessKeyId", accessKeyId],
+    ["SecretAccessKey", secretAccessKey],
+    ["Token", sessionToken],
+  ] as const) {
+    if (typeof value !== "string" || value.trim() === "") problems.push(`${name} is ${describeValue(value)}`);
+  }
+  const rawExpiration = json["Expiration"];
+  let expiration: Date | undefined;
+  if (typeof rawExpiration !== "string" || !ISO_DATE_TIME.test(rawExpiration.trim())) {
+    problems.push(`Expiration is ${typeof rawExpiration === "string" ? "not an ISO 8601 date-time" : describeValue(rawExpiration)}`);
+  } else {
+    const ms = Date.parse(rawExpiration.trim());
+    if (!Number.isFinite(ms) || !isRealCalendarDay(rawExpiration.trim())) {
+      problems.push("Expiration is not a real date");
+    } else if (ms <= nowMs) {
+      problems.push(`Expiration ${new Date(ms).toISOString()} is not in the future (now ${new Date(nowMs).toISOString()})`);
+    } else {
+      expiration = new Date(ms);
+    }
+  }
+
+  if (problems.length > 0 || expiration === undefined) {
+    throw badResponse(`IMDS returned unusable ${what}: ${problems.join("; ")}`);
+  }
+  const accountId = json["AccountId"];
+  return {
+    accessKeyId: (accessKeyId as string).trim(),
+    secretAccessKey: (secretAccessKey as string).trim(),
+    sessionToken: (sessionToken as string).trim(),
+    expiration,
+    ...(typeof accountId === "string" && ACCOUNT_ID.test(accountId) ? { accountId } : {}),
+  };
+}
+
+/** `Date.parse` rolls 2026-02-30 over to March; a real date names a day its month has. */
+function isRealCalendarDay(iso: string): boolean {
+  const year = Number(iso.slice(0, 4));
+  const month = Number(iso.slice(5, 7));
+  const day = Number(iso.slice(8, 10));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
+}

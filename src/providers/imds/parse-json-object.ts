@@ -1,0 +1,37 @@
+import { CredentialsError } from "../../errors.js";
+
+/**
+ * Parses an IMDS JSON document that must be an object. On failure the error says what was wrong and
+ * how long the body was, never what it said: V8's `SyntaxError` messages quote the text around the
+ * error, and an IMDS body can carry a secret, so the `SyntaxError` is not kept as the cause.
+ *
+ * @param what - what the document is, for the message, e.g. `"credentials for role r"`.
+ * @throws CredentialsError with code `IMDS_BAD_RESPONSE`.
+ */
+export function parseJsonObject(body: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw badResponse(`IMDS returned ${what} that is not valid JSON (${body.length} characters${body.trim() === "" ? ", blank" : ""})`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    throw badResponse(`IMDS returned ${what} as ${kind}, not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A `CredentialsError` with code `IMDS_BAD_RESPONSE`: IMDS answered, but not usably. */
+export function badResponse(message: string): CredentialsError {
+  return new CredentialsError(message, { source: "imds", code: "IMDS_BAD_RESPONSE", tryNextLink: false, retryable: false });
+}
+
+/** Describes a field's value without showing it: its type, and its length for strings. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  if (typeof value === "string") return value === "" ? "an empty string" : `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}

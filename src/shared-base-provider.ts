@@ -1,0 +1,67 @@
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { chain } from "./chain.js";
+import { systemClock, type Clock } from "./clock.js";
+import { memoize, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
+import { ENV_VARIABLES, fromEnv, type EnvOptions } from "./providers/env.js";
+import { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
+import { optionsKey, sharedProvider } from "./shared-providers.js";
+
+/** Options of {@link sharedBaseProvider}. */
+export interface BaseProviderOptions extends Omit<MemoizeOptions, "name"> {
+  env?: false | EnvOptions | undefined;
+  imds?: false | ImdsOptions | undefined;
+}
+
+/**
+ * The memoized "environment, else IMDS" base, shared process-wide: the same options and clock give
+ * the same provider, so many `envOrProfile()`s — and AssumeRole's default source — make one fetch
+ * and hold one cached credential per source.
+ */
+export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedProvider {
+  const { env: envOption, imds: imdsOption, ...memoOptions } = options;
+  const clock: Clock = memoOptions.clock ?? systemClock;
+  const env = envOption === false ? false : { ...envOption, clock };
+  const imds =
+    imdsOption === false
+      ? false
+      : {
+          clock,
+          ...(memoOptions.random === undefined ? {} : { random: memoOptions.random }),
+          ...(memoOptions.logger === undefined ? {} : { logger: memoOptions.logger }),
+          ...imdsOption,
+        };
+  if (env === false && imds === false) {
+    throw new TypeError("Expected at least one of `env` and `imds` to be enabled");
+  }
+  const key = optionsKey({
+    env,
+    // Keys from process.env are part of the identity: two providers made under different
+    // environments must not share a credential. Hashed by optionsKey, never kept in clear.
+    environment: env !== false && env.env === undefined ? snapshotEnvironment() : undefined,
+    imds,
+    memoOptions: { ...memoOptions, clock },
+  });
+  return sharedProvider(clock, key, () => {
+    const links: AwsCredentialIdentityProvider[] = [];
+    if (env !== false) {
+      links.push(fromEnv(env));
+    }
+    if (imds !== false) {
+      links.push(fromImds(imds));
+    }
+    return memoize(chain(...links), { ...memoOptions, clock, name: env === false ? "imds" : imds === false ? "env" : "env-or-imds" });
+  });
+}
+
+function snapshotEnvironment(): Record<string, string | undefined> {
+  const snapshot: Record<string, string | undefined> = {};
+  for (const name of Object.values(ENV_VARIABLES)) {
+    snapshot[name] = process.env[name];
+  }
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith("AWS_EC2_METADATA") || name.startsWith("AWS_METADATA_SERVICE")) {
+      snapshot[name] = process.env[name];
+    }
+  }
+  return snapshot;
+}

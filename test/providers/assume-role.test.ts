@@ -1,0 +1,425 @@
+import { inspect } from "node:util";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { CredentialsError } from "../../src/errors.js";
+import { createAssumeRoleCache, fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
+import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
+import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../src/testing/sts-emulator.js";
+
+const ROLE = "arn:aws:iam::123456789012:role/deploy";
+const EXTERNAL_ID = "tenant-42";
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYBASESECRET";
+const TOKEN = "IQoJb3JpZ2luX2VjBASE-SESSION-TOKEN";
+const BASE = { accessKeyId: "AKIAIOSFODNN7BASE001", secretAccessKey: SECRET, sessionToken: TOKEN };
+
+let sts: StsEmulator;
+let clock: ManualClock;
+let sourceCalls: number;
+
+const staticSource = async (): Promise<AwsCredentialIdentity> => {
+  sourceCalls += 1;
+  return { ...BASE };
+};
+
+/** Starts this test's STS; it requires {@link EXTERNAL_ID} unless `requireExternalId` is false. */
+async function start(options: StsEmulatorOptions = {}, requireExternalId = true): Promise<StsEmulator> {
+  sts = await startStsEmulator({ baseCredentials: [BASE], clock, ...(requireExternalId ? { externalId: EXTERNAL_ID } : {}), ...options });
+  return sts;
+}
+
+async function restartWithoutExternalId(): Promise<void> {
+  await sts.close();
+  await start({}, false);
+}
+
+type LooseOptions = { [K in keyof AssumeRoleOptions]?: AssumeRoleOptions[K] | undefined };
+
+/** A provider against the emulator, with the static base source and this test's own clock (and so its own shared cache). */
+function provider(options: LooseOptions = {}) {
+  const merged: LooseOptions = {
+    roleArn: ROLE,
+    externalId: EXTERNAL_ID,
+    endpoint: sts.endpoint,
+    region: "eu-west-1",
+    source: staticSource,
+    clock,
+    timeoutMs: 2_000,
+    ...options,
+  };
+  // `undefined` means "leave the option out" (exactOptionalPropertyTypes forbids passing it).
+  return fromAssumeRole(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as unknown as AssumeRoleOptions);
+}
+
+async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof CredentialsError)) {
+    throw new Error(`expected a CredentialsError, got ${inspect(error)}`);
+  }
+  return error;
+}
+
+/** Every way an error can be shown. */
+function renderings(error: CredentialsError): string {
+  return [error.message, error.stack ?? "", JSON.stringify(error), inspect(error, { depth: 10 }), String(error)].join("\n");
+}
+
+beforeEach(async () => {
+  clock = manualClock();
+  sourceCalls = 0;
+  await start();
+});
+
+afterEach(async () => {
+  await sts.close();
+});
+
+describe("fromAssumeRole", () => {
+  describe("assuming the role", () => {
+    it("returns the credential STS issued, with the role's account id", async () => {
+      const credential = await provider()();
+      const issued = sts.issued[0];
+      expect(credential).toEqual({
+        accessKeyId: issued?.accessKeyId,
+        secretAccessKey: issued?.secretAccessKey,
+        sessionToken: issued?.sessionToken,
+        expiration: new Date(clock.now() + 3_600_000),
+        accountId: "123456789012",
+      });
+    });
+
+    it("sends the role ARN, ExternalId, session name and duration as configured", async () => {
+      await provider({ roleSessionName: "ci-run-7", durationSeconds: 900 })();
+      expect(sts.lastRequest).toMatchObject({ roleArn: ROLE, externalId: EXTERNAL_ID, roleSessionName: "ci-run-7", durationSeconds: 900 });
+    });
+
+    it("defaults the session name to a valid env-or-profile@<host> name", async () => {
+      await provider()();
+      expect(sts.lastRequest?.roleSessionName).toMatch(/^env-or-profile(@[\w+=,.@-]+)?$/);
+      expect(sts.lastRequest?.roleSessionName?.length).toBeLessThanOrEqual(64);
+    });
+
+    it("signs AssumeRole with the base key and sends the base session token", async () => {
+      await provider()();
+      expect(sts.lastRequest).toMatchObject({ accessKeyId: BASE.accessKeyId, sessionToken: TOKEN, signatureValid: true });
+    });
+
+    it("omits ExternalId when none is configured", async () => {
+      await restartWithoutExternalId();
+      await provider({ externalId: undefined })();
+      expect(sts.lastRequest?.externalId).toBeUndefined();
+    });
+  });
+
+  describe("the default source and the environment", () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    /** Sets (or, for `undefined`, removes) variables until the test ends. */
+    function setEnv(values: Record<string, string | undefined>): void {
+      for (const [name, value] of Object.entries(values)) {
+        vi.stubEnv(name, value);
+      }
+    }
+
+    it("signs with base credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN", async () => {
+      setEnv({ AWS_ACCESS_KEY_ID: BASE.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN, AWS_CREDENTIAL_EXPIRATION: undefined });
+      const credential = await fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, clock })();
+      expect(credential.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+      expect(sts.lastRequest).toMatchObject({ accessKeyId: BASE.accessKeyId, sessionToken: TOKEN, signatureValid: true });
+    });
+
+    it("takes the endpoint from AWS_ENDPOINT_URL_STS and the region from AWS_REGION", async () => {
+      setEnv({ AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_REGION: "ap-southeast-2", AWS_DEFAULT_REGION: "eu-central-1" });
+      await fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, source: staticSource, clock })();
+      expect(sts.lastRequest?.region).toBe("ap-southeast-2");
+    });
+
+    it("falls back to AWS_DEFAULT_REGION when AWS_REGION is unset", async () => {
+      setEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: "eu-central-1" });
+      await fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, source: staticSource, clock })();
+      expect(sts.lastRequest?.region).toBe("eu-central-1");
+    });
+
+    it("signs for us-east-1 when no region is configured anywhere", async () => {
+      setEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+      await fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, source: staticSource, clock })();
+      expect(sts.lastRequest?.region).toBe("us-east-1");
+    });
+
+    it("prefers the region option over AWS_REGION", async () => {
+      setEnv({ AWS_REGION: "ap-southeast-2" });
+      await provider({ region: "sa-east-1" })();
+      expect(sts.lastRequest?.region).toBe("sa-east-1");
+    });
+  });
+
+  describe("validation, before any request", () => {
+    const invalid: [string, LooseOptions, RegExp][] = [
+      ["a role ARN in an unknown partition", { roleArn: "arn:aws-xx:iam::123456789012:role/deploy" }, /roleArn/],
+      ["a role ARN with an 11-digit account", { roleArn: "arn:aws:iam::12345678901:role/deploy" }, /roleArn/],
+      ["a user ARN instead of a role ARN", { roleArn: "arn:aws:iam::123456789012:user/deploy" }, /roleArn/],
+      ["a role ARN with a region", { roleArn: "arn:aws:iam:us-east-1:123456789012:role/deploy" }, /roleArn/],
+      ["a role ARN without a name", { roleArn: "arn:aws:iam::123456789012:role/" }, /roleArn/],
+      ["a one-character ExternalId", { externalId: "x" }, /externalId/],
+      ["an ExternalId longer than 1224 characters", { externalId: "x".repeat(1225) }, /externalId/],
+      ["an ExternalId with a space", { externalId: "tenant 42" }, /externalId/],
+      ["a one-character session name", { roleSessionName: "a" }, /roleSessionName/],
+      ["a session name longer than 64 characters", { roleSessionName: "a".repeat(65) }, /roleSessionName/],
+      ["a session name with a colon", { roleSessionName: "ci:run" }, /roleSessionName/],
+      ["a duration under 900 seconds", { durationSeconds: 899 }, /durationSeconds/],
+      ["a duration over 43200 seconds", { durationSeconds: 43_201 }, /durationSeconds/],
+      ["a fractional duration", { durationSeconds: 1000.5 }, /durationSeconds/],
+      ["a region that is not one", { region: "EU West 1" }, /region/],
+      ["an endpoint that is not an http(s) URL", { endpoint: "ftp://sts.example" }, /endpoint/],
+      ["a negative refresh window", { refreshWindowMs: -1 }, /refreshWindowMs/],
+      ["a zero timeout", { timeoutMs: 0 }, /timeoutMs/],
+      ["a cache that is not one", { cache: new Map() as unknown as false }, /cache/],
+    ];
+
+    it.each(invalid)("rejects %s with a TypeError naming the option, making no request", (_, bad, name) => {
+      expect(() => provider(bad)).toThrow(TypeError);
+      expect(() => provider(bad)).toThrow(name);
+      expect(sts.calls).toBe(0);
+      expect(sourceCalls).toBe(0);
+    });
+
+    it("accepts the aws-cn and aws-us-gov partitions and role paths", () => {
+      expect(() => provider({ roleArn: "arn:aws-cn:iam::123456789012:role/deploy" })).not.toThrow();
+      expect(() => provider({ roleArn: "arn:aws-us-gov:iam::123456789012:role/team/ci/deploy" })).not.toThrow();
+    });
+
+    it("accepts ExternalIds of 2 and 1224 characters with : and /", () => {
+      expect(() => provider({ externalId: "ab" })).not.toThrow();
+      expect(() => provider({ externalId: `a:b/${"c".repeat(1220)}` })).not.toThrow();
+    });
+
+    it("does not echo the ExternalId in its TypeError", () => {
+      let message = "";
+      try {
+        provider({ externalId: "secret ish value" });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/externalId/);
+      expect(message).not.toContain("ish value");
+    });
+  });
+
+  describe("failures", () => {
+    it("reports a wrong ExternalId as STS_ACCESS_DENIED naming the role, the trust policy and the request id", async () => {
+      const error = await failure(provider({ externalId: "tenant-43" })());
+      expect(error).toMatchObject({ code: "STS_ACCESS_DENIED", source: "assume-role", tryNextLink: false, retryable: false });
+      expect(error.message).toContain(ROLE);
+      expect(error.message).toContain("sts:ExternalId");
+      expect(error.message).toContain("sts:AssumeRole");
+      expect(error.message).toContain(sts.lastRequest?.requestId);
+    });
+
+    it("remembers an AccessDenied, so a second call makes no request", async () => {
+      const credentials = provider({ externalId: "tenant-43" });
+      const first = await failure(credentials());
+      const second = await failure(credentials());
+      expect(sts.calls).toBe(1);
+      expect(second.code).toBe("STS_ACCESS_DENIED");
+      expect(second).toBe(first);
+    });
+
+    it("asks again once the remembered AccessDenied has lapsed", async () => {
+      const credentials = provider({ externalId: "tenant-43", negativeCacheMs: 5_000 });
+      await failure(credentials());
+      clock.advance(5_000);
+      await failure(credentials());
+      expect(sts.calls).toBe(2);
+    });
+
+    it("reports a wrong base secret, caught by the signature check, as STS_INVALID_BASE_CREDENTIALS", async () => {
+      const error = await failure(provider({ source: async () => ({ ...BASE, secretAccessKey: `${SECRET}-wrong` }) })());
+      expect(sts.lastRequest?.errorCode).toBe("SignatureDoesNotMatch");
+      expect(error).toMatchObject({ code: "STS_INVALID_BASE_CREDENTIALS", tryNextLink: false, retryable: false });
+    });
+
+    it("reports Throttling as STS_THROTTLED and retryable", async () => {
+      sts.injectFault({ kind: "throttling" });
+      expect(await failure(provider()())).toMatchObject({ code: "STS_THROTTLED", retryable: true, tryNextLink: false });
+    });
+
+    it("does not remember a throttling failure", async () => {
+      sts.injectFault({ kind: "throttling" });
+      const credentials = provider();
+      await failure(credentials());
+      await credentials();
+      expect(sts.calls).toBe(2);
+    });
+
+    it.each([500, 503])("reports HTTP %i as STS_ERROR and retryable", async (status) => {
+      sts.injectFault({ kind: "server-error", status });
+      expect(await failure(provider()())).toMatchObject({ code: "STS_ERROR", retryable: true });
+    });
+
+    it("reports malformed XML as STS_BAD_RESPONSE", async () => {
+      sts.injectFault({ kind: "malformed" });
+      expect(await failure(provider()())).toMatchObject({ code: "STS_BAD_RESPONSE", retryable: false });
+    });
+
+    it("reports an answer without Credentials as STS_BAD_RESPONSE", async () => {
+      sts.injectFault({ kind: "missing-credentials" });
+      expect(await failure(provider()())).toMatchObject({ code: "STS_BAD_RESPONSE" });
+    });
+
+    it("gives up on a hanging STS after timeoutMs, as retryable STS_ERROR", async () => {
+      sts.injectFault({ kind: "hang" });
+      expect(await failure(provider({ timeoutMs: 100 })())).toMatchObject({ code: "STS_ERROR", retryable: true });
+    });
+
+    it("reports an unreachable STS as retryable STS_ERROR", async () => {
+      const credentials = provider();
+      await sts.close();
+      expect(await failure(credentials())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      await start();
+    });
+
+    it("says the base credentials failed when the source fails, keeping the cause and its retryability", async () => {
+      const cause = new CredentialsError("IMDS timed out", { source: "imds", code: "IMDS_TIMEOUT", retryable: true });
+      const error = await failure(
+        provider({
+          source: async () => {
+            throw cause;
+          },
+        })(),
+      );
+      expect(error).toMatchObject({ code: "STS_SOURCE_FAILED", tryNextLink: false, retryable: true, cause });
+      expect(error.message).toMatch(/base credentials/);
+      expect(sts.calls).toBe(0);
+    });
+
+    it("never shows a base or issued secret, token or full key id in any error", async () => {
+      const errors: CredentialsError[] = [];
+      errors.push(await failure(provider({ externalId: "tenant-43", cache: false })()));
+      errors.push(await failure(provider({ source: async () => ({ ...BASE, secretAccessKey: `${SECRET}-x` }), cache: false })()));
+      for (const fault of [{ kind: "throttling" }, { kind: "server-error" }, { kind: "malformed" }, { kind: "missing-credentials" }] as const) {
+        sts.injectFault(fault);
+        errors.push(await failure(provider({ cache: false })()));
+      }
+      errors.push(
+        await failure(
+          provider({
+            source: async () => {
+              throw new CredentialsError("no base", { source: "env", code: "ENV_INVALID" });
+            },
+          })(),
+        ),
+      );
+      const issuedSecrets = sts.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken]);
+      for (const error of errors) {
+        const text = renderings(error);
+        for (const secret of [SECRET, TOKEN, BASE.accessKeyId, ...issuedSecrets]) {
+          expect(text).not.toContain(secret);
+        }
+      }
+    });
+  });
+
+  describe("the shared cache", () => {
+    it("serves N providers for the same role and base from one AssumeRole", async () => {
+      const providers = Array.from({ length: 20 }, () => provider());
+      for (const p of providers) {
+        await p();
+      }
+      expect(sts.calls).toBe(1);
+    });
+
+    it("shares one in-flight AssumeRole among thousands of concurrent first calls", async () => {
+      sts.injectFault({ kind: "delay", ms: 20 });
+      const providers = Array.from({ length: 10 }, () => provider());
+      const results = await Promise.all(Array.from({ length: 2_000 }, (_, i) => providers[i % 10]!()));
+      expect(sts.calls).toBe(1);
+      expect(new Set(results.map((c) => c.accessKeyId)).size).toBe(1);
+    });
+
+    it("makes a separate AssumeRole for a different base identity", async () => {
+      const other = { accessKeyId: "AKIAIOSFODNN7BASE002", secretAccessKey: `${SECRET}-2` };
+      sts.setBaseCredentials([BASE, other]);
+      await provider()();
+      await provider({ source: async () => other })();
+      expect(sts.calls).toBe(2);
+    });
+
+    it("makes a separate AssumeRole for a different ExternalId, session name or duration", async () => {
+      await restartWithoutExternalId();
+      await provider()();
+      await provider({ externalId: "tenant-7" })();
+      await provider({ roleSessionName: "other-session" })();
+      await provider({ durationSeconds: 7200 })();
+      expect(sts.calls).toBe(4);
+    });
+
+    it("serves from the cache until the refresh point, five minutes before expiration", async () => {
+      const credentials = provider();
+      await credentials();
+      clock.advance(3_600_000 - 300_000 - 1);
+      await credentials();
+      expect(sts.calls).toBe(1);
+    });
+
+    it("makes a new AssumeRole at the refresh point", async () => {
+      const credentials = provider();
+      const first = await credentials();
+      clock.advance(3_600_000 - 300_000);
+      const second = await credentials();
+      expect(sts.calls).toBe(2);
+      expect(second.accessKeyId).not.toBe(first.accessKeyId);
+    });
+
+    it("honours a custom refresh window", async () => {
+      const credentials = provider({ refreshWindowMs: 600_000 });
+      await credentials();
+      clock.advance(3_600_000 - 600_000);
+      await credentials();
+      expect(sts.calls).toBe(2);
+    });
+
+    it("stays within its bound across many distinct roles", async () => {
+      await restartWithoutExternalId();
+      const cache = createAssumeRoleCache({ maxEntries: 25, clock });
+      for (let i = 0; i < 200; i += 1) {
+        await provider({ roleArn: `arn:aws:iam::123456789012:role/tenant-${i}`, cache, externalId: undefined })();
+        expect(cache.size).toBeLessThanOrEqual(25);
+      }
+      expect(sts.calls).toBe(200);
+    });
+
+    it("makes a request on every call with cache: false", async () => {
+      const credentials = provider({ cache: false });
+      await credentials();
+      await credentials();
+      expect(sts.calls).toBe(2);
+    });
+
+    it("hands each caller its own copy of the credential", async () => {
+      const a = await provider()();
+      a.expiration?.setTime(0);
+      const b = await provider()();
+      expect(b.expiration?.getTime()).not.toBe(0);
+    });
+  });
+
+  describe("logging", () => {
+    it("logs one debug line per call, with the key id cut to four characters and no secret", async () => {
+      const lines: string[] = [];
+      const credentials = provider({ logger: { debug: (line) => lines.push(line) } });
+      await credentials();
+      await credentials();
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/assumed/);
+      expect(lines[1]).toMatch(/cached/);
+      const text = lines.join("\n");
+      for (const secret of [SECRET, TOKEN, BASE.accessKeyId, ...sts.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken])]) {
+        expect(text).not.toContain(secret);
+      }
+    });
+  });
+});
