@@ -27,6 +27,13 @@ export {
   type AssumeRoleCacheOptions,
   type AssumeRoleOptions,
 } from "./providers/assume-role.js";
-export { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
+export { fromImds, IMDS_CREDENTIALS_PATH, type ImdsEnv, type ImdsOptions } from "./providers/imds/from-imds.js";
+export {
+  DEFAULT_IMDS_MAX_ATTEMPTS,
+  DEFAULT_IMDS_MAX_RESPONSE_BYTES,
+  DEFAULT_IMDS_TIMEOUT_MS,
+  DEFAULT_IMDS_TOKEN_TTL_SECONDS,
+} from "./providers/imds/imds-options.js";
+export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT, resolveImdsEndpoint } from "./providers/imds/resolve-endpoint.js";
 export { readInstanceProfile, type InstanceProfileInfo } from "./providers/imds/read-instance-profile.js";
 export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";

@@ -23,6 +23,15 @@ export type ImdsEmulatorMode = "v2-optional" | "v1-only" | "token-required";
  * - `"drip"`: status 200, then the normal body one byte every 100 ms;
  * - an object: a custom `status` (default 200) and/or `body` (default the normal body), extra
  *   `headers`, a `delayMs` before answering, a `dripMs` byte interval.
+ *
+ * @example
+ * ```ts
+ * imds.fail("*", "hang");                                   // nothing answers, ever
+ * imds.fail("/latest/api/token", 405, { times: 1 });        // one refused token request
+ * imds.failOnce(`/latest/meta-data/iam/security-credentials/${imds.roleName}`, { body: "[]" });
+ * imds.fail("/latest/meta-data/iam/info", { delayMs: 200 }); // slow, then the normal answer
+ * imds.clearFaults();
+ * ```
  */
 export type ImdsEmulatorFault =
   | number
@@ -91,7 +100,23 @@ export interface ImdsEmulatorOptions {
   autoRotate?: boolean;
 }
 
-/** A running IMDS emulator; see {@link startImdsEmulator}. */
+/**
+ * A running IMDS emulator; see {@link startImdsEmulator}.
+ *
+ * @example
+ * ```ts
+ * import { fromImds } from "env-or-profile";
+ * import { startImdsEmulator } from "env-or-profile/testing";
+ *
+ * const imds = await startImdsEmulator();
+ * const provider = fromImds({ endpoint: imds.endpoint });
+ * await provider();
+ * imds.revokeTokens();            // the next GET gets 401; the provider fetches a new token
+ * await provider();
+ * console.log(imds.tokenRequests, imds.count("/latest/meta-data/iam/security-credentials/")); // 2 1
+ * await imds.close();
+ * ```
+ */
 export interface ImdsEmulator {
   /** Base URL, e.g. `http://127.0.0.1:49152`: pass it as `fromImds({ endpoint })`. */
   readonly endpoint: string;

@@ -21,3 +21,4 @@ export {
   type ImdsEmulatorOptions,
   type ImdsEmulatorRequest,
 } from "./imds-emulator.js";
+export { resetImdsState } from "./reset-imds-state.js";

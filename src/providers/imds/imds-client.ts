@@ -1,5 +1,6 @@
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
+import { withRetry } from "../../retry.js";
 import { endpointState } from "./endpoint-state.js";
 import { imdsHttp, ImdsTransportError, type ImdsHttpRequest, type ImdsHttpResponse } from "./imds-http.js";
 import {
@@ -72,27 +73,48 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
     return outcome.status === 429 || outcome.status >= 500;
   }
 
-  /** One request with up to `maxAttempts` tries; throws the raw `ImdsTransportError`. */
+  /**
+   * One request with up to `maxAttempts` tries through the shared p-retry helper (full jitter,
+   * 50 ms doubling to 1 s); throws the raw `ImdsTransportError`. Transport failures and answers
+   * worth retrying (429, 5xx) travel through the retry loop wrapped in {@link WrappedOutcome} and
+   * are unwrapped at the end, so the caller still sees the status or the raw failure.
+   */
   async function exchange(request: ImdsHttpRequest): Promise<ImdsHttpResponse> {
-    for (let attempt = 1; ; attempt++) {
-      let outcome: ImdsHttpResponse | ImdsTransportError;
-      try {
-        outcome = await imdsHttp(request);
-        state.answeredAt = clock.now();
-        state.coolDownUntil = undefined;
-      } catch (error) {
-        if (!(error instanceof ImdsTransportError)) throw error;
-        outcome = error;
+    try {
+      return await withRetry(
+        async () => {
+          let outcome: ImdsHttpResponse | ImdsTransportError;
+          try {
+            outcome = await imdsHttp(request);
+            state.answeredAt = clock.now();
+            state.coolDownUntil = undefined;
+          } catch (error) {
+            if (!(error instanceof ImdsTransportError)) throw error;
+            outcome = error;
+          }
+          if (outcome instanceof ImdsTransportError || isRetryable(outcome)) {
+            // Wrapped so the helper retries exactly what isRetryable() says, not its own guess
+            // from the error code (a refused connection is final here: "no IMDS", not a blip).
+            throw new WrappedOutcome(outcome, isRetryable(outcome));
+          }
+          return outcome;
+        },
+        {
+          retry: { retries: maxAttempts - 1, minTimeout: IMDS_RETRY_BASE_DELAY_MS, maxTimeout: IMDS_RETRY_MAX_DELAY_MS, factor: 2 },
+          random,
+          onRetry: ({ retry, delayMs, error }) => {
+            const outcome = (error as WrappedOutcome).outcome;
+            const what = outcome instanceof ImdsTransportError ? outcome.failure : `status ${outcome.status}`;
+            debug(`${request.method} ${new URL(request.url).pathname} failed (${what}); attempt ${retry + 1} of ${maxAttempts} in ${delayMs} ms`);
+          },
+        },
+      );
+    } catch (error) {
+      if (error instanceof WrappedOutcome) {
+        if (error.outcome instanceof ImdsTransportError) throw error.outcome;
+        return error.outcome;
       }
-      if (attempt >= maxAttempts || !isRetryable(outcome)) {
-        if (outcome instanceof ImdsTransportError) throw outcome;
-        return outcome;
-      }
-      const cap = Math.min(IMDS_RETRY_MAX_DELAY_MS, IMDS_RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
-      const delay = Math.round(random() * cap);
-      const what = outcome instanceof ImdsTransportError ? outcome.failure : `status ${outcome.status}`;
-      debug(`${request.method} ${new URL(request.url).pathname} failed (${what}); attempt ${attempt + 1} of ${maxAttempts} in ${delay} ms`);
-      await sleep(delay);
+      throw error;
     }
   }
 
@@ -301,9 +323,12 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
   return { endpoint, get };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-  });
+/** Carries an IMDS outcome through the retry helper, which retries on a rejection it deems retryable. */
+class WrappedOutcome extends CredentialsError {
+  constructor(
+    readonly outcome: ImdsHttpResponse | ImdsTransportError,
+    retryable: boolean,
+  ) {
+    super("IMDS outcome", { source: SOURCE, code: "IMDS_HTTP_ERROR", retryable, tryNextLink: false });
+  }
 }

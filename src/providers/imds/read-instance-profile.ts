@@ -21,7 +21,7 @@ const PROFILE_ID = /^[A-Z0-9]{8,128}$/;
 
 /**
  * Reads `GET /latest/meta-data/iam/info`: which instance profile this instance has. Uses the same
- * IMDS client as {@link fromImds} (the shared IMDSv2 token, the IMDSv1 rules, the cool-down), so
+ * IMDS client as `fromImds` (the shared IMDSv2 token, the IMDSv1 rules, the cool-down), so
  * calling it next to a provider costs no extra token request.
  *
  * @param options - the same options as `fromImds`; `roleName` and `staticStability` are ignored.

@@ -1,6 +1,6 @@
 /**
  * What a token request taught us about an endpoint: a session token, or that it works without one
- * (IMDSv1). Either is kept until `expiresAt` (a {@link Clock} time), so a v1-only endpoint is asked
+ * (IMDSv1). Either is kept until `expiresAt` (a `Clock` time), so a v1-only endpoint is asked
  * for a token again once per token lifetime, not on every call.
  */
 export type ImdsSession =

@@ -1,0 +1,287 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterEach, describe, expect, it } from "vitest";
+import { CredentialsError } from "../src/errors.js";
+import { envOrProfile } from "../src/env-or-profile.js";
+import { startImdsEmulator, type ImdsEmulator } from "../src/testing/imds-emulator.js";
+import { manualClock } from "../src/testing/manual-clock.js";
+import { startStsEmulator, type StsEmulator } from "../src/testing/sts-emulator.js";
+
+const MINUTE = 60_000;
+const ENV_KEYS = { AWS_ACCESS_KEY_ID: "AKIAENVEXAMPLE000001", AWS_SECRET_ACCESS_KEY: "env-secret-example-000000000000000000001" };
+const ROLE = "arn:aws:iam::123456789012:role/customer-deploy";
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function imdsEmulator(options: Parameters<typeof startImdsEmulator>[0] = {}): Promise<ImdsEmulator> {
+  const emulator = await startImdsEmulator(options);
+  closers.push(() => emulator.close());
+  return emulator;
+}
+
+async function stsEmulator(options: Parameters<typeof startStsEmulator>[0] = {}): Promise<StsEmulator> {
+  const emulator = await startStsEmulator(options);
+  closers.push(() => emulator.close());
+  return emulator;
+}
+
+/** A loopback "S3" that records the signing headers of each request. */
+async function captureServer(): Promise<{ endpoint: string; headers: IncomingHttpHeaders[] }> {
+  const headers: IncomingHttpHeaders[] = [];
+  const server = createServer((request, response) => {
+    headers.push(request.headers);
+    request.resume();
+    response.writeHead(200, { "content-type": "application/xml" });
+    response.end('<?xml version="1.0"?><ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, headers };
+}
+
+const credentialPath = (imds: ImdsEmulator): string => `/latest/meta-data/iam/security-credentials/${imds.roleName ?? ""}`;
+
+describe("envOrProfile", () => {
+  it("uses environment variables first and never asks IMDS", async () => {
+    const clock = manualClock();
+    const imds = await imdsEmulator({ clock });
+    const credentials = envOrProfile({ env: { env: ENV_KEYS }, imds: { endpoint: imds.endpoint }, clock });
+
+    await expect(credentials()).resolves.toMatchObject({ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID });
+    expect(imds.requestCount).toBe(0);
+  });
+
+  it("falls through to the instance profile when the environment has no keys", async () => {
+    const clock = manualClock();
+    const imds = await imdsEmulator({ clock });
+    const credentials = envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint }, clock });
+
+    const identity = await credentials();
+    expect(identity.accessKeyId).toBe(imds.current.accessKeyId);
+    expect(identity.sessionToken).toBe(imds.current.sessionToken);
+    expect(identity.expiration?.getTime()).toBe(imds.current.expiration.getTime());
+  });
+
+  it("stops on half-set environment variables instead of silently using the instance profile", async () => {
+    const clock = manualClock();
+    const imds = await imdsEmulator({ clock });
+    const credentials = envOrProfile({ env: { env: { AWS_ACCESS_KEY_ID: ENV_KEYS.AWS_ACCESS_KEY_ID } }, imds: { endpoint: imds.endpoint }, clock });
+
+    await expect(credentials()).rejects.toMatchObject({ code: "ENV_INVALID" });
+    expect(imds.requestCount).toBe(0);
+  });
+
+  it("lists every link's reason when neither has credentials", async () => {
+    const clock = manualClock();
+    const credentials = envOrProfile({
+      env: { env: {} },
+      imds: { endpoint: "http://127.0.0.1:1", env: {} },
+      clock,
+      retry: { retries: 0 },
+    });
+
+    const error = (await credentials().catch((e: unknown) => e)) as CredentialsError;
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect(error.code).toBe("CHAIN_EXHAUSTED");
+    expect(error.message).toMatch(/\[1\] env: ENV_NOT_SET/);
+    expect(error.message).toMatch(/\[2\] imds: IMDS_/);
+  });
+
+  it("honours AWS_EC2_METADATA_DISABLED without any I/O", async () => {
+    const clock = manualClock();
+    const imds = await imdsEmulator({ clock });
+    const credentials = envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint, env: { AWS_EC2_METADATA_DISABLED: "true" } }, clock });
+
+    await expect(credentials()).rejects.toMatchObject({ code: "CHAIN_EXHAUSTED" });
+    expect(imds.requestCount).toBe(0);
+  });
+
+  it("serves 10,000 concurrent callers across 100 providers with one credentials request and one token", async () => {
+    const clock = manualClock();
+    const imds = await imdsEmulator({ clock, mode: "token-required" });
+    const providers = Array.from({ length: 100 }, () => envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint }, clock }));
+
+    const results = await Promise.all(Array.from({ length: 10_000 }, (_, i) => providers[i % 100]!()));
+    expect(new Set(results.map((identity) => identity.accessKeyId)).size).toBe(1);
+    expect(imds.count(credentialPath(imds))).toBe(1);
+    expect(imds.tokenRequests).toBe(1);
+  });
+
+  it("refreshes from IMDS five minutes before expiry and picks up the rotated keys", async () => {
+    const clock = manualClock();
+    const imds = await imdsEmulator({ clock });
+    const credentials = envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint }, clock, jitter: false });
+
+    const first = await credentials();
+    clock.set(first.expiration!.getTime() - 5 * MINUTE - 1);
+    expect((await credentials()).accessKeyId).toBe(first.accessKeyId);
+    clock.advance(1);
+    const second = await credentials();
+    expect(second.accessKeyId).not.toBe(first.accessKeyId);
+    expect(imds.count(credentialPath(imds))).toBe(2);
+  });
+
+  it("is a drop-in for an S3 client: signs with the instance key and session token", async () => {
+    const clock = manualClock(Date.now());
+    const imds = await imdsEmulator({ clock });
+    const s3 = await captureServer();
+    const client = new S3Client({
+      region: "us-east-1",
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint }, clock }),
+    });
+
+    await client.send(new ListBucketsCommand({}));
+    client.destroy();
+    expect(s3.headers[0]?.authorization).toContain(`Credential=${imds.current.accessKeyId}/`);
+    expect(s3.headers[0]?.["x-amz-security-token"]).toBe(imds.current.sessionToken);
+  });
+
+  it("produces signatures an STS server verifies (SigV4 with the IMDS key and token)", async () => {
+    const clock = manualClock(Date.now());
+    const imds = await imdsEmulator({ clock });
+    const sts = await stsEmulator({ clock, baseCredentials: [imds.current] });
+    const client = new STSClient({
+      region: "us-east-1",
+      endpoint: sts.endpoint,
+      credentials: envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint }, clock }),
+    });
+
+    await client.send(new GetCallerIdentityCommand({}));
+    client.destroy();
+    expect(sts.lastRequest).toMatchObject({ action: "GetCallerIdentity", signatureValid: true, accessKeyId: imds.current.accessKeyId });
+  });
+
+  it("is not wrapped in a second cache by the SDK: a rotation reaches the next request", async () => {
+    // The clock starts at real time, so the SDK's own Date.now()-based cache, were it used, would
+    // still consider the first credential valid for hours and keep signing with it.
+    const clock = manualClock(Date.now());
+    const imds = await imdsEmulator({ clock });
+    const s3 = await captureServer();
+    const credentials = envOrProfile({ env: { env: {} }, imds: { endpoint: imds.endpoint }, clock, jitter: false });
+    const client = new S3Client({ region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true, credentials });
+
+    await client.send(new ListBucketsCommand({}));
+    const first = imds.current.accessKeyId;
+    clock.set(imds.current.expiration.getTime() - 4 * MINUTE);
+    await client.send(new ListBucketsCommand({}));
+    client.destroy();
+    expect(imds.current.accessKeyId).not.toBe(first);
+    expect(s3.headers[1]?.authorization).toContain(`Credential=${imds.current.accessKeyId}/`);
+  });
+
+  describe("with assumeRole", () => {
+    it("assumes the role with environment keys, sending the ExternalId", async () => {
+      const clock = manualClock();
+      const sts = await stsEmulator({
+        clock,
+        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
+        externalId: "tenant-42",
+      });
+      const credentials = envOrProfile({
+        env: { env: ENV_KEYS },
+        imds: false,
+        clock,
+        assumeRole: { roleArn: ROLE, externalId: "tenant-42", endpoint: sts.endpoint, region: "us-east-1" },
+      });
+
+      const identity = await credentials();
+      expect(identity.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+      expect(sts.lastRequest).toMatchObject({ signatureValid: true, externalId: "tenant-42", accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID });
+    });
+
+    it("assumes the role with instance-profile keys, signed with the IMDS key and session token", async () => {
+      const clock = manualClock();
+      const imds = await imdsEmulator({ clock });
+      const sts = await stsEmulator({ clock, baseCredentials: [imds.current], externalId: "tenant-42" });
+      const credentials = envOrProfile({
+        env: { env: {} },
+        imds: { endpoint: imds.endpoint },
+        clock,
+        assumeRole: { roleArn: ROLE, externalId: "tenant-42", endpoint: sts.endpoint, region: "us-east-1" },
+      });
+
+      await credentials();
+      expect(sts.lastRequest).toMatchObject({
+        signatureValid: true,
+        accessKeyId: imds.current.accessKeyId,
+        sessionToken: imds.current.sessionToken,
+      });
+    });
+
+    it("stops with STS_ACCESS_DENIED on a wrong ExternalId, naming the role, without retrying", async () => {
+      const clock = manualClock();
+      const sts = await stsEmulator({
+        clock,
+        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
+        externalId: "tenant-42",
+      });
+      const credentials = envOrProfile({
+        env: { env: ENV_KEYS },
+        imds: false,
+        clock,
+        assumeRole: { roleArn: ROLE, externalId: "wrong-tenant", endpoint: sts.endpoint, region: "us-east-1" },
+      });
+
+      const error = (await credentials().catch((e: unknown) => e)) as CredentialsError;
+      expect(error.code).toBe("STS_ACCESS_DENIED");
+      expect(error.message).toContain(ROLE);
+      expect(error.message).toContain("sts:ExternalId");
+      expect(sts.calls).toBe(1);
+    });
+
+    it("refreshes the assumed credential five minutes before its expiry", async () => {
+      const clock = manualClock();
+      const sts = await stsEmulator({
+        clock,
+        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
+      });
+      const credentials = envOrProfile({
+        env: { env: ENV_KEYS },
+        imds: false,
+        clock,
+        jitter: false,
+        assumeRole: { roleArn: ROLE, endpoint: sts.endpoint, region: "us-east-1" },
+      });
+
+      const first = await credentials();
+      clock.set(first.expiration!.getTime() - 5 * MINUTE - 1);
+      await credentials();
+      expect(sts.calls).toBe(1);
+      clock.advance(1);
+      const second = await credentials();
+      expect(second.accessKeyId).not.toBe(first.accessKeyId);
+      expect(sts.calls).toBe(2);
+    });
+
+    it("makes one AssumeRole for fifty clients built from one config", async () => {
+      const clock = manualClock();
+      const sts = await stsEmulator({
+        clock,
+        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
+      });
+      const config = { env: { env: ENV_KEYS }, imds: false as const, clock, assumeRole: { roleArn: ROLE, endpoint: sts.endpoint, region: "us-east-1" } };
+      const clients = Array.from({ length: 50 }, () => new STSClient({ region: "us-east-1", endpoint: sts.endpoint, credentials: envOrProfile(config) }));
+
+      await Promise.all(clients.map((client) => client.config.credentials()));
+      clients.forEach((client) => client.destroy());
+      expect(sts.calls).toBe(1);
+    });
+  });
+
+  it("rejects a configuration with every link switched off", () => {
+    expect(() => envOrProfile({ env: false, imds: false })).toThrow(TypeError);
+  });
+});
