@@ -1,10 +1,11 @@
 import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
-  { ignores: ["dist/**", "docs-html/**", "node_modules/**", "coverage/**", "bench/**/*.mjs"] },
+export default defineConfig(
+  { ignores: ["dist/**", "docs-html/**", "node_modules/**", "coverage/**", "bench/**/*.mjs", ".demo-build/**"] },
   js.configs.recommended,
-  ...tseslint.configs.strictTypeChecked,
+  tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },

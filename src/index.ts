@@ -34,6 +34,6 @@ export {
   DEFAULT_IMDS_TIMEOUT_MS,
   DEFAULT_IMDS_TOKEN_TTL_SECONDS,
 } from "./providers/imds/imds-options.js";
-export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT, resolveImdsEndpoint } from "./providers/imds/resolve-endpoint.js";
+export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT, resolveImdsEndpoint, type ResolveImdsEndpointInput } from "./providers/imds/resolve-endpoint.js";
 export { readInstanceProfile, type InstanceProfileInfo } from "./providers/imds/read-instance-profile.js";
 export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";

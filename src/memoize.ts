@@ -28,7 +28,12 @@ export const DEFAULT_JITTER: Readonly<Required<JitterOptions>> = Object.freeze({
  * doubles, capped at 1 minute, with "equal jitter" (half fixed, half random) so it is never a
  * tight loop and never synchronised across a fleet.
  */
-export const DEFAULT_RETRY_LATER = Object.freeze({ baseMs: 5_000, maxMs: 60_000 });
+export const DEFAULT_RETRY_LATER: Readonly<{
+  /** The first pause's cap, in ms. */
+  baseMs: number;
+  /** The largest pause's cap, in ms. */
+  maxMs: number;
+}> = Object.freeze({ baseMs: 5_000, maxMs: 60_000 });
 
 /** How much earlier than the refresh window a background refresh may start. */
 export interface JitterOptions {

@@ -4,7 +4,18 @@ import { CredentialsError, redactKeyId } from "../errors.js";
 import { parseIsoDate } from "../parse-iso-date.js";
 
 /** The environment variables {@link fromEnv} reads, by role. */
-export const ENV_VARIABLES = Object.freeze({
+export const ENV_VARIABLES: Readonly<{
+  /** The access key id. */
+  accessKeyId: "AWS_ACCESS_KEY_ID";
+  /** The secret access key. */
+  secretAccessKey: "AWS_SECRET_ACCESS_KEY";
+  /** The session token of temporary credentials. */
+  sessionToken: "AWS_SESSION_TOKEN";
+  /** When temporary credentials expire, ISO 8601 with a zone. */
+  expiration: "AWS_CREDENTIAL_EXPIRATION";
+  /** The 12-digit account id. */
+  accountId: "AWS_ACCOUNT_ID";
+}> = Object.freeze({
   accessKeyId: "AWS_ACCESS_KEY_ID",
   secretAccessKey: "AWS_SECRET_ACCESS_KEY",
   sessionToken: "AWS_SESSION_TOKEN",

@@ -41,10 +41,15 @@ export type ImdsEmulatorFault =
   | "huge"
   | "drip"
   | {
+      /** The status to answer. @defaultValue 200 */
       status?: number;
+      /** The body to answer. @defaultValue the normal body */
       body?: string;
+      /** Extra response headers. */
       headers?: Readonly<Record<string, string>>;
+      /** Wait this long (a real timer) before answering. */
       delayMs?: number;
+      /** Send the body one byte per this many ms. */
       dripMs?: number;
     };
 
@@ -56,17 +61,25 @@ export interface ImdsEmulatorFaultOptions {
 
 /** The emulated instance's role credentials. Carries secrets: a test tool only. */
 export interface ImdsEmulatorCredentials {
+  /** `AccessKeyId` (`ASIA…`). */
   accessKeyId: string;
+  /** `SecretAccessKey`. */
   secretAccessKey: string;
+  /** `Token`. */
   sessionToken: string;
+  /** `Expiration`. */
   expiration: Date;
+  /** `AccountId`, when set. */
   accountId?: string;
 }
 
 /** One request the emulator received (tokens appear in `headers`: a test tool only). */
 export interface ImdsEmulatorRequest {
+  /** `GET` or `PUT`. */
   method: string;
+  /** The request path, e.g. `/latest/api/token`. */
   path: string;
+  /** The request headers (tokens included). */
   headers: http.IncomingHttpHeaders;
 }
 

@@ -38,13 +38,38 @@ export interface StsEmulatorRole {
  * - `hang`: never answers; the socket stays open until the client gives up or {@link StsEmulator.close}.
  */
 export type StsFault =
-  | { kind: "access-denied" }
-  | { kind: "throttling" }
-  | { kind: "server-error"; status?: number }
-  | { kind: "malformed" }
-  | { kind: "missing-credentials" }
-  | { kind: "delay"; ms: number }
-  | { kind: "hang" };
+  | {
+      /** AccessDenied (403). */
+      kind: "access-denied";
+    }
+  | {
+      /** Throttling (400). */
+      kind: "throttling";
+    }
+  | {
+      /** A server error. */
+      kind: "server-error";
+      /** The HTTP status. @defaultValue 500 */
+      status?: number;
+    }
+  | {
+      /** 200 with XML that does not parse. */
+      kind: "malformed";
+    }
+  | {
+      /** 200 with no `<Credentials>`. */
+      kind: "missing-credentials";
+    }
+  | {
+      /** Answers normally after a delay. */
+      kind: "delay";
+      /** The delay in ms (a real timer). */
+      ms: number;
+    }
+  | {
+      /** Never answers. */
+      kind: "hang";
+    };
 
 /** Options of {@link startStsEmulator}. */
 export interface StsEmulatorOptions {
@@ -104,11 +129,17 @@ export interface StsRequestRecord {
 
 /** A credential the emulator issued. */
 export interface StsIssuedCredential {
+  /** The issued access key id (`ASIA…`). */
   accessKeyId: string;
+  /** The issued secret. */
   secretAccessKey: string;
+  /** The issued session token. */
   sessionToken: string;
+  /** When it expires, by the emulator's clock. */
   expiration: Date;
+  /** The role that was assumed. */
   roleArn: string;
+  /** The session name the caller sent. */
   roleSessionName: string;
   /** `arn:aws:sts::<account>:assumed-role/<name>/<session>` */
   assumedRoleArn: string;
