@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     setupFiles: ["test/setup/fail-on-unhandled-rejection.ts"],
+    // The CLI tests run the real binary from dist/; build it once, before any worker starts.
+    globalSetup: ["test/setup/build-dist.ts"],
     testTimeout: 20_000,
     // The suite runs on 2 cores; the forks pool isolates process.env changes per file.
     pool: "forks",

@@ -1,4 +1,3 @@
-import { inspect } from "node:util";
 
 /**
  * Stable, machine-readable reasons a credential link can fail. Match on `error.code`, never on
@@ -52,6 +51,8 @@ export interface CredentialsErrorOptions {
 }
 
 const BRAND = Symbol.for("env-or-profile.CredentialsError");
+/** `util.inspect.custom`, by its registered name, so this module does not load `node:util`. */
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /**
  * The one error family of env-or-profile. It says which link failed (`source`), why (`code`,
@@ -125,9 +126,8 @@ export class CredentialsError extends Error {
   }
 
   /** `util.inspect` shows the same safe view as `toJSON`, plus the stack. */
-  [inspect.custom](): string {
-    const json = this.toJSON();
-    return `${this.stack ?? `${this.name}: ${this.message}`}\n${inspect(json, { depth: 4 })}`;
+  [INSPECT](): string {
+    return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify(this.toJSON(), null, 2)}`;
   }
 }
 

@@ -37,3 +37,13 @@ export {
 export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT, resolveImdsEndpoint, type ResolveImdsEndpointInput } from "./providers/imds/resolve-endpoint.js";
 export { readInstanceProfile, type InstanceProfileInfo } from "./providers/imds/read-instance-profile.js";
 export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
+export {
+  fromConfig,
+  CREDENTIALS_SOURCES,
+  type AssumeRoleConfig,
+  type AssumeRoleSnakeCaseConfig,
+  type CredentialsConfig,
+  type CredentialsSource,
+  type FromConfigOptions,
+  type SnakeCaseCredentialsConfig,
+} from "./config.js";

@@ -1,4 +1,3 @@
-import pRetry from "p-retry";
 import { defaultRandom, type Random } from "./clock.js";
 import { CredentialsError } from "./errors.js";
 
@@ -115,6 +114,8 @@ export interface WithRetryOptions {
 export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetryOptions = {}): Promise<T> {
   const retry = resolveRetryOptions(options.retry);
   const random = options.random ?? defaultRandom;
+  // Loaded on the first refresh, not at import: importing env-or-profile must stay cheap.
+  const { default: pRetry } = await import("p-retry");
   return pRetry(() => attempt(), {
     retries: retry.retries,
     // p-retry's own delay is switched off: the jittered delay happens in onFailedAttempt.

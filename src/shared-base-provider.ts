@@ -34,10 +34,9 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
     throw new TypeError("Expected at least one of `env` and `imds` to be enabled");
   }
   const key = optionsKey({
-    env,
-    // Keys from process.env are part of the identity: two providers made under different
-    // environments must not share a credential. Hashed by optionsKey, never kept in clear.
-    environment: env !== false && env.env === undefined ? snapshotEnvironment() : undefined,
+    // The environment is part of the identity (two providers made under different environments
+    // must not share a credential), but only by fingerprint: the key never holds a secret.
+    env: env === false ? false : { clock: env.clock, environment: fingerprintEnvironment(env.env ?? process.env) },
     imds,
     memoOptions: { ...memoOptions, clock },
   });
@@ -53,15 +52,23 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
   });
 }
 
-function snapshotEnvironment(): Record<string, string | undefined> {
-  const snapshot: Record<string, string | undefined> = {};
-  for (const name of Object.values(ENV_VARIABLES)) {
-    snapshot[name] = process.env[name];
-  }
-  for (const name of Object.keys(process.env)) {
+/**
+ * What tells one environment's credential from another's, without the secrets: the access key id
+ * (one key id has one secret and, for temporary keys, one token), whether the secret and token are
+ * set, the expiration and account, and the IMDS settings.
+ */
+function fingerprintEnvironment(environment: Readonly<Record<string, string | undefined>>): Record<string, string | boolean | undefined> {
+  const fingerprint: Record<string, string | boolean | undefined> = {
+    [ENV_VARIABLES.accessKeyId]: environment[ENV_VARIABLES.accessKeyId],
+    [ENV_VARIABLES.secretAccessKey]: environment[ENV_VARIABLES.secretAccessKey] !== undefined,
+    [ENV_VARIABLES.sessionToken]: environment[ENV_VARIABLES.sessionToken] !== undefined,
+    [ENV_VARIABLES.expiration]: environment[ENV_VARIABLES.expiration],
+    [ENV_VARIABLES.accountId]: environment[ENV_VARIABLES.accountId],
+  };
+  for (const name of Object.keys(environment)) {
     if (name.startsWith("AWS_EC2_METADATA") || name.startsWith("AWS_METADATA_SERVICE")) {
-      snapshot[name] = process.env[name];
+      fingerprint[name] = environment[name];
     }
   }
-  return snapshot;
+  return fingerprint;
 }

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { LRUCache } from "lru-cache";
 import type { Clock } from "./clock.js";
 import type { MemoizedProvider } from "./memoize.js";
 
@@ -9,7 +7,9 @@ import type { MemoizedProvider } from "./memoize.js";
  */
 export const MAX_SHARED_PROVIDERS = 256;
 
-const registries = new WeakMap<Clock, LRUCache<string, MemoizedProvider>>();
+// A plain Map kept in least-recently-used order (re-inserted on use, oldest evicted): lru-cache
+// would do, but it is loaded lazily elsewhere and this runs inside the synchronous envOrProfile().
+const registries = new WeakMap<Clock, Map<string, MemoizedProvider>>();
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 1;
 
@@ -21,24 +21,32 @@ let nextObjectId = 1;
 export function sharedProvider(clock: Clock, key: string, create: () => MemoizedProvider): MemoizedProvider {
   let registry = registries.get(clock);
   if (registry === undefined) {
-    registry = new LRUCache({ max: MAX_SHARED_PROVIDERS });
+    registry = new Map();
     registries.set(clock, registry);
   }
   let provider = registry.get(key);
   if (provider === undefined) {
     provider = create();
-    registry.set(key, provider);
+    if (registry.size >= MAX_SHARED_PROVIDERS) {
+      const oldest = registry.keys().next();
+      if (oldest.done !== true) {
+        registry.delete(oldest.value);
+      }
+    }
+  } else {
+    registry.delete(key);
   }
+  registry.set(key, provider);
   return provider;
 }
 
 /**
  * A stable key for an options value: plain data by value, functions and class instances (clocks,
- * loggers, providers) by identity. Hashed, so a key never holds a value (which may be a secret) in
- * clear.
+ * loggers, providers) by identity. Callers must not pass secrets: the key holds values in clear
+ * (see `credentialFingerprint`).
  */
 export function optionsKey(value: unknown): string {
-  return createHash("sha256").update(stableText(value)).digest("base64url");
+  return stableText(value);
 }
 
 function stableText(value: unknown): string {

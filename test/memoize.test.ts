@@ -122,6 +122,7 @@ describe("memoize", () => {
     await provider(); // starts the background refresh, answered from memory
     clock.advance(4 * MINUTE); // now inside the mandatory window
     const waiting = Promise.all(Array.from({ length: 1_000 }, () => provider()));
+    await vi.waitFor(() => expect(source.calls).toBe(2)); // the background fetch has reached the source
     release();
     const results = await waiting;
     expect(source.calls).toBe(2);

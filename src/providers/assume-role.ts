@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { fromTemporaryCredentials as FromTemporaryCredentials } from "@aws-sdk/credential-providers";
@@ -248,7 +247,7 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
       return copyOf(credential);
     }
     try {
-      const { credential, outcome } = await cache.resolve(cacheKey(settings, base), () => assume(base), {
+      const { credential, outcome } = await cache.resolve(await cacheKey(settings, base), () => assume(base), {
         refreshWindowMs: settings.refreshWindowMs,
         rememberFailureMs: (error) => (isRemembered(error) ? settings.negativeCacheMs : 0),
       });
@@ -361,17 +360,22 @@ async function resolveBase(source: AwsCredentialIdentityProvider, roleArn: strin
   return base;
 }
 
+/** The base identity's hash, once per credential object (a memoized base hands out the same one). */
+const baseHashes = new WeakMap<AwsCredentialIdentity, string>();
+
 /**
  * The cache key: everything that changes the answer. The base identity enters as its access key id
  * (not secret) and a SHA-256 of its secret and session token, so a rotated secret or token is a new
  * entry and the secret is never held in the key in clear.
  */
-function cacheKey(settings: Settings, base: AwsCredentialIdentity): string {
-  const baseHash = createHash("sha256")
-    .update(base.secretAccessKey)
-    .update("\0")
-    .update(base.sessionToken ?? "")
-    .digest("base64url");
+async function cacheKey(settings: Settings, base: AwsCredentialIdentity): Promise<string> {
+  let baseHash = baseHashes.get(base);
+  if (baseHash === undefined) {
+    // node:crypto is loaded on the first AssumeRole, not at import.
+    const { createHash } = await import("node:crypto");
+    baseHash = createHash("sha256").update(base.secretAccessKey).update("\0").update(base.sessionToken ?? "").digest("base64url");
+    baseHashes.set(base, baseHash);
+  }
   return JSON.stringify([
     settings.roleArn,
     settings.externalId ?? null,

@@ -1,5 +1,5 @@
 /*
- * Builds dist/ (tsc -p tsconfig.build.json) when it is missing or older than src/, for tests that
+ * Builds dist/ (`npm run build`) when it is missing or older than src/, for tests that
  * run the real binary (`node dist/cli/main.js`) and for examples that import "env-or-profile"
  * through the package's own exports map. Usable as a vitest `globalSetup` (default export) and
  * from a test's `beforeAll` (`ensureBuilt`); a lock directory keeps parallel test files from
@@ -61,12 +61,11 @@ export async function ensureBuilt(): Promise<void> {
       try {
         if (!isFresh()) {
           try {
-            await run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
-              cwd: ROOT,
-            });
+            // The package's own build (declarations by tsc, JavaScript bundled by rolldown).
+            await run("npm", ["run", "build", "--silent"], { cwd: ROOT });
           } catch (error) {
-            // tsc emits despite type errors (the typecheck step reports those); only a missing
-            // output is fatal here.
+            // A type error fails the build's declaration step (the typecheck step reports those);
+            // only a missing output is fatal here.
             if (!existsSync(CLI_MAIN)) {
               throw error;
             }

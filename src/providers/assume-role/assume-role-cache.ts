@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import { systemClock, type Clock } from "../../clock.js";
 
 /**
@@ -51,13 +51,24 @@ export type CacheOutcome = "hit" | "joined" | "fetched" | "remembered-failure";
 
 /** @internal The implementation behind {@link AssumeRoleCache}. */
 export class SharedAssumeRoleCache implements AssumeRoleCache {
-  readonly #lru: LRUCache<string, Entry>;
+  /** Created on first use: lru-cache is loaded then, so importing env-or-profile stays cheap. */
+  #lru: LRUCache<string, Entry> | undefined;
   readonly #clock: Clock;
+  readonly #max: number;
 
   constructor(maxEntries: number, clock: Clock) {
     this.#clock = clock;
-    this.#lru = new LRUCache<string, Entry>({
-      max: maxEntries,
+    this.#max = maxEntries;
+  }
+
+  async #store(): Promise<LRUCache<string, Entry>> {
+    if (this.#lru !== undefined) {
+      return this.#lru;
+    }
+    const { LRUCache: Lru } = await import("lru-cache");
+    const clock = this.#clock;
+    this.#lru ??= new Lru<string, Entry>({
+      max: this.#max,
       // Time comes from our clock, read on every check: lru-cache otherwise captures
       // `performance` at load and debounces reads with a 1 ms timer, which neither a manual
       // clock nor fake timers would move. (A clock reading of 0 would mean "no TTL" to
@@ -66,18 +77,19 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
       perf: { now: () => clock.now() },
       ttlResolution: 0,
     });
+    return this.#lru;
   }
 
   get max(): number {
-    return this.#lru.max;
+    return this.#max;
   }
 
   get size(): number {
-    return this.#lru.size;
+    return this.#lru?.size ?? 0;
   }
 
   clear(): void {
-    this.#lru.clear();
+    this.#lru?.clear();
   }
 
   /**
@@ -90,8 +102,11 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
     fetch: () => Promise<AwsCredentialIdentity>,
     options: ResolveOptions,
   ): Promise<{ credential: AwsCredentialIdentity; outcome: CacheOutcome }> {
+    // Nothing may await between the lookup and the `pending` entry below: that is what makes
+    // concurrent first callers share one fetch.
+    const lru = await this.#store();
     const now = this.#clock.now();
-    const existing = this.#lru.get(key);
+    const existing = lru.get(key);
     if (existing !== undefined) {
       switch (existing.kind) {
         case "pending":
@@ -107,31 +122,31 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
           }
           break;
       }
-      this.#lru.delete(key);
+      lru.delete(key);
     }
 
     const promise = fetch();
     const pending: Entry = { kind: "pending", promise };
-    this.#lru.set(key, pending, { ttl: 0 });
+    lru.set(key, pending, { ttl: 0 });
     try {
       const credential = await promise;
-      if (this.#lru.peek(key) === pending) {
+      if (lru.peek(key) === pending) {
         const freshUntil = credential.expiration === undefined ? Number.NaN : credential.expiration.getTime() - options.refreshWindowMs;
         const ttl = freshUntil - this.#clock.now();
         if (ttl > 0) {
-          this.#lru.set(key, { kind: "value", credential, freshUntil }, { ttl: Math.ceil(ttl) });
+          lru.set(key, { kind: "value", credential, freshUntil }, { ttl: Math.ceil(ttl) });
         } else {
-          this.#lru.delete(key);
+          lru.delete(key);
         }
       }
       return { credential, outcome: "fetched" };
     } catch (error) {
-      if (this.#lru.peek(key) === pending) {
+      if (lru.peek(key) === pending) {
         const rememberMs = options.rememberFailureMs(error);
         if (rememberMs > 0) {
-          this.#lru.set(key, { kind: "error", error, until: this.#clock.now() + rememberMs }, { ttl: Math.ceil(rememberMs) });
+          lru.set(key, { kind: "error", error, until: this.#clock.now() + rememberMs }, { ttl: Math.ceil(rememberMs) });
         } else {
-          this.#lru.delete(key);
+          lru.delete(key);
         }
       }
       throw error;

@@ -6,6 +6,11 @@ export interface EndpointState {
   coolDownUntil: number | undefined;
   /** The reason given while cooling down (no secrets: a transport message). */
   coolDownReason: string | undefined;
+  /**
+   * The instance profile's role, once discovered: every provider on the endpoint reuses it (one
+   * instance, one role) until its credentials path answers 404.
+   */
+  roleName: string | undefined;
 }
 
 const states = new Map<string, EndpointState>();
@@ -14,7 +19,7 @@ const states = new Map<string, EndpointState>();
 export function endpointState(endpoint: string): EndpointState {
   let state = states.get(endpoint);
   if (state === undefined) {
-    state = { answeredAt: undefined, coolDownUntil: undefined, coolDownReason: undefined };
+    state = { answeredAt: undefined, coolDownUntil: undefined, coolDownReason: undefined, roleName: undefined };
     states.set(endpoint, state);
   }
   return state;

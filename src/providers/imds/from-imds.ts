@@ -13,7 +13,8 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
-import { createImdsClient, type ImdsClient } from "./imds-client.js";
+import { endpointState } from "./endpoint-state.js";
+import type { ImdsClient } from "./imds-client.js";
 import {
   resolveImdsOptions,
   STATIC_STABILITY_JITTER_MS,
@@ -66,7 +67,7 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
   const config = resolveImdsOptions(options);
   const { clock, logger } = config;
   let client: ImdsClient | undefined;
-  let discoveredRole: string | undefined;
+  const shared = endpointState(config.endpoint);
   let lastGood: (AwsCredentialIdentity & { expiration: Date }) | undefined;
 
   const resolve = async (): Promise<AwsCredentialIdentity & { expiration: Date }> => {
@@ -78,12 +79,13 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
       });
     }
     if (config.configError !== undefined) throw config.configError;
-    client ??= createImdsClient(config);
+    // The HTTP client (and node:http) is loaded on the first call, not at import.
+    client ??= (await import("./imds-client.js")).createImdsClient(config);
 
-    let role = config.roleName ?? discoveredRole;
+    let role = config.roleName ?? shared.roleName;
     let fresh = false;
     if (role === undefined) {
-      role = discoveredRole = await discoverRole(client, config);
+      role = shared.roleName = await discoverRole(client, config);
       fresh = true;
     }
     for (;;) {
@@ -99,7 +101,7 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
         );
       }
       log(logger, "debug", `imds: role "${role}" answered 404; discovering the role again`);
-      role = discoveredRole = await discoverRole(client, config);
+      role = shared.roleName = await discoverRole(client, config);
       fresh = true;
     }
   };

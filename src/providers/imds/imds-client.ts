@@ -174,6 +174,9 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
 
   function statusError(status: number, what: string): CredentialsError {
     const retryable = status === 429 || status >= 500;
+    // 403 is how an instance with its metadata endpoint turned off (HttpEndpoint=disabled), or a
+    // host that blocks IMDS, answers: no instance profile here, so the chain may fall through.
+    const forbidden = status === 403;
     const hint =
       status >= 300 && status < 400
         ? " (a redirect, not followed)"
@@ -181,11 +184,13 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
           ? " (throttled)"
           : status >= 500
             ? " (server error)"
-            : "";
+            : forbidden
+              ? " (forbidden: the metadata endpoint is turned off or blocked here)"
+              : "";
     return new CredentialsError(`IMDS at ${endpoint} answered ${status}${hint} to the ${what}`, {
       source: SOURCE,
       code: "IMDS_HTTP_ERROR",
-      tryNextLink: false,
+      tryNextLink: forbidden,
       retryable,
     });
   }

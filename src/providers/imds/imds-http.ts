@@ -51,11 +51,13 @@ export class ImdsTransportError extends Error {
 const UNREACHABLE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EHOSTDOWN", "EADDRNOTAVAIL"]);
 
 /**
- * A dedicated agent: no keep-alive, and — being ours — never a proxy-aware global agent. Plain
- * `http.request` does not read `HTTP_PROXY`; IMDS must never be reached through a proxy (a proxy
- * on the instance would hand the instance's credentials to whoever can talk to it).
+ * A dedicated agent — being ours, never a proxy-aware global one. Plain `http.request` does not
+ * read `HTTP_PROXY`; IMDS must never be reached through a proxy (a proxy on the instance would hand
+ * the instance's credentials to whoever can talk to it). Keep-alive saves a TCP handshake per
+ * request (token, role, credentials); Node's agent `unref`s idle pooled sockets, so they never
+ * hold a process open.
  */
-const agent = new http.Agent({ keepAlive: false });
+const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 2 });
 
 /**
  * Sends one request to IMDS over `node:http`: no proxy, no redirects followed (a 3xx is returned
@@ -104,7 +106,10 @@ export function imdsHttp(request: ImdsHttpRequest): Promise<ImdsHttpResponse> {
     }, request.timeoutMs);
 
     req.on("socket", (socket) => {
-      if (!socket.connecting) connected = true;
+      if (!socket.connecting) {
+        connected = true; // a pooled keep-alive socket: connected already
+        return;
+      }
       socket.once("connect", () => {
         connected = true;
       });

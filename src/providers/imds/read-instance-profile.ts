@@ -1,5 +1,4 @@
 import { CredentialsError } from "../../errors.js";
-import { createImdsClient } from "./imds-client.js";
 import { resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
 import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
 
@@ -46,6 +45,7 @@ export async function readInstanceProfile(options: ImdsOptions = {}): Promise<In
     });
   }
   if (config.configError !== undefined) throw config.configError;
+  const { createImdsClient } = await import("./imds-client.js");
   const response = await createImdsClient(config).get(IMDS_INSTANCE_PROFILE_PATH);
   if (response.status === 404) {
     throw new CredentialsError(`IMDS at ${config.endpoint} has no iam/info: this instance has no instance profile`, {

@@ -171,11 +171,19 @@ describe("reachable but broken", () => {
     expect(error.message).toContain(String(status));
   });
 
-  it.each([400, 403, 405])("marks a %i answer not retryable and stops the chain", async (status) => {
+  it.each([400, 405])("marks a %i answer not retryable and stops the chain", async (status) => {
     const imds = await start();
     imds.fail(ROLE, status);
     const error = await rejection(imdsProvider(imds)());
     expect(error).toMatchObject({ code: "IMDS_HTTP_ERROR", tryNextLink: false, retryable: false });
+  });
+
+  it("lets the chain fall through on a 403 (metadata endpoint turned off or blocked), without retrying", async () => {
+    const imds = await start();
+    imds.fail(ROLE, 403);
+    const error = await rejection(imdsProvider(imds)());
+    expect(error).toMatchObject({ code: "IMDS_HTTP_ERROR", tryNextLink: true, retryable: false });
+    expect(error.message).toContain("turned off or blocked");
   });
 
   it("marks a 5xx on the token request retryable", async () => {

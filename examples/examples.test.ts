@@ -1,0 +1,41 @@
+/**
+ * Every example runs, against its local emulators, as `node examples/<name>.ts` would run it — so
+ * CI keeps them working on any Node version, not only type-checked.
+ */
+import { describe, expect, it } from "vitest";
+import * as boshStyle from "./bosh-style.js";
+import * as crossAccount from "./cross-account-external-id.js";
+import * as fogStyle from "./fog-style.js";
+import * as s3DropIn from "./s3-drop-in.js";
+
+async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string> {
+  const lines: string[] = [];
+  await main((line) => lines.push(line));
+  return lines.join("\n");
+}
+
+describe("the examples", () => {
+  it("s3-drop-in: two clients share one IMDS fetch", async () => {
+    const output = await run(s3DropIn.main);
+    expect(output).toContain("reports client: the same credential: true");
+    expect(output).toContain("IMDS credential fetches for both clients: 1");
+  });
+
+  it("fog-style: use_iam_profile takes the instance profile", async () => {
+    const output = await run(fogStyle.main);
+    expect(output).toMatch(/use_iam_profile: access key …\w{4} from the instance profile/);
+    expect(output).toContain("from a parsed config file: the same credential: true");
+  });
+
+  it("bosh-style: env_or_profile takes the environment on a jumpbox and the instance profile on the director", async () => {
+    const output = await run(boshStyle.main);
+    expect(output).toContain("jumpbox: access key …LE01 from the environment");
+    expect(output).toMatch(/director: access key …\w{4} from the instance profile/);
+  });
+
+  it("cross-account-external-id: assumes the partner role with the ExternalId and refuses a wrong one", async () => {
+    const output = await run(crossAccount.main);
+    expect(output).toContain("ExternalId sent: true");
+    expect(output).toContain("a wrong ExternalId is refused: STS_ACCESS_DENIED");
+  });
+});

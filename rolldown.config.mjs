@@ -1,0 +1,31 @@
+import { builtinModules } from "node:module";
+import { defineConfig } from "rolldown";
+import pkg from "./package.json" with { type: "json" };
+
+// One file per entry point instead of ~40 small ESM modules: each module costs Node a resolve,
+// a compile and an instantiate, and that — not our code — was most of the import time. Heavy or
+// rarely used parts (the IMDS HTTP client, p-retry, lru-cache, the AssumeRole machinery, the AWS
+// SDK) stay behind dynamic import() and become chunks loaded on first use.
+const external = [
+  ...Object.keys(pkg.dependencies),
+  ...Object.keys(pkg.devDependencies),
+  ...builtinModules,
+  ...builtinModules.map((name) => `node:${name}`),
+];
+
+export default defineConfig({
+  input: {
+    index: "src/index.ts",
+    "testing/index": "src/testing/index.ts",
+    "cli/main": "src/cli/main.ts",
+  },
+  external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)),
+  platform: "node",
+  output: {
+    dir: "dist",
+    format: "esm",
+    sourcemap: true,
+    entryFileNames: "[name].js",
+    chunkFileNames: "chunks/[name]-[hash].js",
+  },
+});

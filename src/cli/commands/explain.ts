@@ -1,0 +1,84 @@
+import { EXIT, type CliIo } from "../cli-io.js";
+import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
+import type { RoleRequest } from "../parse-cli-args.js";
+import { prepareTrace, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
+import { systemClock } from "../../clock.js";
+
+/** The machine-readable account printed by `env-or-profile explain --json`. Holds no secret. */
+export interface ExplainJson {
+  ok: boolean;
+  /** Every link, in order. */
+  links: LinkReport[];
+  /** The link whose credential won, when one did. */
+  winner: string | null;
+  accessKeyIdLast4?: string;
+  expiration?: string | null;
+}
+
+const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
+  ok: "OK",
+  skipped: "skipped",
+  failed: "FAILED",
+  "not-tried": "not tried",
+  "not-configured": "not configured",
+};
+
+/**
+ * `env-or-profile explain [--json]`: every link tried, in order, how long it took, why it was
+ * skipped or failed, and which won — what a person runs when "it can't find credentials".
+ * @returns the exit code: 0 when a link gave credentials, 1 when none did.
+ */
+export async function explainCommand(options: { json: boolean; role: RoleRequest | undefined }, io: CliIo): Promise<number> {
+  const result = await prepareTrace(io, options.role)();
+  const credential = result.credential;
+  const ok = credential !== undefined;
+  if (options.json) {
+    const json: ExplainJson = {
+      ok,
+      links: result.links,
+      winner: result.source ?? null,
+      ...(credential === undefined
+        ? {}
+        : {
+            accessKeyIdLast4: keyIdLast4(credential.accessKeyId),
+            expiration: credential.expiration === undefined ? null : isoSeconds(credential.expiration),
+          }),
+    };
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    const lines = ["Credential links, in the order envOrProfile() tries them:", ""];
+    const labelWidth = Math.max(...result.links.map((link) => STATUS_LABEL[link.status].length));
+    result.links.forEach((link, index) => {
+      const timing = link.ms === undefined ? "" : `${link.ms} ms`;
+      const why = link.code === undefined ? link.message : `${link.code}: ${link.message}`;
+      lines.push(
+        `  ${index + 1}. ${link.link.padEnd(11)} ${STATUS_LABEL[link.status].padEnd(labelWidth)}  ${timing.padStart(7)}  ${why}`,
+      );
+    });
+    lines.push("");
+    if (credential === undefined) {
+      lines.push("Result: no credentials.");
+      if (result.links.every((link) => link.status !== "failed")) {
+        lines.push(
+          "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), " +
+            "or run on an EC2 instance with an instance profile.",
+        );
+      } else {
+        lines.push("A link is configured but broken, so the chain stopped there rather than use another identity; fix it.");
+      }
+    } else {
+      const now = (io.clock ?? systemClock).now();
+      const expires =
+        credential.expiration === undefined
+          ? "no expiration"
+          : `expires ${isoSeconds(credential.expiration)}, in ${formatTimeLeft(credential.expiration.getTime() - now)}`;
+      lines.push(`Result: credentials from ${result.source ?? ""} (access key id …${keyIdLast4(credential.accessKeyId)}, ${expires}).`);
+    }
+    io.stdout(`${lines.join("\n")}\n`);
+  }
+  if (!ok) {
+    io.stderr(`env-or-profile: no credentials: ${reason(result.error)}\n`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}

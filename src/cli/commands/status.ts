@@ -1,0 +1,116 @@
+import { systemClock } from "../../clock.js";
+import { CredentialsError } from "../../errors.js";
+import { readInstanceProfile } from "../../providers/imds/read-instance-profile.js";
+import { EXIT, type CliIo } from "../cli-io.js";
+import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
+import type { RoleRequest } from "../parse-cli-args.js";
+import { prepareTrace, type LinkName, type TraceResult } from "../resolve-with-trace.js";
+
+/** The machine-readable status printed by `env-or-profile --json`. Holds no secret. */
+export interface StatusJson {
+  ok: boolean;
+  /** The link whose credential won. */
+  source?: LinkName;
+  /** The link that gave the base credential (differs from `source` when a role was assumed). */
+  base?: "env" | "imds";
+  roleArn?: string;
+  /** The last four characters of the access key id. */
+  accessKeyIdLast4?: string;
+  /** Whether the credential is temporary (has a session token). */
+  temporary?: boolean;
+  accountId?: string;
+  /** ISO 8601, or `null` for keys that do not expire. */
+  expiration?: string | null;
+  secondsLeft?: number | null;
+  /** When the base credential came from IMDS and `iam/info` answered. */
+  instanceProfileArn?: string;
+  /** When there are no credentials. */
+  error?: { code: string; message: string };
+}
+
+const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
+  env: "env (environment variables)",
+  imds: "imds (EC2 instance profile)",
+  "assume-role": "assume-role (STS AssumeRole)",
+};
+
+/**
+ * `env-or-profile [--json]`: which source won, the identity (key id cut to its last four), expiry
+ * and time left, the instance profile ARN when it came from IMDS. Never a secret.
+ * @returns the exit code: 0 with credentials, 1 without.
+ */
+export async function statusCommand(options: { json: boolean; role: RoleRequest | undefined }, io: CliIo): Promise<number> {
+  const run = prepareTrace(io, options.role);
+  const result = await run();
+  const status = await toStatus(result, io);
+  if (options.json) {
+    io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+  }
+  if (!status.ok) {
+    io.stderr(`env-or-profile: no credentials: ${reason(result.error)}\nRun \`env-or-profile explain\` to see every link and why it did not give credentials.\n`);
+    return EXIT.failure;
+  }
+  if (!options.json) {
+    io.stdout(formatStatus(status));
+  }
+  return EXIT.ok;
+}
+
+async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
+  const credential = result.credential;
+  if (credential === undefined || result.source === undefined) {
+    const error = result.error;
+    return {
+      ok: false,
+      error:
+        error instanceof CredentialsError ? { code: error.code, message: error.message } : { code: "PROVIDER_FAILED", message: reason(error) },
+    };
+  }
+  const now = (io.clock ?? systemClock).now();
+  const expiration = credential.expiration;
+  let instanceProfileArn: string | undefined;
+  if (result.base === "imds") {
+    try {
+      instanceProfileArn = (await readInstanceProfile({ ...io.imds, env: io.env, ...(io.clock === undefined ? {} : { clock: io.clock }) }))
+        .instanceProfileArn;
+    } catch {
+      instanceProfileArn = undefined; // diagnostics only: the credential is what matters
+    }
+  }
+  return {
+    ok: true,
+    source: result.source,
+    ...(result.base === undefined ? {} : { base: result.base }),
+    ...(result.roleArn === undefined ? {} : { roleArn: result.roleArn }),
+    accessKeyIdLast4: keyIdLast4(credential.accessKeyId),
+    temporary: credential.sessionToken !== undefined,
+    ...(credential.accountId === undefined ? {} : { accountId: credential.accountId }),
+    expiration: expiration === undefined ? null : isoSeconds(expiration),
+    secondsLeft: expiration === undefined ? null : Math.floor((expiration.getTime() - now) / 1000),
+    ...(instanceProfileArn === undefined ? {} : { instanceProfileArn }),
+  };
+}
+
+function formatStatus(status: StatusJson): string {
+  const rows: [string, string][] = [];
+  const source = status.source ?? "env";
+  rows.push([
+    "Source",
+    source === "assume-role" ? `assume-role (${status.roleArn ?? ""}, signed with the ${status.base ?? ""} credentials)` : SOURCE_LABEL[source],
+  ]);
+  rows.push(["Access key id", `…${status.accessKeyIdLast4 ?? ""}${status.temporary === true ? " (temporary, with a session token)" : " (long-term key)"}`]);
+  if (status.accountId !== undefined) {
+    rows.push(["Account", status.accountId]);
+  }
+  rows.push([
+    "Expires",
+    status.expiration === null || status.expiration === undefined
+      ? "never (no expiration given)"
+      : `${status.expiration} (${(status.secondsLeft ?? 0) > 0 ? `in ${formatTimeLeft((status.secondsLeft ?? 0) * 1000)}` : "expired"})`,
+  ]);
+  if (status.base === "imds") {
+    rows.push(["Instance profile", status.instanceProfileArn ?? "unknown (IMDS did not answer iam/info)"]);
+  }
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}\n`).join("");
+}

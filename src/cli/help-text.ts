@@ -1,0 +1,84 @@
+import type { CommandName } from "./parse-cli-args.js";
+
+const ROLE_HELP = `Role options (assume a role on top of the chain; each also read from an environment variable):
+  --role-arn ARN        role to assume                    ENV_OR_PROFILE_ROLE_ARN
+  --external-id ID      ExternalId the role requires      ENV_OR_PROFILE_EXTERNAL_ID
+  --session-name NAME   RoleSessionName                   ENV_OR_PROFILE_ROLE_SESSION_NAME
+                        (default env-or-profile@<host>)
+  --duration SECONDS    900 to 43200 (default 3600)       ENV_OR_PROFILE_DURATION_SECONDS
+  STS region: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1; endpoint: AWS_ENDPOINT_URL_STS.`;
+
+const MAIN_HELP = `Usage: env-or-profile [command] [options]
+
+Finds AWS credentials the way envOrProfile() does: environment variables, else the EC2 instance
+profile (IMDS), then STS AssumeRole when a role is given. Secrets are never printed, except by
+credential-process, whose job is to hand them to another program.
+
+Commands:
+  (none)                         which source won, the access key id's last 4 characters, expiry
+  explain                        every link tried, in order, how long it took, why it failed
+  credential-process             credential_process JSON for the AWS CLI and SDKs
+  decode-authorization-message   decode an "Encoded authorization failure message" with STS
+  help [command]                 this text, or a command's
+
+Options:
+  --json          machine-readable output (status, explain)
+  -h, --help      help
+  --version       the version
+
+${ROLE_HELP}
+
+Exit codes: 0 ok, 1 no credentials or the command failed, 2 bad command line.
+Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
+AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE), AWS_EC2_METADATA_V1_DISABLED,
+AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS.
+`;
+
+const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  status: MAIN_HELP,
+  explain: `Usage: env-or-profile explain [--json] [role options]
+
+Tries every link in order — env, imds, then assume-role when a role is given — and prints, for
+each, whether it gave credentials, was skipped (not configured here) or failed (configured but
+broken, which stops the chain), how long it took in milliseconds, and the error code and reason.
+Exits 1 when no link gave credentials.
+
+Options:
+  --json          the same account as JSON on stdout
+  -h, --help      this text
+
+${ROLE_HELP}
+`,
+  "credential-process": `Usage: env-or-profile credential-process [role options]
+
+Prints the credential as credential_process JSON on stdout:
+  {"Version":1,"AccessKeyId":…,"SecretAccessKey":…,"SessionToken":…,"Expiration":…}
+so the AWS CLI and every AWS SDK can use this chain through ~/.aws/config:
+
+  [profile app]
+  credential_process = npx env-or-profile credential-process --role-arn arn:aws:iam::123456789012:role/app --external-id tenant-42
+
+Errors go to stderr; exits 1 when there are no credentials.
+
+Options:
+  -h, --help      this text
+
+${ROLE_HELP}
+`,
+  "decode-authorization-message": `Usage: env-or-profile decode-authorization-message <encoded | -> [role options]
+
+Decodes the "Encoded authorization failure message" of an AccessDenied error with STS
+DecodeAuthorizationMessage (signed with the chain's credentials, which need
+sts:DecodeAuthorizationMessage) and prints the decoded JSON. "-" reads the message from stdin.
+
+Options:
+  -h, --help      this text
+
+${ROLE_HELP}
+`,
+};
+
+/** The help text of a command, or of the whole CLI. */
+export function helpText(command: CommandName | undefined): string {
+  return command === undefined ? MAIN_HELP : COMMAND_HELP[command];
+}

@@ -1,0 +1,156 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./usage-error.js";
+
+/** The commands, by the name typed on the command line. `status` is what runs with no command. */
+export const COMMANDS = Object.freeze(["status", "explain", "credential-process", "decode-authorization-message"] as const);
+
+/** One of {@link COMMANDS}. */
+export type CommandName = (typeof COMMANDS)[number];
+
+/**
+ * Environment variables that stand in for the role flags (a flag wins). Our own prefix, not the
+ * SDK's `AWS_ROLE_ARN`: that one belongs to web-identity credentials (EKS IRSA sets it), and reading
+ * it here would assume a role nobody asked this tool for.
+ */
+export const ROLE_ENV = Object.freeze({
+  roleArn: "ENV_OR_PROFILE_ROLE_ARN",
+  externalId: "ENV_OR_PROFILE_EXTERNAL_ID",
+  roleSessionName: "ENV_OR_PROFILE_ROLE_SESSION_NAME",
+  durationSeconds: "ENV_OR_PROFILE_DURATION_SECONDS",
+});
+
+/** The role to assume on top of the chain, from flags or {@link ROLE_ENV}. */
+export interface RoleRequest {
+  roleArn: string;
+  externalId?: string;
+  roleSessionName?: string;
+  durationSeconds?: number;
+}
+
+/** A parsed command line. */
+export type CliArgs =
+  | { command: "help"; topic: CommandName | undefined }
+  | { command: "version" }
+  | { command: CommandName; json: boolean; role: RoleRequest | undefined; positionals: string[] };
+
+const ROLE_OPTIONS = {
+  "role-arn": { type: "string" },
+  "external-id": { type: "string" },
+  "session-name": { type: "string" },
+  duration: { type: "string" },
+} as const;
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+const JSON_OPTION = { json: { type: "boolean" } } as const;
+
+const OPTIONS: Readonly<Record<CommandName, NonNullable<ParseArgsConfig["options"]>>> = {
+  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, version: { type: "boolean" } },
+  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS },
+  "credential-process": { ...HELP, ...ROLE_OPTIONS },
+  "decode-authorization-message": { ...HELP, ...ROLE_OPTIONS },
+};
+
+const POSITIONALS: Readonly<Record<CommandName, number>> = {
+  status: 0,
+  explain: 0,
+  "credential-process": 0,
+  "decode-authorization-message": 1,
+};
+
+/**
+ * Parses `argv` (without `node` and the script). The command comes first; with none (or an option
+ * first) the command is `status`. `help [command]` and `--help` anywhere ask for help.
+ * @throws UsageError for an unknown command or option, a missing or extra argument, a bad value.
+ */
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliArgs {
+  const [first, ...rest] = argv;
+  if (first === "help") {
+    if (rest.length > 1) {
+      throw new UsageError("`help` takes at most one command name");
+    }
+    const topic = rest[0];
+    if (topic !== undefined && !isCommand(topic)) {
+      throw new UsageError(`unknown command ${JSON.stringify(topic)}; the commands are ${COMMANDS.join(", ")}`);
+    }
+    return { command: "help", topic };
+  }
+  let command: CommandName = "status";
+  let args = [...argv];
+  if (first !== undefined && !first.startsWith("-")) {
+    if (!isCommand(first) || first === "status") {
+      throw new UsageError(`unknown command ${JSON.stringify(first.slice(0, 60))}; the commands are ${COMMANDS.filter((c) => c !== "status").join(", ")} (or none, for the status)`);
+    }
+    command = first;
+    args = rest;
+  }
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    const result = parseArgs({ args, options: OPTIONS[command], allowPositionals: true, strict: true });
+    parsed = { values: result.values as Record<string, string | boolean | undefined>, positionals: result.positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/\s*To specify (a positional argument|an option argument).*$/s, "") : String(error);
+    throw new UsageError(message, command);
+  }
+  const { values, positionals } = parsed;
+  if (values["help"] === true) {
+    return { command: "help", topic: command === "status" && first === undefined ? undefined : command };
+  }
+  if (values["version"] === true) {
+    return { command: "version" };
+  }
+  const wanted = POSITIONALS[command];
+  if (positionals.length > wanted) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[wanted]?.slice(0, 60))}`, command);
+  }
+  if (positionals.length < wanted) {
+    throw new UsageError("the encoded message is missing (give it as the argument, or - to read it from standard input)", command);
+  }
+  return {
+    command,
+    json: values["json"] === true,
+    role: readRole(values, env, command),
+    positionals,
+  };
+}
+
+function readRole(
+  values: Record<string, string | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+  command: CommandName,
+): RoleRequest | undefined {
+  const pick = (flag: string, variable: string): { value: string; from: string } | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === "string") {
+      return { value: fromFlag, from: `--${flag}` };
+    }
+    const fromEnv = env[variable];
+    return fromEnv === undefined || fromEnv === "" ? undefined : { value: fromEnv, from: variable };
+  };
+  const roleArn = pick("role-arn", ROLE_ENV.roleArn);
+  const externalId = pick("external-id", ROLE_ENV.externalId);
+  const sessionName = pick("session-name", ROLE_ENV.roleSessionName);
+  const duration = pick("duration", ROLE_ENV.durationSeconds);
+  if (roleArn === undefined) {
+    const orphan = [externalId, sessionName, duration].find((option) => option !== undefined);
+    if (orphan !== undefined) {
+      throw new UsageError(`${orphan.from} needs a role: give --role-arn (or ${ROLE_ENV.roleArn})`, command);
+    }
+    return undefined;
+  }
+  let durationSeconds: number | undefined;
+  if (duration !== undefined) {
+    durationSeconds = /^\d{1,6}$/.test(duration.value) ? Number(duration.value) : Number.NaN;
+    if (Number.isNaN(durationSeconds)) {
+      throw new UsageError(`${duration.from} must be a whole number of seconds (900 to 43200), got ${JSON.stringify(duration.value.slice(0, 20))}`, command);
+    }
+  }
+  return {
+    roleArn: roleArn.value,
+    ...(externalId === undefined ? {} : { externalId: externalId.value }),
+    ...(sessionName === undefined ? {} : { roleSessionName: sessionName.value }),
+    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+  };
+}
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}

@@ -1,0 +1,197 @@
+import { performance } from "node:perf_hooks";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { systemClock } from "../clock.js";
+import { CredentialsError, describeError, shouldTryNextLink } from "../errors.js";
+import { DEFAULT_STS_REGION, fromAssumeRole } from "../providers/assume-role.js";
+import { fromEnv } from "../providers/env.js";
+import { fromImds } from "../providers/imds/from-imds.js";
+import type { CliIo } from "./cli-io.js";
+import { ROLE_ENV, type RoleRequest } from "./parse-cli-args.js";
+import { UsageError } from "./usage-error.js";
+
+/** The links, in the order `envOrProfile` tries them. */
+export type LinkName = "env" | "imds" | "assume-role";
+
+/**
+ * What happened to one link:
+ * - `ok`: it gave a credential;
+ * - `skipped`: not configured here, so the chain moved on (`tryNextLink: true`);
+ * - `failed`: configured but broken, which stops the chain;
+ * - `not-tried`: an earlier link won or stopped the chain;
+ * - `not-configured`: no role was asked for (assume-role only).
+ */
+export type LinkStatus = "ok" | "skipped" | "failed" | "not-tried" | "not-configured";
+
+/** One line of the account. Holds no secret. */
+export interface LinkReport {
+  link: LinkName;
+  status: LinkStatus;
+  /** Wall time of the attempt in milliseconds, when it was tried. */
+  ms?: number;
+  /** The error code, when it did not give a credential. */
+  code?: string;
+  /** Why, for a person. */
+  message: string;
+}
+
+/** The outcome of one traced resolution. */
+export interface TraceResult {
+  /** Every link, in order. */
+  links: LinkReport[];
+  /** The credential handed out, when one was found. The caller must not print its secret. */
+  credential: AwsCredentialIdentity | undefined;
+  /** The link whose credential is handed out. */
+  source: LinkName | undefined;
+  /** The link that gave the base credential (the one that signed AssumeRole, when a role was asked for). */
+  base: "env" | "imds" | undefined;
+  /** The role asked for, if any. */
+  roleArn: string | undefined;
+  /** Why there is no credential, when there is none. */
+  error: unknown;
+}
+
+/**
+ * Prepares a traced run of the `envOrProfile` chain — environment, else IMDS, then AssumeRole when a
+ * role is given — that times each link and keeps each one's reason, instead of stopping at the
+ * first success inside an opaque provider. It follows the chain's rules exactly: a fall-through
+ * error (`tryNextLink: true`) moves on, any other error stops. Each link is tried once; there is no
+ * cache and no retry around it (IMDS still makes its own `AWS_METADATA_SERVICE_NUM_ATTEMPTS`).
+ *
+ * @throws UsageError now, when a role option is invalid (the message names the flag or variable).
+ */
+export function prepareTrace(io: CliIo, role: RoleRequest | undefined): () => Promise<TraceResult> {
+  const clock = io.clock ?? systemClock;
+  const env = fromEnv({ env: io.env, clock });
+  const imds = fromImds({ ...io.imds, env: io.env, clock });
+  let base: AwsCredentialIdentity | undefined;
+  const assume = role === undefined ? undefined : makeAssumeRole(io, role, async () => {
+    if (base === undefined) {
+      throw new CredentialsError("no base credential", { source: "assume-role", code: "STS_SOURCE_FAILED", tryNextLink: false });
+    }
+    return base;
+  });
+
+  return async () => {
+    base = undefined;
+    const links: LinkReport[] = [];
+    let stopped: LinkReport | undefined;
+    let error: unknown;
+    let baseLink: "env" | "imds" | undefined;
+
+    for (const [name, provider] of [
+      ["env", env],
+      ["imds", imds],
+    ] as const) {
+      if (base !== undefined || stopped !== undefined) {
+        links.push({
+          link: name,
+          status: "not-tried",
+          message: stopped === undefined ? `not needed: ${baseLink ?? "an earlier link"} gave credentials` : `not tried: the chain stopped at ${stopped.link}`,
+        });
+        continue;
+      }
+      const attempt = await timed(provider);
+      if (attempt.ok) {
+        base = attempt.value;
+        baseLink = name;
+        links.push({ link: name, status: "ok", ms: attempt.ms, message: describeSourceWin(name) });
+        continue;
+      }
+      const report = failureReport(name, attempt.error, attempt.ms);
+      links.push(report);
+      error = attempt.error;
+      if (report.status === "failed") {
+        stopped = report;
+      }
+    }
+
+    if (assume === undefined) {
+      links.push({ link: "assume-role", status: "not-configured", message: `no role asked for (--role-arn or ${ROLE_ENV.roleArn})` });
+      return base === undefined
+        ? { links, credential: undefined, source: undefined, base: undefined, roleArn: undefined, error: exhausted(links, error) }
+        : { links, credential: base, source: baseLink, base: baseLink, roleArn: undefined, error: undefined };
+    }
+    const roleArn = role?.roleArn;
+    if (base === undefined) {
+      links.push({ link: "assume-role", status: "not-tried", message: `not tried: no base credential to sign AssumeRole for ${roleArn ?? ""}` });
+      return { links, credential: undefined, source: undefined, base: undefined, roleArn, error: exhausted(links, error) };
+    }
+    const attempt = await timed(assume);
+    if (attempt.ok) {
+      links.push({ link: "assume-role", status: "ok", ms: attempt.ms, message: `assumed ${roleArn ?? ""} with the ${baseLink ?? ""} credentials` });
+      return { links, credential: attempt.value, source: "assume-role", base: baseLink, roleArn, error: undefined };
+    }
+    links.push({ ...failureReport("assume-role", attempt.error, attempt.ms), status: "failed" });
+    return { links, credential: undefined, source: undefined, base: baseLink, roleArn, error: attempt.error };
+  };
+}
+
+function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  const region = nonEmpty(io.env["AWS_REGION"]) ?? nonEmpty(io.env["AWS_DEFAULT_REGION"]) ?? DEFAULT_STS_REGION;
+  const endpoint = nonEmpty(io.env["AWS_ENDPOINT_URL_STS"]);
+  try {
+    return fromAssumeRole({
+      ...role,
+      region,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      source,
+      clock: io.clock ?? systemClock,
+      cache: false,
+    });
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw new UsageError(
+        error.message
+          .replace("`roleArn`", "--role-arn")
+          .replace("`externalId`", "--external-id")
+          .replace("`roleSessionName`", "--session-name")
+          .replace("`durationSeconds`", "--duration")
+          .replace("`region`", "AWS_REGION / AWS_DEFAULT_REGION")
+          .replace("`endpoint`", "AWS_ENDPOINT_URL_STS"),
+      );
+    }
+    throw error;
+  }
+}
+
+type Timed = { ok: true; value: AwsCredentialIdentity; ms: number } | { ok: false; error: unknown; ms: number };
+
+async function timed(provider: AwsCredentialIdentityProvider): Promise<Timed> {
+  const start = performance.now();
+  try {
+    const value = await provider();
+    return { ok: true, value, ms: Math.round(performance.now() - start) };
+  } catch (error) {
+    return { ok: false, error, ms: Math.round(performance.now() - start) };
+  }
+}
+
+function failureReport(link: LinkName, error: unknown, ms: number): LinkReport {
+  const status: LinkStatus = shouldTryNextLink(error) ? "skipped" : "failed";
+  if (error instanceof CredentialsError) {
+    return { link, status, ms, code: error.code, message: error.message };
+  }
+  const code = typeof (error as { code?: unknown } | null)?.code === "string" ? (error as { code: string }).code : "PROVIDER_FAILED";
+  return { link, status, ms, code, message: describeError(error) };
+}
+
+function describeSourceWin(link: "env" | "imds"): string {
+  return link === "env" ? "found AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" : "got instance-profile credentials from IMDS";
+}
+
+/** The error to report when no link gave credentials: the stopping error, or one listing every reason. */
+function exhausted(links: readonly LinkReport[], last: unknown): unknown {
+  const failed = links.find((link) => link.status === "failed");
+  if (failed !== undefined) {
+    return last;
+  }
+  const tried = links.filter((link) => link.status === "skipped");
+  return new CredentialsError(
+    `No credentials found in any link: ${tried.map((link, index) => `[${index + 1}] ${link.link}: ${link.code ?? ""}: ${link.message}`).join("; ")}`,
+    { source: "chain", code: "CHAIN_EXHAUSTED", tryNextLink: true, cause: last },
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}

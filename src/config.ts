@@ -1,0 +1,591 @@
+import type { AwsCredentialIdentity } from "@smithy/types";
+import type { Clock, Random } from "./clock.js";
+import { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
+import { CredentialsError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
+import type { AssumeRoleOptions } from "./providers/assume-role.js";
+import {
+  EXTERNAL_ID_PATTERN,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  ROLE_ARN_PATTERN,
+  ROLE_SESSION_NAME_PATTERN,
+  checkEndpoint,
+  checkRegion,
+} from "./providers/assume-role/validate.js";
+import type { EnvOptions } from "./providers/env.js";
+import type { ImdsOptions } from "./providers/imds/from-imds.js";
+import type { RetryOptions } from "./retry.js";
+
+/**
+ * The values `credentialsSource` (`credentials_source`) accepts — BOSH's names:
+ * - `"env_or_profile"`: environment variables, else the EC2 instance profile (IMDS);
+ * - `"static"`: the `accessKeyId` / `secretAccessKey` (and optional `sessionToken`) in the config.
+ */
+export const CREDENTIALS_SOURCES = Object.freeze(["env_or_profile", "static"] as const);
+
+/** One of {@link CREDENTIALS_SOURCES}. */
+export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
+
+/**
+ * The role to assume on top of the configured source, as plain data (camelCase). Same meaning and
+ * rules as the fields of the same names in `AssumeRoleOptions`.
+ */
+export interface AssumeRoleConfig {
+  /** `arn:<aws|aws-cn|aws-us-gov>:iam::<12 digits>:role/<path/name>`. Snake case: `role_arn`. */
+  roleArn: string;
+  /** Sent as `ExternalId`; never echoed in errors. Snake case: `external_id`. */
+  externalId?: string;
+  /** 2–64 characters of `[\w+=,.@-]`. Snake case: `role_session_name`. @defaultValue `env-or-profile@<host>` */
+  roleSessionName?: string;
+  /** 900–43200. Snake case: `duration_seconds`. @defaultValue 3600 */
+  durationSeconds?: number;
+  /** STS region. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1` */
+  region?: string;
+  /** STS endpoint URL. @defaultValue `AWS_ENDPOINT_URL_STS`, else the regional endpoint */
+  endpoint?: string;
+}
+
+/** {@link AssumeRoleConfig} with snake_case keys, as in a YAML file or `~/.aws/config`. */
+export interface AssumeRoleSnakeCaseConfig {
+  /** See {@link AssumeRoleConfig.roleArn}. */
+  role_arn: string;
+  /** See {@link AssumeRoleConfig.externalId}. */
+  external_id?: string;
+  /** See {@link AssumeRoleConfig.roleSessionName}. */
+  role_session_name?: string;
+  /** See {@link AssumeRoleConfig.durationSeconds}. */
+  duration_seconds?: number;
+  /** See {@link AssumeRoleConfig.region}. */
+  region?: string;
+  /** See {@link AssumeRoleConfig.endpoint}. */
+  endpoint?: string;
+}
+
+/**
+ * The credential flags apps already carry, in camelCase. Exactly one way to get the base
+ * credential must be chosen:
+ * - `useIamProfile: true` — Fog's flag: the EC2 instance profile only (IMDS);
+ * - `credentialsSource: "env_or_profile"` — BOSH's: environment variables, else the instance profile;
+ * - `credentialsSource: "static"` with `accessKeyId` and `secretAccessKey`, or just the keys.
+ *
+ * `assumeRole` then assumes a role (with its ExternalId) using that base credential.
+ */
+export interface CredentialsConfig {
+  /** Fog's `use_iam_profile`: take credentials from the EC2 instance profile (IMDS) only. */
+  useIamProfile?: boolean;
+  /** BOSH's `credentials_source`; one of {@link CREDENTIALS_SOURCES}. */
+  credentialsSource?: CredentialsSource;
+  /** Static access key id (with `secretAccessKey`). Snake case: `access_key_id` or Fog's `aws_access_key_id`. */
+  accessKeyId?: string;
+  /** Static secret. Snake case: `secret_access_key` or `aws_secret_access_key`. Never echoed. */
+  secretAccessKey?: string;
+  /** Static session token, with the keys. Snake case: `session_token` or `aws_session_token`. Never echoed. */
+  sessionToken?: string;
+  /** Assume this role on top of the source above. Snake case: `assume_role`. */
+  assumeRole?: AssumeRoleConfig;
+}
+
+/** {@link CredentialsConfig} with snake_case keys, so a parsed YAML or JSON config goes straight in. */
+export interface SnakeCaseCredentialsConfig {
+  /** See {@link CredentialsConfig.useIamProfile}. */
+  use_iam_profile?: boolean;
+  /** See {@link CredentialsConfig.credentialsSource}. */
+  credentials_source?: CredentialsSource;
+  /** See {@link CredentialsConfig.accessKeyId}. */
+  access_key_id?: string;
+  /** See {@link CredentialsConfig.secretAccessKey}. */
+  secret_access_key?: string;
+  /** See {@link CredentialsConfig.sessionToken}. */
+  session_token?: string;
+  /** Fog's name for {@link CredentialsConfig.accessKeyId}. */
+  aws_access_key_id?: string;
+  /** Fog's name for {@link CredentialsConfig.secretAccessKey}. */
+  aws_secret_access_key?: string;
+  /** Fog's name for {@link CredentialsConfig.sessionToken}. */
+  aws_session_token?: string;
+  /** See {@link CredentialsConfig.assumeRole}. */
+  assume_role?: AssumeRoleSnakeCaseConfig;
+}
+
+/**
+ * Code-level options of {@link fromConfig}: the things that are not configuration data (clocks,
+ * loggers, test endpoints). Checked like every other option in the library (a `TypeError`).
+ */
+export interface FromConfigOptions {
+  /** Options of the environment link (e.g. the environment to read). @defaultValue `process.env` */
+  env?: EnvOptions;
+  /** Options of the IMDS link, e.g. an emulator's `endpoint` in tests. */
+  imds?: ImdsOptions;
+  /** Where time comes from. @defaultValue `systemClock` */
+  clock?: Clock;
+  /** Where jitter comes from. @defaultValue `Math.random` */
+  random?: Random;
+  /** Retries of a refresh. */
+  retry?: RetryOptions;
+  /** Early-refresh jitter. */
+  jitter?: JitterOptions | false;
+  /** Refresh this long before Expiration. @defaultValue 300_000 */
+  refreshWindowMs?: number;
+  /** One debug line per decision. */
+  logger?: Logger;
+  /**
+   * Let keys this function does not know through, so a whole settings block (with `region`,
+   * `default_key_name`, …) can be passed. Even then, a key that looks like a misspelt known key
+   * (`use_iam_profil`) is an error.
+   * @defaultValue `false`: any unknown key is an error
+   */
+  allowUnknownKeys?: boolean;
+}
+
+type Field = "useIamProfile" | "credentialsSource" | "accessKeyId" | "secretAccessKey" | "sessionToken" | "assumeRole";
+type RoleField = keyof AssumeRoleConfig;
+
+/** Every accepted spelling of each field, camelCase first. */
+const FIELD_KEYS: Readonly<Record<Field, readonly string[]>> = {
+  useIamProfile: ["useIamProfile", "use_iam_profile"],
+  credentialsSource: ["credentialsSource", "credentials_source"],
+  accessKeyId: ["accessKeyId", "access_key_id", "aws_access_key_id"],
+  secretAccessKey: ["secretAccessKey", "secret_access_key", "aws_secret_access_key"],
+  sessionToken: ["sessionToken", "session_token", "aws_session_token"],
+  assumeRole: ["assumeRole", "assume_role"],
+};
+
+const ROLE_FIELD_KEYS: Readonly<Record<RoleField, readonly string[]>> = {
+  roleArn: ["roleArn", "role_arn"],
+  externalId: ["externalId", "external_id"],
+  roleSessionName: ["roleSessionName", "role_session_name"],
+  durationSeconds: ["durationSeconds", "duration_seconds"],
+  region: ["region"],
+  endpoint: ["endpoint"],
+};
+
+const SOURCE = "config";
+
+/**
+ * Maps the credential flags an app already has — Fog's `use_iam_profile`, BOSH's
+ * `credentials_source: env_or_profile`, static keys, an optional role to assume — onto
+ * env-or-profile's providers. camelCase and snake_case keys are both accepted (and Fog's
+ * `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token`), so a parsed YAML or JSON
+ * config can be passed as it is; a `null` value counts as absent, as in YAML.
+ *
+ * | config | credentials |
+ * | --- | --- |
+ * | `{ useIamProfile: true }` | the EC2 instance profile (IMDS) only |
+ * | `{ credentialsSource: "env_or_profile" }` | environment variables, else the instance profile |
+ * | `{ credentialsSource: "static", accessKeyId, secretAccessKey, sessionToken? }` | those keys |
+ * | `{ accessKeyId, secretAccessKey, sessionToken? }` | those keys |
+ * | any of the above `+ { assumeRole: { roleArn, externalId?, … } }` | that role, assumed with the above |
+ *
+ * The config is checked now, completely, and every problem is reported in one error: an unknown
+ * `credentialsSource` (the valid ones are listed), `static` without keys, keys together with
+ * `useIamProfile` or `env_or_profile`, a secret without its key id (or the reverse), a session token
+ * without keys, wrong types, a malformed role, unknown or misspelt keys (with a suggestion), and no
+ * source at all. Messages name keys as the config spells them and never contain a secret (an access
+ * key id appears cut to its last four characters, an ExternalId not at all).
+ *
+ * The result is memoized like {@link envOrProfile}: refreshed five minutes before expiry,
+ * single-flight, with jittered retries.
+ *
+ * @param config - the credential flags, camelCase or snake_case; see {@link CredentialsConfig}.
+ * @param options - clock, logger, IMDS / environment options, retry; and `allowUnknownKeys`.
+ * @returns a memoized provider for any AWS SDK v3 client's `credentials`.
+ * @throws CredentialsError with code `CONFIG_INVALID` (`source: "config"`, `tryNextLink: false`)
+ *   when the config is invalid, at once, listing every problem.
+ * @throws TypeError when `options` is invalid (as every function of the library does).
+ * @example Fog style: instance-profile credentials only
+ * Fog's `use_iam_profile: true`.
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromConfig } from "env-or-profile";
+ *
+ * const s3 = new S3Client({ region: "us-east-1", credentials: fromConfig({ use_iam_profile: true }) });
+ * ```
+ * @example BOSH style: the environment, else the instance profile
+ * BOSH's `credentials_source: env_or_profile`: the manifest's `properties.aws` block as it is (its
+ * other keys, such as `region`, let through by `allowUnknownKeys`).
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromConfig, type SnakeCaseCredentialsConfig } from "env-or-profile";
+ *
+ * type BoshAwsProperties = SnakeCaseCredentialsConfig & { region: string };
+ * const aws = JSON.parse('{"credentials_source":"env_or_profile","region":"us-east-1"}') as BoshAwsProperties;
+ * const s3 = new S3Client({ region: aws.region, credentials: fromConfig(aws, { allowUnknownKeys: true }) });
+ * ```
+ * @example Cross-account: a role assumed with an ExternalId
+ * On top of the environment or the instance profile.
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromConfig } from "env-or-profile";
+ *
+ * const credentials = fromConfig({
+ *   credentialsSource: "env_or_profile",
+ *   assumeRole: { roleArn: "arn:aws:iam::123456789012:role/partner-upload", externalId: "tenant-42" },
+ * });
+ * const s3 = new S3Client({ region: "us-east-1", credentials });
+ * ```
+ */
+export function fromConfig(
+  config: CredentialsConfig | SnakeCaseCredentialsConfig,
+  options: FromConfigOptions = {},
+): MemoizedProvider {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describeType(options)}`);
+  }
+  if (options.allowUnknownKeys !== undefined && typeof options.allowUnknownKeys !== "boolean") {
+    throw new TypeError(`Expected \`allowUnknownKeys\` to be a boolean, got ${describeType(options.allowUnknownKeys)}`);
+  }
+  const parsed = parseCredentialsConfig(config, options.allowUnknownKeys ?? false);
+
+  const common: EnvOrProfileOptions = {
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
+    ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  };
+  const imds = options.imds ?? {};
+  const env = options.env ?? {};
+  const assumeRole = parsed.assumeRole;
+
+  switch (parsed.source.kind) {
+    case "instance-profile":
+      return envOrProfile({ ...common, env: false, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
+    case "env-or-profile":
+      return envOrProfile({ ...common, env, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
+    case "static": {
+      const identity: AwsCredentialIdentity = Object.freeze({ ...parsed.source.identity });
+      const staticProvider = async (): Promise<AwsCredentialIdentity> => ({ ...identity });
+      if (assumeRole === undefined) {
+        const memoOptions: MemoizeOptions = {
+          name: "static",
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+        };
+        return memoize(staticProvider, memoOptions);
+      }
+      return envOrProfile({ ...common, env: false, imds: false, assumeRole: { ...assumeRole, source: staticProvider } });
+    }
+  }
+}
+
+/** The base source a config selects. */
+type ParsedSource =
+  | { kind: "instance-profile" }
+  | { kind: "env-or-profile" }
+  | { kind: "static"; identity: AwsCredentialIdentity };
+
+/** A checked config. */
+interface ParsedConfig {
+  source: ParsedSource;
+  assumeRole: AssumeRoleOptions | undefined;
+}
+
+/**
+ * Checks a config and says which source it selects; see {@link fromConfig}.
+ * @throws CredentialsError `CONFIG_INVALID` listing every problem.
+ */
+function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): ParsedConfig {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw invalid([`expected an object of credential settings, got ${describeType(config)}`]);
+  }
+  const record = config as Readonly<Record<string, unknown>>;
+  const problems: string[] = [];
+  const { values, keys, snake, misspelt } = pick(record, FIELD_KEYS, "", allowUnknownKeys, problems);
+  const name = (field: Field): string => keys[field] ?? FIELD_KEYS[field][snake ? 1 : 0] ?? field;
+
+  const useIamProfile = values.useIamProfile;
+  if (useIamProfile !== undefined && typeof useIamProfile !== "boolean") {
+    problems.push(`\`${name("useIamProfile")}\` must be true or false, got ${describeType(useIamProfile)}`);
+  }
+  const credentialsSource = values.credentialsSource;
+  const validSources = CREDENTIALS_SOURCES.map((s) => `"${s}"`).join(", ");
+  if (credentialsSource !== undefined && !(CREDENTIALS_SOURCES as readonly unknown[]).includes(credentialsSource)) {
+    problems.push(
+      `\`${name("credentialsSource")}\` must be one of ${validSources}, got ${
+        typeof credentialsSource === "string" && /^[\w .-]{0,40}$/.test(credentialsSource) ? `"${credentialsSource}"` : describeType(credentialsSource)
+      }`,
+    );
+  }
+  const accessKeyId = secretString(values.accessKeyId, name("accessKeyId"), problems, true);
+  const secretAccessKey = secretString(values.secretAccessKey, name("secretAccessKey"), problems, false);
+  const sessionToken = secretString(values.sessionToken, name("sessionToken"), problems, false);
+  const hasKey = values.accessKeyId !== undefined;
+  const hasSecret = values.secretAccessKey !== undefined;
+  const hasToken = values.sessionToken !== undefined;
+  const keyList = [hasKey && name("accessKeyId"), hasSecret && name("secretAccessKey"), hasToken && name("sessionToken")]
+    .filter((text): text is string => typeof text === "string")
+    .map((text) => `\`${text}\``);
+  const keyNames = `${keyList.join(", ")} ${keyList.length > 1 ? "are" : "is"}`;
+
+  const iam = useIamProfile === true;
+  const source = typeof credentialsSource === "string" ? credentialsSource : undefined;
+
+  if (hasSecret && !hasKey) {
+    problems.push(`\`${name("secretAccessKey")}\` is set but \`${name("accessKeyId")}\` is not`);
+  } else if (hasKey && !hasSecret) {
+    problems.push(`\`${name("accessKeyId")}\` is set but \`${name("secretAccessKey")}\` is not`);
+  } else if (hasToken && !hasKey && !hasSecret) {
+    problems.push(`\`${name("sessionToken")}\` is set without \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``);
+  }
+  if (iam && values.credentialsSource !== undefined) {
+    problems.push(
+      `\`${name("useIamProfile")}\` and \`${name("credentialsSource")}\` are both set; use one ` +
+        `(\`${name("useIamProfile")}: true\` is the instance profile only, \`${name("credentialsSource")}: env_or_profile\` is the environment, else the instance profile)`,
+    );
+  }
+  if (iam && (hasKey || hasSecret || hasToken)) {
+    problems.push(
+      `\`${name("useIamProfile")}: true\` takes credentials from the instance profile, but ${keyNames} set too; remove the keys or the flag`,
+    );
+  }
+  if (source === "static" && !hasKey && !hasSecret) {
+    problems.push(`\`${name("credentialsSource")}: static\` needs \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``);
+  }
+  if (source === "env_or_profile" && (hasKey || hasSecret || hasToken)) {
+    problems.push(
+      `\`${name("credentialsSource")}: env_or_profile\` reads keys from the environment or the instance profile, but ${keyNames} set too; remove them, or use \`${name("credentialsSource")}: static\``,
+    );
+  }
+  // With a misspelt key reported, "nothing is configured" would only repeat it less helpfully.
+  if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && misspelt === 0) {
+    problems.push(
+      `no credential source is configured; set \`${name("credentialsSource")}: env_or_profile\` (environment, else instance profile), ` +
+        `\`${name("useIamProfile")}: true\` (instance profile only), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
+    );
+  }
+
+  const assumeRole = values.assumeRole === undefined ? undefined : parseAssumeRole(values.assumeRole, name("assumeRole"), allowUnknownKeys, problems);
+
+  if (problems.length > 0) {
+    throw invalid(problems);
+  }
+  let parsedSource: ParsedSource;
+  if (iam) {
+    parsedSource = { kind: "instance-profile" };
+  } else if (source === "env_or_profile") {
+    parsedSource = { kind: "env-or-profile" };
+  } else {
+    parsedSource = {
+      kind: "static",
+      identity: {
+        accessKeyId: accessKeyId ?? "",
+        secretAccessKey: secretAccessKey ?? "",
+        ...(sessionToken === undefined ? {} : { sessionToken }),
+      },
+    };
+  }
+  return { source: parsedSource, assumeRole };
+}
+
+function parseAssumeRole(value: unknown, path: string, allowUnknownKeys: boolean, problems: string[]): AssumeRoleOptions | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push(`\`${path}\` must be an object with at least a role ARN, got ${describeType(value)}`);
+    return undefined;
+  }
+  const before = problems.length;
+  const { values, keys, snake } = pick(value as Readonly<Record<string, unknown>>, ROLE_FIELD_KEYS, `${path}.`, allowUnknownKeys, problems);
+  const name = (field: RoleField): string => `${path}.${keys[field] ?? ROLE_FIELD_KEYS[field][snake ? 1 : 0] ?? field}`;
+
+  const { roleArn, externalId, roleSessionName, durationSeconds, region, endpoint } = values;
+  if (roleArn === undefined) {
+    problems.push(`\`${name("roleArn")}\` is required`);
+  } else if (typeof roleArn !== "string" || !ROLE_ARN_PATTERN.test(roleArn)) {
+    problems.push(
+      `\`${name("roleArn")}\` must look like arn:aws:iam::123456789012:role/name (partition aws, aws-cn or aws-us-gov), got ${
+        typeof roleArn === "string" ? JSON.stringify(roleArn.slice(0, 200)) : describeType(roleArn)
+      }`,
+    );
+  }
+  if (externalId !== undefined && (typeof externalId !== "string" || !EXTERNAL_ID_PATTERN.test(externalId))) {
+    problems.push(
+      `\`${name("externalId")}\` must be 2–1224 characters of [A-Za-z0-9_+=,.@:/-], got ${
+        typeof externalId === "string" ? `${externalId.length} characters` : describeType(externalId)
+      }`,
+    );
+  }
+  if (roleSessionName !== undefined && (typeof roleSessionName !== "string" || !ROLE_SESSION_NAME_PATTERN.test(roleSessionName))) {
+    problems.push(
+      `\`${name("roleSessionName")}\` must be 2–64 characters of [A-Za-z0-9_+=,.@-], got ${
+        typeof roleSessionName === "string" ? JSON.stringify(roleSessionName.slice(0, 80)) : describeType(roleSessionName)
+      }`,
+    );
+  }
+  if (
+    durationSeconds !== undefined &&
+    (typeof durationSeconds !== "number" ||
+      !Number.isInteger(durationSeconds) ||
+      durationSeconds < MIN_DURATION_SECONDS ||
+      durationSeconds > MAX_DURATION_SECONDS)
+  ) {
+    problems.push(
+      `\`${name("durationSeconds")}\` must be a whole number of seconds from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}, got ${
+        typeof durationSeconds === "number" ? String(durationSeconds) : describeType(durationSeconds)
+      }`,
+    );
+  }
+  for (const [field, text, check] of [
+    ["region", region, checkRegion],
+    ["endpoint", endpoint, checkEndpoint],
+  ] as const) {
+    if (text !== undefined) {
+      try {
+        check(text, name(field));
+      } catch (error) {
+        problems.push(error instanceof Error ? error.message.replace(/^Expected /, "expected ") : String(error));
+      }
+    }
+  }
+  if (problems.length > before) {
+    return undefined;
+  }
+  return {
+    roleArn: roleArn as string,
+    ...(externalId === undefined ? {} : { externalId: externalId as string }),
+    ...(roleSessionName === undefined ? {} : { roleSessionName: roleSessionName as string }),
+    ...(durationSeconds === undefined ? {} : { durationSeconds: durationSeconds as number }),
+    ...(region === undefined ? {} : { region: region as string }),
+    ...(endpoint === undefined ? {} : { endpoint: endpoint as string }),
+  };
+}
+
+/**
+ * Reads each field under any of its spellings. Reports a field given under two spellings, and
+ * unknown keys (with the nearest known key as a suggestion). `null` counts as absent.
+ */
+function pick<F extends string>(
+  record: Readonly<Record<string, unknown>>,
+  spellings: Readonly<Record<F, readonly string[]>>,
+  prefix: string,
+  allowUnknownKeys: boolean,
+  problems: string[],
+): { values: Partial<Record<F, unknown>>; keys: Partial<Record<F, string>>; snake: boolean; misspelt: number } {
+  const values: Partial<Record<F, unknown>> = {};
+  const keys: Partial<Record<F, string>> = {};
+  const known = new Map<string, F>();
+  for (const field of Object.keys(spellings) as F[]) {
+    for (const key of spellings[field]) {
+      known.set(key, field);
+    }
+  }
+  let snake = false;
+  let misspelt = 0;
+  for (const key of Object.keys(record)) {
+    const field = known.get(key);
+    if (key.includes("_")) {
+      snake = true;
+    }
+    if (field === undefined) {
+      const suggestion = nearest(key, [...known.keys()]);
+      if (suggestion !== undefined) {
+        misspelt += 1;
+        problems.push(`unknown key \`${prefix}${printableKey(key)}\`; did you mean \`${prefix}${suggestion}\`?`);
+      } else if (!allowUnknownKeys) {
+        problems.push(
+          `unknown key \`${prefix}${printableKey(key)}\`; the known keys are ${[...known.keys()].map((k) => `\`${k}\``).join(", ")}` +
+            (prefix === "" ? " (pass `allowUnknownKeys: true` to let other keys through)" : ""),
+        );
+      }
+      continue;
+    }
+    const value = record[key];
+    if (value === undefined || value === null) {
+      continue;
+    }
+    const previous = keys[field];
+    if (previous !== undefined) {
+      problems.push(`\`${prefix}${previous}\` and \`${prefix}${key}\` are the same setting; give it once`);
+      continue;
+    }
+    keys[field] = key;
+    values[field] = value;
+  }
+  return { values, keys, snake, misspelt };
+}
+
+/** A known key within a small edit distance, ignoring case, `_` and `-`; else `undefined`. */
+function nearest(key: string, candidates: readonly string[]): string | undefined {
+  const squash = (text: string): string => text.toLowerCase().replace(/[_-]/g, "");
+  const target = squash(key);
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  const snake = key.includes("_");
+  for (const candidate of candidates) {
+    // Among equally near spellings, prefer the one in the key's own style (snake_case or camelCase).
+    const distance = editDistance(target, squash(candidate)) + (candidate.includes("_") === snake ? 0 : 0.5);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const allowed = target.length <= 5 ? 1 : 2;
+  return bestDistance <= allowed ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) {
+    return Number.POSITIVE_INFINITY;
+  }
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? Number.POSITIVE_INFINITY;
+}
+
+/** A key shown in a message: printable ASCII, cut short (a key is not a secret, but may be junk). */
+function printableKey(key: string): string {
+  const clean = key.replace(/[^\x20-\x7e]/g, "?");
+  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
+}
+
+/**
+ * Checks a credential string without ever echoing it; an access key id may be shown cut to its
+ * last four characters.
+ */
+function secretString(value: unknown, key: string, problems: string[], isKeyId: boolean): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== "string") {
+    problems.push(`\`${key}\` must be a string, got ${describeType(value)}`);
+    return undefined;
+  }
+  if (value === "") {
+    problems.push(`\`${key}\` is empty`);
+    return undefined;
+  }
+  if (/\s/.test(value)) {
+    problems.push(
+      `\`${key}\`${isKeyId && value.trim().length >= 4 ? ` (…${value.trim().slice(-4)})` : ""} contains whitespace (a stray newline or space from a file or a copy-paste?)`,
+    );
+    return undefined;
+  }
+  return value;
+}
+
+/** The kind of a value, for messages; never the value itself. */
+function describeType(value: unknown): string {
+  if (value === null) {
+    return "null";
+  }
+  if (Array.isArray(value)) {
+    return "an array";
+  }
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function invalid(problems: readonly string[]): CredentialsError {
+  return new CredentialsError(`Invalid credentials config: ${problems.join("; ")}`, {
+    source: SOURCE,
+    code: "CONFIG_INVALID",
+    tryNextLink: false,
+  });
+}
