@@ -27,5 +27,16 @@ export default defineConfig({
     sourcemap: true,
     entryFileNames: "[name].js",
     chunkFileNames: "chunks/[name]-[hash].js",
+    // Everything the entry points share goes into one "core" chunk (one file to load instead of
+    // four); what is loaded on first use keeps its own chunk.
+    codeSplitting: {
+      groups: [
+        {
+          name: "core",
+          // The library proper: not the test tools, not the CLI, not the lazily loaded parts.
+          test: (id) => /[\\/]src[\\/]/.test(id) && !/[\\/]src[\\/](testing|cli|demo)[\\/]|imds-client\.ts$|imds-http\.ts$|token-cache\.ts$|sts-call\.ts$|map-sts-error\.ts$/.test(id),
+        },
+      ],
+    },
   },
 });

@@ -95,6 +95,8 @@ export function fullJitterDelay(retry: number, options: Required<RetryOptions>, 
   return Math.floor(random() * cap);
 }
 
+let pRetryModule: Promise<typeof import("p-retry")> | undefined;
+
 /** Options of {@link withRetry}. */
 export interface WithRetryOptions {
   retry?: RetryOptions | undefined;
@@ -113,9 +115,13 @@ export interface WithRetryOptions {
  */
 export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetryOptions = {}): Promise<T> {
   const retry = resolveRetryOptions(options.retry);
+  if (retry.retries === 0) {
+    return attempt(); // one attempt: nothing for p-retry to do
+  }
   const random = options.random ?? defaultRandom;
-  // Loaded on the first refresh, not at import: importing env-or-profile must stay cheap.
-  const { default: pRetry } = await import("p-retry");
+  // Loaded on the first retrying call, not at import: importing env-or-profile must stay cheap.
+  pRetryModule ??= import("p-retry");
+  const { default: pRetry } = await pRetryModule;
   return pRetry(() => attempt(), {
     retries: retry.retries,
     // p-retry's own delay is switched off: the jittered delay happens in onFailedAttempt.

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { memoize, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
 import { ENV_VARIABLES, fromEnv, type EnvOptions } from "./providers/env.js";
 import { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
+import { IMDS_ENV_VARIABLES } from "./providers/imds/imds-options.js";
 import { optionsKey, sharedProvider } from "./shared-providers.js";
 
 /** Options of {@link sharedBaseProvider}. */
@@ -65,10 +66,8 @@ function fingerprintEnvironment(environment: Readonly<Record<string, string | un
     [ENV_VARIABLES.expiration]: environment[ENV_VARIABLES.expiration],
     [ENV_VARIABLES.accountId]: environment[ENV_VARIABLES.accountId],
   };
-  for (const name of Object.keys(environment)) {
-    if (name.startsWith("AWS_EC2_METADATA") || name.startsWith("AWS_METADATA_SERVICE")) {
-      fingerprint[name] = environment[name];
-    }
+  for (const name of IMDS_ENV_VARIABLES) {
+    fingerprint[name] = environment[name];
   }
   return fingerprint;
 }

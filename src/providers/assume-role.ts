@@ -1,6 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import type { fromTemporaryCredentials as FromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../errors.js";
 import { log, type Logger } from "../logger.js";
@@ -11,7 +9,6 @@ import {
   sharedAssumeRoleCache,
   type AssumeRoleCache,
 } from "./assume-role/assume-role-cache.js";
-import { mapStsError } from "./assume-role/map-sts-error.js";
 import {
   checkDurationSeconds,
   checkEndpoint,
@@ -98,7 +95,8 @@ export interface AssumeRoleOptions {
   cache?: AssumeRoleCache | false;
 }
 
-type Settings = {
+/** @internal The validated options. */
+export type Settings = {
   roleArn: string;
   accountId: string;
   externalId: string | undefined;
@@ -113,27 +111,12 @@ type Settings = {
 
 const SOURCE = "assume-role";
 
-let sdkModule: Promise<{ fromTemporaryCredentials: typeof FromTemporaryCredentials }> | undefined;
+let stsCallModule: Promise<typeof import("./assume-role/sts-call.js")> | undefined;
 
-/**
- * Loaded on first use, so `import "env-or-profile"` does not pay for the SDK. The package has no
- * `exports` map and ships one CommonJS bundle (`dist-cjs/index.js`) whose other providers are
- * `require`d lazily, so the package root is the lightest module that has `fromTemporaryCredentials`.
- */
-function loadSdk(): Promise<{ fromTemporaryCredentials: typeof FromTemporaryCredentials }> {
-  sdkModule ??= import("@aws-sdk/credential-providers").catch((error: unknown) => {
-    sdkModule = undefined;
-    throw error;
-  });
-  return sdkModule;
+function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
+  stsCallModule ??= import("./assume-role/sts-call.js");
+  return stsCallModule;
 }
-
-/**
- * The base identity of the AssumeRole being sent. The STS client asks its `credentials` for the
- * identity to sign with; this hands it the exact identity the cache key was computed from, per
- * call, even when calls with different base identities overlap.
- */
-const signingIdentity = new AsyncLocalStorage<AwsCredentialIdentity>();
 
 /**
  * A provider that assumes an IAM role with STS AssumeRole (optionally with an `ExternalId`), signed
@@ -188,55 +171,11 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
   const source = options.source ?? sharedBaseProvider({ clock, ...(logger === undefined ? {} : { logger }) });
   const cache = resolveCache(options.cache, clock);
   const endpointLabel = settings.endpoint ?? `the ${settings.region} regional STS endpoint`;
-  let temporary: AwsCredentialIdentityProvider | undefined;
-
+  let callSts: ((base: AwsCredentialIdentity) => Promise<AwsCredentialIdentity>) | undefined;
+  // The STS machinery (the AWS SDK, AsyncLocalStorage, error mapping) loads on the first AssumeRole.
   const assume = async (base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> => {
-    if (temporary === undefined) {
-      const { fromTemporaryCredentials } = await loadSdk();
-      // The SDK's `fromTemporaryCredentials` keeps no credential cache of its own; it builds one
-      // STS client on its first call and reuses it, so creating it once here means one STS client
-      // (one connection pool) per provider.
-      temporary ??= fromTemporaryCredentials({
-        // Marked `memoized` so the STS client does not wrap it in its own (Date.now-based) cache:
-        // each AssumeRole is signed by exactly the base identity it was keyed on.
-        masterCredentials: Object.assign(async () => currentSigningIdentity(), { memoized: true }),
-        params: {
-          RoleArn: settings.roleArn,
-          RoleSessionName: settings.roleSessionName,
-          DurationSeconds: settings.durationSeconds,
-          ...(settings.externalId === undefined ? {} : { ExternalId: settings.externalId }),
-        },
-        clientConfig: {
-          region: settings.region,
-          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-          // One attempt: our memoize layer retries with full-jitter backoff, and only what is
-          // retryable. SDK retries underneath would multiply the attempts and hide the delays.
-          maxAttempts: 1,
-          requestHandler: {
-            connectionTimeout: settings.timeoutMs,
-            requestTimeout: settings.timeoutMs,
-            // Without this the SDK only logs (to console) when the timeout passes, and waits on.
-            throwOnRequestTimeout: true,
-          },
-        },
-      });
-    }
-    const provider = temporary;
-    let result: AwsCredentialIdentity;
-    try {
-      // No identity properties are passed on: a calling client's config (region, request
-      // handler, credentials) must not change which STS we ask or how.
-      result = await signingIdentity.run(base, () => provider());
-    } catch (error) {
-      throw mapStsError(error, {
-        roleArn: settings.roleArn,
-        externalIdSet: settings.externalId !== undefined,
-        baseAccessKeyId: base.accessKeyId,
-        endpointLabel,
-        negativeCacheMs: settings.negativeCacheMs,
-      });
-    }
-    return toCredential(result, settings);
+    callSts ??= (await loadStsCall()).createStsCall(settings, endpointLabel);
+    return callSts(base);
   };
 
   return async () => {
@@ -318,15 +257,6 @@ function resolveCache(cache: AssumeRoleCache | false | undefined, clock: Clock):
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
-}
-
-function currentSigningIdentity(): AwsCredentialIdentity {
-  const identity = signingIdentity.getStore();
-  if (identity === undefined) {
-    // Only reachable if the SDK resolved credentials outside our call, which it does not.
-    throw new CredentialsError("AssumeRole was signed outside a provider call", { source: SOURCE, code: "STS_ERROR", tryNextLink: false });
-  }
-  return identity;
 }
 
 /** Calls the base source and checks what it returned; a failure says it was the base that failed. */
@@ -414,30 +344,3 @@ function copyOf(credential: AwsCredentialIdentity): AwsCredentialIdentity {
   };
 }
 
-/** Checks STS's answer and shapes it: all four fields present, `accountId` from the role ARN. */
-function toCredential(result: AwsCredentialIdentity, settings: Settings): AwsCredentialIdentity {
-  const expiration = result.expiration;
-  if (
-    typeof result.accessKeyId !== "string" ||
-    result.accessKeyId === "" ||
-    typeof result.secretAccessKey !== "string" ||
-    result.secretAccessKey === "" ||
-    typeof result.sessionToken !== "string" ||
-    result.sessionToken === "" ||
-    !(expiration instanceof Date) ||
-    Number.isNaN(expiration.getTime())
-  ) {
-    throw new CredentialsError(
-      `STS answered AssumeRole for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
-      { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
-    );
-  }
-  return {
-    accessKeyId: result.accessKeyId,
-    secretAccessKey: result.secretAccessKey,
-    sessionToken: result.sessionToken,
-    expiration,
-    accountId: settings.accountId,
-    ...(result.credentialScope === undefined ? {} : { credentialScope: result.credentialScope }),
-  };
-}

@@ -80,7 +80,7 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
     }
     if (config.configError !== undefined) throw config.configError;
     // The HTTP client (and node:http) is loaded on the first call, not at import.
-    client ??= (await import("./imds-client.js")).createImdsClient(config);
+    client ??= (await loadImdsClient()).createImdsClient(config);
 
     let role = config.roleName ?? shared.roleName;
     let fresh = false;
@@ -131,6 +131,14 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
       return { ...lastGood };
     }
   };
+}
+
+let imdsClientModule: Promise<typeof import("./imds-client.js")> | undefined;
+
+/** The HTTP client module, loaded once, on the first IMDS call. */
+export function loadImdsClient(): Promise<typeof import("./imds-client.js")> {
+  imdsClientModule ??= import("./imds-client.js");
+  return imdsClientModule;
 }
 
 async function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<string> {

@@ -145,7 +145,8 @@ export interface ResolvedImdsOptions {
   readonly staticStability: boolean;
 }
 
-const ENV_KEYS = [
+/** The environment variables the IMDS link reads. */
+export const IMDS_ENV_VARIABLES = [
   "AWS_EC2_METADATA_DISABLED",
   "AWS_EC2_METADATA_SERVICE_ENDPOINT",
   "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
@@ -257,7 +258,7 @@ function snapshotEnv(env: ImdsEnv): ImdsEnv {
     throw new TypeError("Expected `env` to be an object of environment variables");
   }
   const copy: Record<string, string | undefined> = {};
-  for (const key of ENV_KEYS) {
+  for (const key of IMDS_ENV_VARIABLES) {
     const value = env[key];
     if (typeof value === "string") copy[key] = value;
   }

@@ -1,4 +1,5 @@
 import { CredentialsError } from "../../errors.js";
+import { loadImdsClient } from "./from-imds.js";
 import { resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
 import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
 
@@ -45,7 +46,7 @@ export async function readInstanceProfile(options: ImdsOptions = {}): Promise<In
     });
   }
   if (config.configError !== undefined) throw config.configError;
-  const { createImdsClient } = await import("./imds-client.js");
+  const { createImdsClient } = await loadImdsClient();
   const response = await createImdsClient(config).get(IMDS_INSTANCE_PROFILE_PATH);
   if (response.status === 404) {
     throw new CredentialsError(`IMDS at ${config.endpoint} has no iam/info: this instance has no instance profile`, {
