@@ -1,6 +1,13 @@
 import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
 import type { Logger } from "./logger.js";
-import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
+import {
+  DEFAULT_JITTER,
+  DEFAULT_REFRESH_WINDOW_MS,
+  memoize,
+  type JitterOptions,
+  type MemoizedProvider,
+  type MemoizeOptions,
+} from "./memoize.js";
 import { fromAssumeRole, type AssumeRoleOptions } from "./providers/assume-role.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
@@ -77,7 +84,15 @@ export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvide
   if (options.assumeRole === undefined) {
     return base();
   }
-  const assumeRole = { ...options.assumeRole, clock };
+  // The shared AssumeRole cache must stop serving a credential by the time our memoize starts its
+  // early (jittered) refresh, or that refresh would get the cached credential back and every caller
+  // would wait on STS at exactly Expiration − window: so its window is ours plus the jitter cap.
+  const jitterCapMs = options.jitter === false ? 0 : (options.jitter?.maxMs ?? DEFAULT_JITTER.maxMs);
+  const assumeRole = {
+    refreshWindowMs: (options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS) + jitterCapMs,
+    ...options.assumeRole,
+    clock,
+  };
   return memoize(
     fromAssumeRole({
       ...assumeRole,

@@ -79,7 +79,9 @@ export interface AssumeRoleOptions {
   /** Receives one debug line per decision (cache hit, AssumeRole made, failure remembered). */
   logger?: Logger;
   /**
-   * A cached credential is served until `expiration − refreshWindowMs`.
+   * A cached credential is served until `expiration − refreshWindowMs`. When you wrap this provider
+   * in {@link memoize} yourself, make it at least memoize's window plus its jitter cap (10 min with
+   * the defaults), so memoize's early refresh reaches STS; `envOrProfile({ assumeRole })` does so.
    * @defaultValue {@link DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS} (5 min)
    */
   refreshWindowMs?: number;

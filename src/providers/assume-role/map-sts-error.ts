@@ -87,7 +87,8 @@ export function mapStsError(error: unknown, context: StsErrorContext): Credentia
   const code = typeof e.code === "string" ? e.code : undefined;
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined;
   const requestId = typeof e.$metadata?.requestId === "string" ? e.$metadata.requestId : undefined;
-  const rawMessage = typeof e.message === "string" ? (e.message.split("\n")[0] ?? "").slice(0, 500) : String(error);
+  // First line only, capped: an SDK message can go on to quote the response body.
+  const rawMessage = ((typeof e.message === "string" ? e.message : safeString(error)).split("\n")[0] ?? "").slice(0, 500);
   const rid = requestId === undefined ? "no request id" : `request id ${requestId}`;
   const role = context.roleArn;
   const cause = summarize(name, code, rawMessage, status, requestId);
@@ -154,4 +155,13 @@ function summarize(name: string, code: string | undefined, message: string, stat
   // The stack would point into SDK internals of a different call; keep only the headline.
   summary.stack = `${name}: ${message}`;
   return summary;
+}
+
+/** `String(value)`, but never throwing (a null-prototype object or a throwing `toString`). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
