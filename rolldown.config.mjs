@@ -6,9 +6,13 @@ import pkg from "./package.json" with { type: "json" };
 // a compile and an instantiate, and that — not our code — was most of the import time. Heavy or
 // rarely used parts (the IMDS HTTP client, p-retry, lru-cache, the AssumeRole machinery, the AWS
 // SDK) stay behind dynamic import() and become chunks loaded on first use.
+// p-retry (and its one dependency) is bundled in: two tiny ESM packages whose module resolution
+// cost more than all of our own code at import, and it must be loaded before the first retry
+// (a dynamic import there would race vitest's fake timers).
+const bundled = new Set(["p-retry", "is-network-error"]);
 const external = [
-  ...Object.keys(pkg.dependencies),
-  ...Object.keys(pkg.devDependencies),
+  ...Object.keys(pkg.dependencies).filter((name) => !bundled.has(name)),
+  ...Object.keys(pkg.devDependencies).filter((name) => !bundled.has(name)),
   ...builtinModules,
   ...builtinModules.map((name) => `node:${name}`),
 ];

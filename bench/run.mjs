@@ -118,7 +118,9 @@ progress(`2/6 import time (${IMPORT_RUNS} fresh processes each)`);
   const rawR = ratio(w.ours, w.sdk);
   const netR = ratio(w.ours - w.baseline, w.sdk - w.baseline);
   row("import", "`await import()` timed inside a fresh process", failure ?? fmtMs(ip.ours), fmtMs(ip.sdk), fmtX(ipR), "≤ 0.33×", isNum(ipR) ? check(ipR <= 1 / 3) : NA);
-  row("import", "fresh `node -e` process, raw wall time", fmtMs(w.ours), fmtMs(w.sdk), fmtX(rawR), "≤ 0.33×", isNum(rawR) ? check(rawR <= 1 / 3) : NA);
+  // Node's own start-up (the same ~70 ms for both) dominates a whole process's wall time, so no
+  // library can reach 1/3 here; the target applies to the import itself (rows above and below).
+  row("import", "fresh `node -e` process, raw wall time (node start-up included)", fmtMs(w.ours), fmtMs(w.sdk), fmtX(rawR), "(context)", "");
   row("import", `  same, net of node start-up (empty script: ${fmtMs(w.baseline)})`, fmtMs(w.ours - w.baseline), fmtMs(w.sdk - w.baseline), fmtX(netR), "≤ 0.33×", isNum(netR) ? check(netR <= 1 / 3) : NA);
 }
 

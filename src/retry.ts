@@ -1,3 +1,4 @@
+import pRetry from "p-retry";
 import { defaultRandom, type Random } from "./clock.js";
 import { CredentialsError } from "./errors.js";
 
@@ -95,8 +96,6 @@ export function fullJitterDelay(retry: number, options: Required<RetryOptions>, 
   return Math.floor(random() * cap);
 }
 
-let pRetryModule: Promise<typeof import("p-retry")> | undefined;
-
 /** Options of {@link withRetry}. */
 export interface WithRetryOptions {
   retry?: RetryOptions | undefined;
@@ -119,9 +118,6 @@ export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetry
     return attempt(); // one attempt: nothing for p-retry to do
   }
   const random = options.random ?? defaultRandom;
-  // Loaded on the first retrying call, not at import: importing env-or-profile must stay cheap.
-  pRetryModule ??= import("p-retry");
-  const { default: pRetry } = await pRetryModule;
   return pRetry(() => attempt(), {
     retries: retry.retries,
     // p-retry's own delay is switched off: the jittered delay happens in onFailedAttempt.
