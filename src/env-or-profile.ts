@@ -61,6 +61,21 @@ export interface EnvOrProfileOptions {
  *
  * const s3 = new S3Client({ region: "us-east-1", credentials: envOrProfile() });
  * ```
+ * @example
+ * A third party's role in another account, assumed with the ExternalId its trust policy requires
+ * (`examples/cross-account-external-id.ts`):
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { envOrProfile } from "env-or-profile";
+ *
+ * export function createPartnerS3Client(externalId: string): S3Client {
+ *   const s3 = new S3Client({
+ *     region: "us-east-1",
+ *     credentials: envOrProfile({ assumeRole: { roleArn: PARTNER_ROLE_ARN, externalId } }),
+ *   });
+ *   return s3;
+ * }
+ * ```
  */
 export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvider {
   if (typeof options !== "object" || options === null) {

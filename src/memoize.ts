@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
 import { CredentialsError, describeError, redactKeyId } from "./errors.js";
+import { hasKeys } from "./has-keys.js";
 import { log, type Logger } from "./logger.js";
 import { withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
 
@@ -294,23 +295,15 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
 
 /** Rejects a malformed or already-expired credential from a source, without echoing it. */
 function checkIdentity(identity: unknown, name: string, now: number): asserts identity is AwsCredentialIdentity {
-  const value = identity as Partial<AwsCredentialIdentity> | null | undefined;
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    typeof value.accessKeyId !== "string" ||
-    value.accessKeyId === "" ||
-    typeof value.secretAccessKey !== "string" ||
-    value.secretAccessKey === ""
-  ) {
+  if (!hasKeys(identity)) {
     throw new CredentialsError(`The ${name} source returned no usable credential (accessKeyId and secretAccessKey must be non-empty strings)`, {
       source: name,
       code: "PROVIDER_FAILED",
       tryNextLink: false,
     });
   }
-  if (value.expiration !== undefined) {
-    const expiresAt = value.expiration instanceof Date ? value.expiration.getTime() : Number.NaN;
+  if (identity.expiration !== undefined) {
+    const expiresAt = identity.expiration instanceof Date ? identity.expiration.getTime() : Number.NaN;
     if (Number.isNaN(expiresAt)) {
       throw new CredentialsError(`The ${name} source returned a credential whose expiration is not a valid Date`, {
         source: name,
@@ -320,7 +313,7 @@ function checkIdentity(identity: unknown, name: string, now: number): asserts id
     }
     if (expiresAt <= now) {
       throw new CredentialsError(
-        `The ${name} source returned a credential (${redactKeyId(value.accessKeyId)}) that expired at ${new Date(expiresAt).toISOString()}, ${Math.round((now - expiresAt) / 1000)} s ago; an expired credential is never handed out`,
+        `The ${name} source returned a credential (${redactKeyId(identity.accessKeyId)}) that expired at ${new Date(expiresAt).toISOString()}, ${Math.round((now - expiresAt) / 1000)} s ago; an expired credential is never handed out`,
         { source: name, code: "CREDENTIALS_EXPIRED", tryNextLink: false },
       );
     }

@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../errors.js";
 import { log, type Logger } from "../logger.js";
+import { hasKeys } from "../has-keys.js";
 import { sharedBaseProvider } from "../shared-base-provider.js";
 import {
   DEFAULT_ASSUME_ROLE_CACHE_MAX,
@@ -275,14 +276,7 @@ async function resolveBase(source: AwsCredentialIdentityProvider, roleArn: strin
       cause: error,
     });
   }
-  if (
-    typeof base !== "object" ||
-    base === null ||
-    typeof base.accessKeyId !== "string" ||
-    base.accessKeyId === "" ||
-    typeof base.secretAccessKey !== "string" ||
-    base.secretAccessKey === ""
-  ) {
+  if (!hasKeys(base)) {
     throw new CredentialsError(`The base credentials to assume ${roleArn} have no access key id or secret`, {
       source: SOURCE,
       code: "STS_SOURCE_FAILED",

@@ -16,6 +16,7 @@ import { log } from "../../logger.js";
 import { endpointState } from "./endpoint-state.js";
 import type { ImdsClient } from "./imds-client.js";
 import {
+  assertImdsUsable,
   resolveImdsOptions,
   STATIC_STABILITY_JITTER_MS,
   STATIC_STABILITY_MIN_EXTENSION_MS,
@@ -71,14 +72,7 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
   let lastGood: (AwsCredentialIdentity & { expiration: Date }) | undefined;
 
   const resolve = async (): Promise<AwsCredentialIdentity & { expiration: Date }> => {
-    if (config.disabled) {
-      throw new CredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", {
-        source: "imds",
-        code: "IMDS_DISABLED",
-        tryNextLink: true,
-      });
-    }
-    if (config.configError !== undefined) throw config.configError;
+    assertImdsUsable(config);
     // The HTTP client (and node:http) is loaded on the first call, not at import.
     client ??= (await loadImdsClient()).createImdsClient(config);
 

@@ -145,6 +145,21 @@ export interface ResolvedImdsOptions {
   readonly staticStability: boolean;
 }
 
+/**
+ * Throws when the IMDS link may not be used at all: turned off by `AWS_EC2_METADATA_DISABLED=true`
+ * (`IMDS_DISABLED`, falls through, no I/O) or misconfigured by an environment variable.
+ */
+export function assertImdsUsable(config: ResolvedImdsOptions): void {
+  if (config.disabled) {
+    throw new CredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", {
+      source: "imds",
+      code: "IMDS_DISABLED",
+      tryNextLink: true,
+    });
+  }
+  if (config.configError !== undefined) throw config.configError;
+}
+
 /** The environment variables the IMDS link reads. */
 export const IMDS_ENV_VARIABLES = [
   "AWS_EC2_METADATA_DISABLED",

@@ -1,6 +1,6 @@
 import { CredentialsError } from "../../errors.js";
 import { loadImdsClient } from "./from-imds.js";
-import { resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
+import { assertImdsUsable, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
 import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
 
 /** Where IMDS describes the instance profile. */
@@ -38,14 +38,7 @@ const PROFILE_ID = /^[A-Z0-9]{8,128}$/;
  */
 export async function readInstanceProfile(options: ImdsOptions = {}): Promise<InstanceProfileInfo> {
   const config = resolveImdsOptions(options);
-  if (config.disabled) {
-    throw new CredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", {
-      source: "imds",
-      code: "IMDS_DISABLED",
-      tryNextLink: true,
-    });
-  }
-  if (config.configError !== undefined) throw config.configError;
+  assertImdsUsable(config);
   const { createImdsClient } = await loadImdsClient();
   const response = await createImdsClient(config).get(IMDS_INSTANCE_PROFILE_PATH);
   if (response.status === 404) {

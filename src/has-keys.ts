@@ -1,0 +1,17 @@
+import type { AwsCredentialIdentity } from "@smithy/types";
+
+/**
+ * Whether `value` carries a usable key pair (non-empty `accessKeyId` and `secretAccessKey`
+ * strings). Every link checks what another component handed it with this, before trusting it.
+ */
+export function hasKeys(value: unknown): value is AwsCredentialIdentity {
+  const candidate = value as Partial<AwsCredentialIdentity> | null | undefined;
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.accessKeyId === "string" &&
+    candidate.accessKeyId !== "" &&
+    typeof candidate.secretAccessKey === "string" &&
+    candidate.secretAccessKey !== ""
+  );
+}
