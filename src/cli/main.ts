@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 import { processIo } from "./cli-io.js";
+import { quietSdkVersionWarning } from "./quiet-sdk-version-warning.js";
 import { runCli } from "./run-cli.js";
 
+quietSdkVersionWarning();
 process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { startStsEmulator } from "../../src/testing/sts-emulator.js";
 import { CLI_MAIN, ROOT, ensureBuilt } from "../setup/build-dist.js";
 import { CLOSED_PORT_ENDPOINT, ENV_KEYS, leakedSecrets } from "./cli-test-io.js";
 
@@ -55,6 +56,23 @@ describe("the env-or-profile binary", () => {
     const outputs = await Promise.all([cli([], ENV_KEYS), cli(["--json"], ENV_KEYS), cli(["explain", "--json"], ENV_KEYS), cli(["--help"], ENV_KEYS), cli(["--nope"], ENV_KEYS)]);
     for (const output of outputs) {
       expect(leakedSecrets(output.stdout + output.stderr, Object.values(ENV_KEYS))).toEqual([]);
+    }
+  });
+
+  it("keeps stderr free of the AWS SDK's Node-version warning, which the AWS CLI would show on every call", async () => {
+    const sts = await startStsEmulator({
+      baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY, sessionToken: ENV_KEYS.AWS_SESSION_TOKEN }],
+    });
+    try {
+      const result = await cli(["credential-process", "--role-arn", "arn:aws:iam::123456789012:role/partner"], {
+        ...ENV_KEYS,
+        AWS_ENDPOINT_URL_STS: sts.endpoint,
+      });
+      expect(result.code).toBe(0);
+      expect(sts.calls).toBe(1);
+      expect(result.stderr).not.toContain("NodeVersionSupportWarning");
+    } finally {
+      await sts.close();
     }
   });
 
