@@ -4,8 +4,9 @@ import pkg from "./package.json" with { type: "json" };
 
 // One file per entry point instead of ~40 small ESM modules: each module costs Node a resolve,
 // a compile and an instantiate, and that — not our code — was most of the import time. Heavy or
-// rarely used parts (the IMDS HTTP client, p-retry, lru-cache, the AssumeRole machinery, the AWS
-// SDK) stay behind dynamic import() and become chunks loaded on first use.
+// rarely used parts stay out of the import: the AssumeRole machinery and the AWS SDK, lru-cache
+// and node:crypto behind dynamic import() (chunks loaded on first use), node:http behind a
+// require() on the first IMDS request.
 // p-retry (and its one dependency) is bundled in: two tiny ESM packages whose module resolution
 // cost more than all of our own code at import, and it must be loaded before the first retry
 // (a dynamic import there would race vitest's fake timers).
@@ -41,7 +42,7 @@ export default defineConfig({
         {
           name: "core",
           // The library proper: not the test tools, not the CLI, not the lazily loaded parts.
-          test: (id) => /[\\/]src[\\/]/.test(id) && !/[\\/]src[\\/](testing|cli|demo)[\\/]|imds-client\.ts$|imds-http\.ts$|token-cache\.ts$|sts-call\.ts$|map-sts-error\.ts$/.test(id),
+          test: (id) => /[\\/]src[\\/]/.test(id) && !/[\\/]src[\\/](testing|cli|demo)[\\/]|sts-call\.ts$|map-sts-error\.ts$/.test(id),
         },
       ],
     },

@@ -7,7 +7,7 @@
 // loopback server, via AWS_EC2_METADATA_SERVICE_ENDPOINT; no ~/.aws files are read.
 //
 // Knobs (environment): BENCH_QUICK=1 (fewer samples), BENCH_CALLERS (default 10000),
-// BENCH_IMPORT_RUNS (15), BENCH_COLD_RUNS (9).
+// BENCH_IMPORT_RUNS (31), BENCH_COLD_RUNS (21).
 import { cpus, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -30,8 +30,8 @@ import { installedSizes } from "./size.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 10_000);
-const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? (QUICK ? 5 : 15));
-const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? (QUICK ? 3 : 9));
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? (QUICK ? 5 : 31));
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? (QUICK ? 3 : 21));
 const FRESH_PROVIDERS = QUICK ? 20 : 60;
 const CLOSED_RUNS = QUICK ? 1 : 5;
 const STS_CLIENTS = 50;

@@ -14,7 +14,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { endpointState } from "./endpoint-state.js";
-import type { ImdsClient } from "./imds-client.js";
+import { createImdsClient, type ImdsClient } from "./imds-client.js";
 import {
   assertImdsUsable,
   resolveImdsOptions,
@@ -73,8 +73,7 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
 
   const resolve = async (): Promise<AwsCredentialIdentity & { expiration: Date }> => {
     assertImdsUsable(config);
-    // The HTTP client (and node:http) is loaded on the first call, not at import.
-    client ??= (await loadImdsClient()).createImdsClient(config);
+    client ??= createImdsClient(config);
 
     let role = config.roleName ?? shared.roleName;
     let fresh = false;
@@ -125,14 +124,6 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
       return { ...lastGood };
     }
   };
-}
-
-let imdsClientModule: Promise<typeof import("./imds-client.js")> | undefined;
-
-/** The HTTP client module, loaded once, on the first IMDS call. */
-export function loadImdsClient(): Promise<typeof import("./imds-client.js")> {
-  imdsClientModule ??= import("./imds-client.js");
-  return imdsClientModule;
 }
 
 async function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<string> {

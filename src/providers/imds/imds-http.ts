@@ -1,4 +1,5 @@
-import http from "node:http";
+import type http from "node:http";
+import { createRequire } from "node:module";
 import { DEFAULT_IMDS_MAX_RESPONSE_BYTES } from "./imds-options.js";
 
 /** One request to IMDS. */
@@ -57,7 +58,19 @@ const UNREACHABLE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENE
  * request (token, role, credentials); Node's agent `unref`s idle pooled sockets, so they never
  * hold a process open.
  */
-const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 2 });
+let transport: { http: typeof http; agent: http.Agent } | undefined;
+
+/**
+ * `node:http` and our agent, loaded on the first IMDS request rather than at import: through
+ * `require`, which is synchronous and skips the ESM wrapper a builtin `import()` builds.
+ */
+function loadTransport(): { http: typeof http; agent: http.Agent } {
+  if (transport === undefined) {
+    const nodeHttp = createRequire(import.meta.url)("node:http") as typeof http;
+    transport = { http: nodeHttp, agent: new nodeHttp.Agent({ keepAlive: true, maxFreeSockets: 2 }) };
+  }
+  return transport;
+}
 
 /**
  * Sends one request to IMDS over `node:http`: no proxy, no redirects followed (a 3xx is returned
@@ -72,6 +85,7 @@ export function imdsHttp(request: ImdsHttpRequest): Promise<ImdsHttpResponse> {
     let connected = false;
     let settled = false;
     const url = new URL(request.url);
+    const { http, agent } = loadTransport();
     const req = http.request({
       agent,
       method: request.method,

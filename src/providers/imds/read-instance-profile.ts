@@ -1,5 +1,5 @@
 import { CredentialsError } from "../../errors.js";
-import { loadImdsClient } from "./from-imds.js";
+import { createImdsClient } from "./imds-client.js";
 import { assertImdsUsable, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
 import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
 
@@ -39,7 +39,6 @@ const PROFILE_ID = /^[A-Z0-9]{8,128}$/;
 export async function readInstanceProfile(options: ImdsOptions = {}): Promise<InstanceProfileInfo> {
   const config = resolveImdsOptions(options);
   assertImdsUsable(config);
-  const { createImdsClient } = await loadImdsClient();
   const response = await createImdsClient(config).get(IMDS_INSTANCE_PROFILE_PATH);
   if (response.status === 404) {
     throw new CredentialsError(`IMDS at ${config.endpoint} has no iam/info: this instance has no instance profile`, {
