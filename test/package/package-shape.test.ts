@@ -39,6 +39,29 @@ describe("the published package", () => {
     expect(out.trim()).toBe("function function");
   });
 
+  it("loads neither node:http nor node:crypto on import (they load on first use)", () => {
+    const out = node([
+      "--input-type=module",
+      "-e",
+      "const before = new Set(process.moduleLoadList); await import('env-or-profile'); const loaded = process.moduleLoadList.filter((m) => !before.has(m)); console.log(JSON.stringify({ http: loaded.includes('NativeModule http'), crypto: loaded.includes('NativeModule crypto') }))",
+    ]);
+    expect(JSON.parse(out)).toEqual({ http: false, crypto: false });
+  });
+
+  it("imports nothing but two small builtins statically: dependencies load on first use", () => {
+    const staticImports = (file: URL, seen = new Set<string>()): Set<string> => {
+      for (const [, specifier] of readFileSync(file, "utf8").matchAll(/^(?:import|export)\s[^;]*?from\s*"([^"]+)"/gm)) {
+        if (specifier!.startsWith(".")) {
+          staticImports(new URL(specifier!, file), seen);
+        } else {
+          seen.add(specifier!);
+        }
+      }
+      return seen;
+    };
+    expect([...staticImports(new URL("dist/index.js", root))].sort()).toEqual(["node:module", "node:os"]);
+  });
+
   it("loads no AWS SDK module on import", () => {
     const out = node([
       "--input-type=module",
