@@ -75,6 +75,18 @@ export interface MemoizeOptions {
   name?: string;
 }
 
+/**
+ * Marks a provider that already retries its own healable failures (every {@link memoize}d one), so
+ * a layer above it does not retry them again and multiply the attempts.
+ * @internal
+ */
+export const RETRIES_INSIDE: unique symbol = Symbol.for("env-or-profile.retriesInside");
+
+/** Whether `provider` already retries its own failures (see {@link RETRIES_INSIDE}). */
+export function retriesInside(provider: unknown): boolean {
+  return typeof provider === "function" && (provider as unknown as Record<symbol, unknown>)[RETRIES_INSIDE] === true;
+}
+
 /** A memoized provider: a plain {@link AwsCredentialIdentityProvider} plus cache controls. */
 export interface MemoizedProvider extends AwsCredentialIdentityProvider {
   /** Forgets the cached credential; the next call fetches. An in-flight fetch is not cancelled. */
@@ -282,6 +294,7 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
 
   const memoized = provide as MemoizedProvider;
   Object.defineProperty(memoized, "memoized", { value: true, enumerable: false });
+  Object.defineProperty(memoized, RETRIES_INSIDE, { value: true, enumerable: false });
   Object.defineProperty(memoized, "invalidate", {
     enumerable: false,
     value: (): void => {

@@ -266,6 +266,24 @@ describe("envOrProfile", () => {
       expect(sts.calls).toBe(2);
     });
 
+    it("does not multiply retries: a failing base is retried once by its own cache, not again by AssumeRole's", async () => {
+      const clock = manualClock();
+      const imds = await imdsEmulator({ clock });
+      const sts = await stsEmulator({ clock, baseCredentials: [imds.current] });
+      imds.fail(credentialPath(imds), 500);
+      const credentials = envOrProfile({
+        env: { env: {} },
+        imds: { endpoint: imds.endpoint },
+        clock,
+        retry: { retries: 2, minTimeout: 1, maxTimeout: 1 },
+        assumeRole: { roleArn: ROLE, endpoint: sts.endpoint, region: "us-east-1" },
+      });
+
+      await expect(credentials()).rejects.toMatchObject({ code: "STS_SOURCE_FAILED", retryable: false });
+      expect(imds.count(credentialPath(imds))).toBe(3); // 1 attempt + 2 retries, not 3 × 3
+      expect(sts.calls).toBe(0);
+    });
+
     it("makes one AssumeRole for fifty clients built from one config", async () => {
       const clock = manualClock();
       const sts = await stsEmulator({

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../errors.js";
 import { log, type Logger } from "../logger.js";
 import { hasKeys } from "../has-keys.js";
+import { retriesInside } from "../memoize.js";
 import { sharedBaseProvider } from "../shared-base-provider.js";
 import {
   DEFAULT_ASSUME_ROLE_CACHE_MAX,
@@ -145,7 +146,7 @@ function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
  *   `STS_INVALID_BASE_CREDENTIALS` (STS rejected the base key or its signature; not retryable),
  *   `STS_THROTTLED` (retryable), `STS_ERROR` (5xx, network, timeout: retryable; other 4xx: not),
  *   `STS_BAD_RESPONSE` (unreadable answer), `STS_SOURCE_FAILED` (the base credentials could not be
- *   had; `retryable` as the base's failure).
+ *   had; `retryable` as the base's failure, unless the base is memoized and so retried already).
  * @example
  * ```ts
  * import { S3Client } from "@aws-sdk/client-s3";
@@ -272,7 +273,8 @@ async function resolveBase(source: AwsCredentialIdentityProvider, roleArn: strin
       source: SOURCE,
       code: "STS_SOURCE_FAILED",
       tryNextLink: false,
-      retryable: error instanceof CredentialsError ? error.retryable : false,
+      // A memoized base has spent its retries already; retrying it again here would multiply them.
+      retryable: error instanceof CredentialsError && !retriesInside(source) ? error.retryable : false,
       cause: error,
     });
   }
