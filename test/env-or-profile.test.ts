@@ -30,6 +30,15 @@ async function stsEmulator(options: Parameters<typeof startStsEmulator>[0] = {})
   return emulator;
 }
 
+/** An STS emulator that knows the environment keys as a base identity. */
+async function stsTrustingEnvKeys(clock: { now(): number }, options: { externalId?: string } = {}): Promise<StsEmulator> {
+  return stsEmulator({
+    clock,
+    baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
+    ...options,
+  });
+}
+
 /** A loopback "S3" that records the signing headers of each request. */
 async function captureServer(): Promise<{ endpoint: string; headers: IncomingHttpHeaders[] }> {
   const headers: IncomingHttpHeaders[] = [];
@@ -185,11 +194,7 @@ describe("envOrProfile", () => {
   describe("with assumeRole", () => {
     it("assumes the role with environment keys, sending the ExternalId", async () => {
       const clock = manualClock();
-      const sts = await stsEmulator({
-        clock,
-        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
-        externalId: "tenant-42",
-      });
+      const sts = await stsTrustingEnvKeys(clock, { externalId: "tenant-42" });
       const credentials = envOrProfile({
         env: { env: ENV_KEYS },
         imds: false,
@@ -223,11 +228,7 @@ describe("envOrProfile", () => {
 
     it("stops with STS_ACCESS_DENIED on a wrong ExternalId, naming the role, without retrying", async () => {
       const clock = manualClock();
-      const sts = await stsEmulator({
-        clock,
-        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
-        externalId: "tenant-42",
-      });
+      const sts = await stsTrustingEnvKeys(clock, { externalId: "tenant-42" });
       const credentials = envOrProfile({
         env: { env: ENV_KEYS },
         imds: false,
@@ -244,10 +245,7 @@ describe("envOrProfile", () => {
 
     it("refreshes the assumed credential five minutes before its expiry", async () => {
       const clock = manualClock();
-      const sts = await stsEmulator({
-        clock,
-        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
-      });
+      const sts = await stsTrustingEnvKeys(clock);
       const credentials = envOrProfile({
         env: { env: ENV_KEYS },
         imds: false,
@@ -286,10 +284,7 @@ describe("envOrProfile", () => {
 
     it("makes one AssumeRole for fifty clients built from one config", async () => {
       const clock = manualClock();
-      const sts = await stsEmulator({
-        clock,
-        baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }],
-      });
+      const sts = await stsTrustingEnvKeys(clock);
       const config = { env: { env: ENV_KEYS }, imds: false as const, clock, assumeRole: { roleArn: ROLE, endpoint: sts.endpoint, region: "us-east-1" } };
       const clients = Array.from({ length: 50 }, () => new STSClient({ region: "us-east-1", endpoint: sts.endpoint, credentials: envOrProfile(config) }));
 

@@ -525,18 +525,13 @@ function verifySignature(
   }
   const [, accessKeyId = "", date = "", region = "", service = "", signedHeaderList = "", signature = ""] = match;
   const identity = lookup(accessKeyId);
-  if (identity === undefined) {
-    return {
-      ok: false,
-      code: "InvalidClientTokenId",
-      message: "The security token included in the request is invalid.",
-      accessKeyId,
-      region,
-    };
-  }
   const signedHeaders = signedHeaderList.split(";");
   const token = header(req, "x-amz-security-token");
-  if (identity.sessionToken !== undefined && (token !== identity.sessionToken || !signedHeaders.includes("x-amz-security-token"))) {
+  // An unknown key id, or a known one whose session token is missing, wrong or unsigned.
+  if (
+    identity === undefined ||
+    (identity.sessionToken !== undefined && (token !== identity.sessionToken || !signedHeaders.includes("x-amz-security-token")))
+  ) {
     return {
       ok: false,
       code: "InvalidClientTokenId",
