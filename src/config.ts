@@ -161,6 +161,14 @@ const ROLE_FIELD_KEYS: Readonly<Record<RoleField, readonly string[]>> = {
   endpoint: ["endpoint"],
 };
 
+/**
+ * Role settings found at the top level of a config. BOSH's AWS CPI has a top-level `role_arn`;
+ * letting it through as an "other" key would silently serve the base identity instead of the role.
+ */
+const ROLE_KEYS_OUT_OF_PLACE = new Set(
+  (["roleArn", "externalId", "roleSessionName", "durationSeconds"] as const).flatMap((field) => ROLE_FIELD_KEYS[field]),
+);
+
 const SOURCE = "config";
 
 /**
@@ -305,7 +313,8 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
   if (credentialsSource !== undefined && !(CREDENTIALS_SOURCES as readonly unknown[]).includes(credentialsSource)) {
     problems.push(
       `\`${name("credentialsSource")}\` must be one of ${validSources}, got ${
-        typeof credentialsSource === "string" && /^[\w .-]{0,40}$/.test(credentialsSource) ? `"${credentialsSource}"` : describeType(credentialsSource)
+        // Echoed only when short: a 40-character secret interpolated into the wrong key must not be.
+        typeof credentialsSource === "string" && /^[\w .-]{0,20}$/.test(credentialsSource) ? `"${credentialsSource}"` : describeType(credentialsSource)
       }`,
     );
   }
@@ -386,7 +395,9 @@ function parseAssumeRole(value: unknown, path: string, allowUnknownKeys: boolean
     return undefined;
   }
   const before = problems.length;
-  const { values, keys, snake } = pick(value as Readonly<Record<string, unknown>>, ROLE_FIELD_KEYS, `${path}.`, allowUnknownKeys, problems);
+  // `allowUnknownKeys` is for the surrounding settings block; inside the role every key must be
+  // known, or a misspelt `external_id` would silently assume the role without it.
+  const { values, keys, snake } = pick(value as Readonly<Record<string, unknown>>, ROLE_FIELD_KEYS, `${path}.`, false, problems);
   const name = (field: RoleField): string => `${path}.${keys[field] ?? ROLE_FIELD_KEYS[field][snake ? 1 : 0] ?? field}`;
 
   const { roleArn, externalId, roleSessionName, durationSeconds, region, endpoint } = values;
@@ -477,6 +488,11 @@ function pick<F extends string>(
     if (key.includes("_")) {
       snake = true;
     }
+    if (field === undefined && prefix === "" && ROLE_KEYS_OUT_OF_PLACE.has(key)) {
+      misspelt += 1;
+      problems.push(`\`${key}\` is a role setting, not read at the top level; put it under \`assume_role\` (or \`assumeRole\`)`);
+      continue;
+    }
     if (field === undefined) {
       const suggestion = nearest(key, [...known.keys()]);
       if (suggestion !== undefined) {
@@ -564,7 +580,7 @@ function secretString(value: unknown, key: string, problems: string[], isKeyId: 
   }
   if (/\s/.test(value)) {
     problems.push(
-      `\`${key}\`${isKeyId && value.trim().length >= 4 ? ` (…${value.trim().slice(-4)})` : ""} contains whitespace (a stray newline or space from a file or a copy-paste?)`,
+      `\`${key}\`${isKeyId ? keyIdHint(value) : ""} contains whitespace (a stray newline or space from a file or a copy-paste?)`,
     );
     return undefined;
   }
@@ -588,4 +604,13 @@ function invalid(problems: readonly string[]): CredentialsError {
     code: "CONFIG_INVALID",
     tryNextLink: false,
   });
+}
+
+/**
+ * ` (…WXYZ)` for a value whose first word looks like an access key id, else nothing: the last four
+ * characters of the whole value could be a secret pasted after the key id.
+ */
+function keyIdHint(value: string): string {
+  const firstWord = value.trim().split(/\s/, 1)[0] ?? "";
+  return /^[A-Z0-9]{16,128}$/.test(firstWord) ? ` (…${firstWord.slice(-4)})` : "";
 }

@@ -89,7 +89,10 @@ export function retriesInside(provider: unknown): boolean {
 
 /** A memoized provider: a plain {@link AwsCredentialIdentityProvider} plus cache controls. */
 export interface MemoizedProvider extends AwsCredentialIdentityProvider {
-  /** Forgets the cached credential; the next call fetches. An in-flight fetch is not cancelled. */
+  /**
+   * Forgets the cached credential; the next call starts a new fetch. A fetch already in flight is
+   * not cancelled: its callers get its result, but it is not cached.
+   */
   invalidate(): void;
   /**
    * Tells the AWS SDK v3 that this provider caches by itself, so a client does not wrap it in a
@@ -160,6 +163,10 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
   /** No refresh attempt before this time (set after a failure or an unchanged credential). */
   let nextAttemptAt = 0;
   let consecutiveSetbacks = 0;
+  /** Whether the last refresh failed (rather than returned a credential already due). */
+  let lastRefreshFailed = false;
+  /** Bumped by invalidate(): a fetch begun before it must not write its result back. */
+  let generation = 0;
 
   const toEntry = (identity: AwsCredentialIdentity, fetchedAt: number): Entry => {
     const settled = Promise.resolve(identity);
@@ -201,9 +208,14 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
       return inflight;
     }
     const previous = current;
+    const startedIn = generation;
     const attempt = fetchEntry().then(
       (entry) => {
+        if (startedIn !== generation) {
+          return entry; // invalidated meanwhile: hand it to those who waited, cache nothing
+        }
         current = entry;
+        lastRefreshFailed = false;
         const now = clock.now();
         if (now >= entry.refreshAt) {
           // The source handed back a credential that is already due: not an error (sources rotate
@@ -219,7 +231,10 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
         return entry;
       },
       (error: unknown) => {
-        setBack(clock.now(), previous);
+        if (startedIn === generation) {
+          lastRefreshFailed = true;
+          setBack(clock.now(), previous);
+        }
         throw error;
       },
     );
@@ -274,8 +289,10 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
         }
         return entry.identity;
       }
-      if (now < nextAttemptAt && withinGrace(entry, now)) {
-        // A refresh failed (or returned the same keys) moments ago: keep serving, retry later.
+      if (now < nextAttemptAt && (!lastRefreshFailed || withinGrace(entry, now))) {
+        // Moments ago the source returned this same, still valid credential (serve it: it is the
+        // freshest there is), or a refresh failed (serve it within grace): retry later, not on
+        // every call.
         return entry.identity;
       }
       try {
@@ -298,9 +315,12 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
   Object.defineProperty(memoized, "invalidate", {
     enumerable: false,
     value: (): void => {
+      generation += 1;
+      inflight = undefined;
       current = undefined;
       nextAttemptAt = 0;
       consecutiveSetbacks = 0;
+      lastRefreshFailed = false;
     },
   });
   return memoized;

@@ -38,7 +38,9 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
     // The environment is part of the identity (two providers made under different environments
     // must not share a credential), but only by fingerprint: the key never holds a secret.
     env: env === false ? false : { clock: env.clock, environment: fingerprintEnvironment(env.env ?? process.env) },
-    imds,
+    // The IMDS link reads its own variables (from `imds.env`, else process.env) when created: they
+    // are part of its identity too — and only they, never a whole environment.
+    imds: imds === false ? false : { ...imds, env: imdsVariables(imds.env ?? process.env) },
     memoOptions: { ...memoOptions, clock },
   });
   return sharedProvider(clock, key, () => {
@@ -56,7 +58,7 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
 /**
  * What tells one environment's credential from another's, without the secrets: the access key id
  * (one key id has one secret and, for temporary keys, one token), whether the secret and token are
- * set, the expiration and account, and the IMDS settings.
+ * set, the expiration and the account.
  */
 function fingerprintEnvironment(environment: Readonly<Record<string, string | undefined>>): Record<string, string | boolean | undefined> {
   const fingerprint: Record<string, string | boolean | undefined> = {
@@ -66,8 +68,14 @@ function fingerprintEnvironment(environment: Readonly<Record<string, string | un
     [ENV_VARIABLES.expiration]: environment[ENV_VARIABLES.expiration],
     [ENV_VARIABLES.accountId]: environment[ENV_VARIABLES.accountId],
   };
-  for (const name of IMDS_ENV_VARIABLES) {
-    fingerprint[name] = environment[name];
-  }
   return fingerprint;
+}
+
+/** The variables the IMDS link reads, and nothing else of `environment`. */
+function imdsVariables(environment: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of IMDS_ENV_VARIABLES) {
+    picked[name] = environment[name];
+  }
+  return picked;
 }

@@ -178,6 +178,36 @@ describe("fromConfig: checked when called", () => {
     expect(configError({ useIamProfile: true, region: "eu-west-1" }).message).toMatch(/unknown key `region`; the known keys are `useIamProfile`, /);
   });
 
+  it("rejects a top-level role_arn (BOSH's CPI has one) instead of silently serving the base identity", () => {
+    for (const allowUnknownKeys of [false, true]) {
+      const error = configError(
+        { credentials_source: "env_or_profile", role_arn: "arn:aws:iam::123456789012:role/bosh", region: "us-east-1" },
+        { ...isolated(), allowUnknownKeys },
+      );
+      expect(error.message).toContain("`role_arn` is a role setting, not read at the top level; put it under `assume_role`");
+    }
+  });
+
+  it("rejects unknown keys inside assume_role even with allowUnknownKeys", () => {
+    const error = configError(
+      { credentials_source: "env_or_profile", assume_role: { role_arn: "arn:aws:iam::123456789012:role/x", sts_external_id: "tenant-42" } },
+      { ...isolated(), allowUnknownKeys: true },
+    );
+    expect(error.message).toContain("sts_external_id");
+  });
+
+  it("never shows characters of a secret pasted after a key id", () => {
+    const error = configError({ access_key_id: "AKIAEXAMPLEKEY000001 wJalrXUtnFEMIK7MDENGbPxRfiCY", secret_access_key: "x".repeat(40) });
+    expect(error.message).toContain("(…0001) contains whitespace");
+    expect(error.message).not.toContain("FEMI");
+    expect(error.message).not.toContain("fiCY");
+  });
+
+  it("does not echo a long unknown credentials_source, which may be a secret put in the wrong key", () => {
+    const secretLike = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY01";
+    expect(configError({ credentials_source: secretLike }).message).not.toContain(secretLike);
+  });
+
   it("lets unrelated keys through with allowUnknownKeys, but still rejects a misspelt one", () => {
     expect(() => fromConfig({ useIamProfile: true, region: "eu-west-1" } as CredentialsConfig, { ...isolated(), allowUnknownKeys: true })).not.toThrow();
     expect(configError({ credentials_sourse: "env_or_profile", region: "eu-west-1" }, { ...isolated(), allowUnknownKeys: true }).message).toContain(

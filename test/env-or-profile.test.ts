@@ -107,6 +107,24 @@ describe("envOrProfile", () => {
     expect(error.message).toMatch(/\[2\] imds: IMDS_/);
   });
 
+  it("does not share a provider across IMDS settings read from the environment", async () => {
+    const clock = manualClock();
+    const first = await imdsEmulator({ clock });
+    const second = await imdsEmulator({ clock });
+    const saved = process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"];
+    try {
+      process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = first.endpoint;
+      await envOrProfile({ env: false, clock })();
+      process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = second.endpoint;
+      await envOrProfile({ env: false, clock })();
+    } finally {
+      if (saved === undefined) delete process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"];
+      else process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = saved;
+    }
+    expect(first.count(credentialPath(first))).toBe(1);
+    expect(second.count(credentialPath(second))).toBe(1);
+  });
+
   it("honours AWS_EC2_METADATA_DISABLED without any I/O", async () => {
     const clock = manualClock();
     const imds = await imdsEmulator({ clock });

@@ -321,6 +321,43 @@ describe("memoize", () => {
     expect(source.calls).toBe(2);
   });
 
+  it("with grace off, asks a source that keeps returning a due credential once per backoff, not once per call", async () => {
+    const clock = manualClock();
+    const source = fakeSource(clock, { lifetimeMs: 3 * MINUTE }); // always inside the 5-minute window
+    const provider = memoize(source.provider, { clock, maxStaleMs: 0, random: () => 0 });
+
+    for (let i = 0; i < 1_000; i++) {
+      await provider();
+    }
+    expect(source.calls).toBe(1);
+    clock.advance(2_500); // the first setback: 2.5 s with random() = 0
+    await provider();
+    expect(source.calls).toBe(2);
+  });
+
+  it("after invalidate(), starts a new fetch and does not cache the one already in flight", async () => {
+    const clock = manualClock();
+    const source = fakeSource(clock, { lifetimeMs: HOUR });
+    let release: () => void = () => undefined;
+    source.queue(
+      () =>
+        new Promise((resolve) => {
+          release = () => resolve(source.issue(HOUR));
+        }),
+    );
+    const provider = memoize(source.provider, { clock });
+
+    const early = provider();
+    await vi.waitFor(() => expect(source.calls).toBe(1));
+    provider.invalidate();
+    const late = await provider();
+    release();
+    const stale = await early;
+    expect(source.calls).toBe(2);
+    expect(late.accessKeyId).not.toBe(stale.accessKeyId);
+    expect(await provider()).toBe(late);
+  });
+
   it("fetches a credential without Expiration once for the provider's life", async () => {
     const clock = manualClock();
     const source = fakeSource(clock);

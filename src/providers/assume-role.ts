@@ -3,7 +3,7 @@ import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../errors.js";
 import { log, type Logger } from "../logger.js";
 import { hasKeys } from "../has-keys.js";
-import { retriesInside } from "../memoize.js";
+import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, retriesInside } from "../memoize.js";
 import { sharedBaseProvider } from "../shared-base-provider.js";
 import {
   DEFAULT_ASSUME_ROLE_CACHE_MAX,
@@ -32,11 +32,13 @@ export const DEFAULT_ASSUME_ROLE_DURATION_SECONDS = 3600;
 export const DEFAULT_STS_REGION = "us-east-1";
 
 /**
- * A cached AssumeRole result stops being served this long before its expiration — the same
- * 5-minute window as `memoize` (and the SDK's `EXPIRATION_MS`), so a refresh upstream never gets
- * back a credential that is already due for refresh.
+ * A cached AssumeRole result stops being served this long before its expiration: `memoize`'s
+ * default window (5 min) plus its jitter cap (5 min). A `memoize` wrapped around this provider
+ * starts its early refresh somewhere in the 5 minutes before its own window; the cached credential
+ * must be stale by then, or that refresh would get it straight back and every caller would wait on
+ * STS at the window instead.
  */
-export const DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS = 300_000;
+export const DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS = DEFAULT_REFRESH_WINDOW_MS + DEFAULT_JITTER.maxMs;
 
 /**
  * How long an AccessDenied (or a rejected base credential) is remembered, so a storm of callers
@@ -81,10 +83,10 @@ export interface AssumeRoleOptions {
   /** Receives one debug line per decision (cache hit, AssumeRole made, failure remembered). */
   logger?: Logger;
   /**
-   * A cached credential is served until `expiration − refreshWindowMs`. When you wrap this provider
-   * in {@link memoize} yourself, make it at least memoize's window plus its jitter cap (10 min with
-   * the defaults), so memoize's early refresh reaches STS; `envOrProfile({ assumeRole })` does so.
-   * @defaultValue {@link DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS} (5 min)
+   * A cached credential is served until `expiration − refreshWindowMs`. Keep it at least the
+   * window plus the jitter cap of a {@link memoize} around this provider (the default does, for
+   * memoize's defaults; `envOrProfile({ assumeRole })` sets it from its own options).
+   * @defaultValue {@link DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS} (10 min)
    */
   refreshWindowMs?: number;
   /** How long AccessDenied is remembered; 0 turns it off. @defaultValue {@link DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS} */
@@ -144,7 +146,8 @@ function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
  * @throws CredentialsError from the provider, never falling through a chain (`tryNextLink: false`):
  *   `STS_ACCESS_DENIED` (trust policy / ExternalId / permission; not retryable),
  *   `STS_INVALID_BASE_CREDENTIALS` (STS rejected the base key or its signature; not retryable),
- *   `STS_THROTTLED` (retryable), `STS_ERROR` (5xx, network, timeout: retryable; other 4xx: not),
+ *   `STS_THROTTLED` (retryable), `STS_ERROR` (5xx, network, timeout, RequestExpired/RequestTimeout:
+ *   retryable; other 4xx: not),
  *   `STS_BAD_RESPONSE` (unreadable answer), `STS_SOURCE_FAILED` (the base credentials could not be
  *   had; `retryable` as the base's failure, unless the base is memoized and so retried already).
  * @example
@@ -241,7 +244,9 @@ function resolveSettings(options: AssumeRoleOptions): Settings {
     region,
     endpoint,
     refreshWindowMs: checkMs(options.refreshWindowMs ?? DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS, "refreshWindowMs"),
-    negativeCacheMs: checkMs(options.negativeCacheMs ?? DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS, "negativeCacheMs"),
+    // Without the shared cache nothing is remembered, and messages must not claim otherwise.
+    negativeCacheMs:
+      options.cache === false ? 0 : checkMs(options.negativeCacheMs ?? DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS, "negativeCacheMs"),
     timeoutMs: checkMs(options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS, "timeoutMs", true),
   };
 }

@@ -1,7 +1,10 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CredentialsError } from "../../src/errors.js";
+import { memoize } from "../../src/memoize.js";
 import { createAssumeRoleCache, fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
 import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../src/testing/sts-emulator.js";
@@ -172,6 +175,7 @@ describe("fromAssumeRole", () => {
       ["a session name with a colon", { roleSessionName: "ci:run" }, /roleSessionName/],
       ["a duration under 900 seconds", { durationSeconds: 899 }, /durationSeconds/],
       ["a duration over 43200 seconds", { durationSeconds: 43_201 }, /durationSeconds/],
+      ["plain http to a real AWS endpoint", { endpoint: "http://sts.eu-west-1.amazonaws.com" }, /https for an AWS endpoint/],
       ["a fractional duration", { durationSeconds: 1000.5 }, /durationSeconds/],
       ["a region that is not one", { region: "EU West 1" }, /region/],
       ["an endpoint that is not an http(s) URL", { endpoint: "ftp://sts.example" }, /endpoint/],
@@ -217,6 +221,31 @@ describe("fromAssumeRole", () => {
       expect(error.message).toContain("sts:ExternalId");
       expect(error.message).toContain("sts:AssumeRole");
       expect(error.message).toContain(sts.lastRequest?.requestId);
+    });
+
+    it("does not claim to remember an AccessDenied when the shared cache is off", async () => {
+      const error = await failure(provider({ externalId: "tenant-43", cache: false })());
+      expect(error.code).toBe("STS_ACCESS_DENIED");
+      expect(error.message).not.toContain("remembered");
+    });
+
+    it("bounds the whole call by timeoutMs, even when STS trickles its answer a byte at a time", async () => {
+      const trickle = createServer((request, response) => {
+        request.resume();
+        response.writeHead(200, { "content-type": "text/xml" });
+        const timer = setInterval(() => response.write(" "), 20);
+        response.on("close", () => clearInterval(timer));
+      });
+      await new Promise<void>((resolve) => trickle.listen(0, "127.0.0.1", resolve));
+      try {
+        const started = Date.now();
+        const error = await failure(provider({ endpoint: `http://127.0.0.1:${(trickle.address() as AddressInfo).port}`, timeoutMs: 300 })());
+        expect(error).toMatchObject({ code: "STS_ERROR", retryable: true });
+        expect(Date.now() - started).toBeLessThan(2_000);
+      } finally {
+        trickle.closeAllConnections();
+        await new Promise((resolve) => trickle.close(resolve));
+      }
     });
 
     it("remembers an AccessDenied, so a second call makes no request", async () => {
@@ -357,10 +386,10 @@ describe("fromAssumeRole", () => {
       expect(sts.calls).toBe(4);
     });
 
-    it("serves from the cache until the refresh point, five minutes before expiration", async () => {
+    it("serves from the cache until the refresh point, ten minutes before expiration (memoize's window plus its jitter cap)", async () => {
       const credentials = provider();
       await credentials();
-      clock.advance(3_600_000 - 300_000 - 1);
+      clock.advance(3_600_000 - 600_000 - 1);
       await credentials();
       expect(sts.calls).toBe(1);
     });
@@ -368,18 +397,35 @@ describe("fromAssumeRole", () => {
     it("makes a new AssumeRole at the refresh point", async () => {
       const credentials = provider();
       const first = await credentials();
-      clock.advance(3_600_000 - 300_000);
+      clock.advance(3_600_000 - 600_000);
       const second = await credentials();
       expect(sts.calls).toBe(2);
       expect(second.accessKeyId).not.toBe(first.accessKeyId);
     });
 
     it("honours a custom refresh window", async () => {
-      const credentials = provider({ refreshWindowMs: 600_000 });
+      const credentials = provider({ refreshWindowMs: 900_000 });
       await credentials();
-      clock.advance(3_600_000 - 600_000);
+      clock.advance(3_600_000 - 900_000);
       await credentials();
       expect(sts.calls).toBe(2);
+    });
+
+    it("judges freshness by each caller's own window, not by the window of whoever cached it", async () => {
+      await provider()(); // cached with the default 10-minute window
+      clock.advance(3_600_000 - 15 * 60_000); // 15 minutes left
+      await provider()();
+      expect(sts.calls).toBe(1);
+      await provider({ refreshWindowMs: 20 * 60_000 })();
+      expect(sts.calls).toBe(2);
+    });
+
+    it("lets a memoize around it refresh in the background, before callers must wait", async () => {
+      const credentials = memoize(provider(), { clock, random: () => 0.999_999 });
+      const first = await credentials();
+      clock.set(first.expiration!.getTime() - 9 * 60_000); // inside memoize's jitter band
+      expect(await credentials()).toBe(first); // answered at once…
+      await vi.waitFor(() => expect(sts.calls).toBe(2)); // …while the refresh reaches STS
     });
 
     it("stays within its bound across many distinct roles", async () => {

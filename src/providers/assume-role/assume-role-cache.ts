@@ -35,8 +35,8 @@ export interface AssumeRoleCacheOptions {
 
 type Entry =
   | { kind: "pending"; promise: Promise<AwsCredentialIdentity> }
-  | { kind: "value"; credential: AwsCredentialIdentity; freshUntil: number }
-  | { kind: "error"; error: unknown; until: number };
+  | { kind: "value"; credential: AwsCredentialIdentity; expiresAt: number }
+  | { kind: "error"; error: unknown; at: number };
 
 /** How {@link SharedAssumeRoleCache.resolve} treats the outcome of one fetch. */
 export interface ResolveOptions {
@@ -111,13 +111,15 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
       switch (existing.kind) {
         case "pending":
           return { credential: await existing.promise, outcome: "joined" };
+        // Freshness and remembered failures are judged by the *caller's* window and memory, not
+        // by whichever provider stored the entry: providers with different settings share keys.
         case "value":
-          if (now < existing.freshUntil) {
+          if (now < existing.expiresAt - options.refreshWindowMs) {
             return { credential: existing.credential, outcome: "hit" };
           }
           break;
         case "error":
-          if (now < existing.until) {
+          if (now < existing.at + options.rememberFailureMs(existing.error)) {
             throw existing.error;
           }
           break;
@@ -131,10 +133,11 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
     try {
       const credential = await promise;
       if (lru.peek(key) === pending) {
-        const freshUntil = credential.expiration === undefined ? Number.NaN : credential.expiration.getTime() - options.refreshWindowMs;
-        const ttl = freshUntil - this.#clock.now();
-        if (ttl > 0) {
-          lru.set(key, { kind: "value", credential, freshUntil }, { ttl: Math.ceil(ttl) });
+        const expiresAt = credential.expiration === undefined ? Number.NaN : credential.expiration.getTime();
+        const now = this.#clock.now();
+        if (expiresAt - options.refreshWindowMs > now) {
+          // Kept until it expires; each caller decides whether it is still fresh for its window.
+          lru.set(key, { kind: "value", credential, expiresAt }, { ttl: Math.ceil(expiresAt - now) });
         } else {
           lru.delete(key);
         }
@@ -144,7 +147,7 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
       if (lru.peek(key) === pending) {
         const rememberMs = options.rememberFailureMs(error);
         if (rememberMs > 0) {
-          lru.set(key, { kind: "error", error, until: this.#clock.now() + rememberMs }, { ttl: Math.ceil(rememberMs) });
+          lru.set(key, { kind: "error", error, at: this.#clock.now() }, { ttl: Math.ceil(rememberMs) });
         } else {
           lru.delete(key);
         }

@@ -71,7 +71,7 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
     try {
       // No identity properties are passed on: a calling client's config (region, request
       // handler, credentials) must not change which STS we ask or how.
-      result = await signingIdentity.run(base, () => provider());
+      result = await signingIdentity.run(base, () => withDeadline(provider(), settings.timeoutMs));
     } catch (error) {
       throw mapStsError(error, {
         roleArn: settings.roleArn,
@@ -83,6 +83,22 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
     }
     return toCredential(result, settings);
   };
+}
+
+/**
+ * The SDK's `requestTimeout` is a socket *idle* timeout: an endpoint that trickles its answer a
+ * byte at a time never trips it, and every caller sharing the in-flight AssumeRole would hang.
+ * This bounds the whole call. (The SDK request itself cannot be aborted through
+ * `fromTemporaryCredentials`; it is left to finish or to fail on its own.)
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(Object.assign(new Error(`STS gave no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" }));
+    }, ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function currentSigningIdentity(): AwsCredentialIdentity {

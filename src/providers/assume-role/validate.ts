@@ -90,6 +90,11 @@ export function checkEndpoint(endpoint: unknown, from: string): string {
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.username !== "" || url.password !== "") {
     throw new TypeError(`Expected \`${from}\` to be an http(s) URL such as https://sts.eu-west-1.amazonaws.com`);
   }
+  // Plain http is for local emulators; to a real AWS endpoint it would send the signed request
+  // (with the base session token) and receive the role's keys unencrypted.
+  if (url.protocol === "http:" && /(^|\.)amazonaws\.com(\.cn)?$/i.test(url.hostname)) {
+    throw new TypeError(`Expected \`${from}\` to use https for an AWS endpoint (${url.hostname}); plain http would carry credentials in clear`);
+  }
   return endpoint as string;
 }
 
