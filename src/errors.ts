@@ -107,6 +107,11 @@ export class CredentialsError extends Error {
 
   /** Works across copies of the package: checks the `Symbol.for` brand, not the prototype. */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== CredentialsError) {
+      // A subclass keeps ordinary prototype semantics: the brand says "a CredentialsError", not
+      // "an instance of every subclass".
+      return Function.prototype[Symbol.hasInstance].call(this, value);
+    }
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 

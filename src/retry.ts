@@ -146,6 +146,16 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Required
   if (!Number.isInteger(resolved.retries) && resolved.retries !== Number.POSITIVE_INFINITY) {
     throw new TypeError(`Expected \`retry.retries\` to be a whole number, got ${resolved.retries}`);
   }
+  // A factor below 1 shrinks the backoff toward zero, and with `retries: Infinity` a failure
+  // without I/O would spin the event loop; timeouts must be finite.
+  if (resolved.factor < 1) {
+    throw new TypeError(`Expected \`retry.factor\` to be a number ≥ 1, got ${resolved.factor}`);
+  }
+  for (const name of ["minTimeout", "maxTimeout"] as const) {
+    if (!Number.isFinite(resolved[name])) {
+      throw new TypeError(`Expected \`retry.${name}\` to be a finite number, got ${resolved[name]}`);
+    }
+  }
   return resolved;
 }
 
@@ -171,5 +181,6 @@ export function sleep(ms: number): Promise<void> {
   if (ms <= 0) {
     return Promise.resolve();
   }
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  // Node clamps delays above 2^31 − 1 ms to 1 ms: cap instead, so a huge backoff stays huge.
+  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2_147_483_647)));
 }

@@ -23,6 +23,13 @@ describe("CredentialsError", () => {
     expect((null as unknown as object) instanceof CredentialsError).toBe(false);
   });
 
+  it("keeps ordinary instanceof for subclasses: a plain CredentialsError is not an instance of one", () => {
+    class NarrowError extends CredentialsError {}
+    expect(new CredentialsError("x", { source: "s" }) instanceof NarrowError).toBe(false);
+    expect(new NarrowError("x", { source: "s" }) instanceof NarrowError).toBe(true);
+    expect(new NarrowError("x", { source: "s" }) instanceof CredentialsError).toBe(true);
+  });
+
   it("serialises to its safe fields and summarises a foreign cause", () => {
     const cause = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED", secretAccessKey: "leak-me-not" });
     const json = JSON.stringify(new CredentialsError("down", { source: "imds", code: "IMDS_UNAVAILABLE", cause }));

@@ -432,6 +432,8 @@ describe("memoize", () => {
     expect(() => memoize(provider, { refreshWindowMs: -1 })).toThrow(/`refreshWindowMs`/);
     expect(() => memoize(provider, { jitter: { fraction: 2 } })).toThrow(/`jitter.fraction`/);
     expect(() => memoize(provider, { retry: { retries: -1 } })).toThrow(/`retry.retries`/);
+    expect(() => memoize(provider, { retry: { factor: 0.5 } })).toThrow(/`retry.factor` to be a number ≥ 1/);
+    expect(() => memoize(provider, { retry: { maxTimeout: Number.POSITIVE_INFINITY } })).toThrow(/`retry.maxTimeout` to be a finite number/);
     // @ts-expect-error: a JavaScript caller passing something that is not a provider
     expect(() => memoize("nope")).toThrow(/Expected `provider` to be a function/);
   });

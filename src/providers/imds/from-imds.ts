@@ -44,9 +44,11 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * Failures are `CredentialsError`s with `source: "imds"`:
  * - not on EC2 (`tryNextLink: true`): `IMDS_DISABLED` (`AWS_EC2_METADATA_DISABLED=true`, no I/O),
  *   `IMDS_UNAVAILABLE` (refused, no route, or cooling down after that), `IMDS_TIMEOUT` (nothing
- *   answered), `IMDS_NO_ROLE` (an instance without a profile);
+ *   answered), `IMDS_NO_ROLE` (an instance without a profile), `IMDS_HTTP_ERROR` for a 403 (the
+ *   metadata endpoint is turned off or blocked);
  * - on EC2 but broken (`tryNextLink: false`): `IMDS_HTTP_ERROR` (`retryable` for 5xx and 429),
- *   `IMDS_BAD_RESPONSE`, `IMDS_TOO_LARGE`, `IMDS_V1_DISABLED`, `IMDS_TIMEOUT` (`retryable`),
+ *   `IMDS_BAD_RESPONSE`, `IMDS_TOO_LARGE`, `IMDS_V1_DISABLED`, `IMDS_TIMEOUT` (`retryable` when
+ *   IMDS answered before; not for a token request lost to a container's hop limit),
  *   `CONFIG_INVALID` (a bad `AWS_EC2_METADATA_*` / `AWS_METADATA_SERVICE_*` variable).
  *
  * @param options - see {@link ImdsOptions}; the environment is read now, options win over it.

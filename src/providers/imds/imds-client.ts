@@ -12,6 +12,12 @@ import {
 } from "./imds-options.js";
 import { sessionExpiry, sharedTokenCache, type ImdsSession, type TokenCache } from "./token-cache.js";
 
+/**
+ * How long IMDSv1 is used without asking for a token again, after the token request went
+ * unanswered but a plain GET worked (the container hop-limit case, or one slow answer).
+ */
+export const PROBED_V1_TRUST_MS = 5 * 60_000;
+
 /** The IMDSv2 token path (PUT). */
 export const IMDS_TOKEN_PATH = "/latest/api/token";
 /** The request header carrying the asked token lifetime, and the answer header carrying the granted one. */
@@ -285,10 +291,16 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
           throw new CredentialsError(
             `IMDS at ${endpoint} requires a session token (IMDSv2), but the token request got no answer within ` +
               `${tokenTimeoutMs} ms (a hop limit of 1 seen from a container?)`,
-            { source: SOURCE, code: "IMDS_TIMEOUT", tryNextLink: false, retryable: true },
+            // A hop limit is configuration: retrying would only pay the token timeout again.
+            { source: SOURCE, code: "IMDS_TIMEOUT", tryNextLink: false, retryable: false },
           );
         }
-        cache.set(endpoint, { kind: "v1", expiresAt: sessionExpiry(clock.now(), tokenTtlSeconds) });
+        if ((response.status >= 200 && response.status < 300) || response.status === 404) {
+          // A silent token endpoint may only have been slow once: trust the IMDSv1 verdict for a
+          // few minutes, not for a token's lifetime (which would pin every provider to v1 for hours).
+          const now = clock.now();
+          cache.set(endpoint, { kind: "v1", expiresAt: Math.min(sessionExpiry(now, tokenTtlSeconds), now + PROBED_V1_TRUST_MS) });
+        }
         debug("IMDSv1 answers where the token request did not; using IMDSv1");
         return checkStatus(response, path);
       }

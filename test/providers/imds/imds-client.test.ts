@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromImds } from "../../../src/providers/imds/from-imds.js";
+import { PROBED_V1_TRUST_MS } from "../../../src/providers/imds/imds-client.js";
 import { manualClock } from "../../../src/testing/manual-clock.js";
 import { closedPortEndpoint, imdsProvider, rejection, rolePath, ROLE_LIST, TOKEN, useEmulators } from "./helpers.js";
 
@@ -46,7 +47,22 @@ describe("IMDSv1 fallback", () => {
     const imds = await start({ mode: "token-required" });
     imds.fail(TOKEN, "hang");
     const error = await rejection(imdsProvider(imds, { timeoutMs: 150 })());
-    expect(error).toMatchObject({ code: "IMDS_TIMEOUT", tryNextLink: false, retryable: true });
+    // Not retryable: a hop limit is configuration, and a retry would only pay the timeout again.
+    expect(error).toMatchObject({ code: "IMDS_TIMEOUT", tryNextLink: false, retryable: false });
+  });
+
+  it("trusts IMDSv1 after one slow token answer only for a few minutes, then asks for a token again", async () => {
+    const clock = manualClock();
+    const imds = await start({ clock });
+    imds.failOnce(TOKEN, "hang");
+    const provider = imdsProvider(imds, { timeoutMs: 200, clock });
+    await provider(); // token unanswered, plain GET works: IMDSv1 for now
+    await provider();
+    expect(imds.tokenRequests).toBe(1);
+    clock.advance(PROBED_V1_TRUST_MS);
+    await provider();
+    expect(imds.tokenRequests).toBe(2);
+    expect(imds.log.at(-1)?.headers["x-aws-ec2-metadata-token"]).toBeDefined();
   });
 
   it("refuses IMDSv1 with IMDS_V1_DISABLED when AWS_EC2_METADATA_V1_DISABLED=true", async () => {
