@@ -13,7 +13,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
-    setupFiles: ["test/setup/fail-on-unhandled-rejection.ts"],
+    setupFiles: ["test/setup/fail-on-unhandled-rejection.ts", "test/setup/quiet-sdk-version-warning.ts"],
     // The CLI tests run the real binary from dist/; build it once, before any worker starts.
     globalSetup: ["test/setup/build-dist.ts"],
     testTimeout: 20_000,

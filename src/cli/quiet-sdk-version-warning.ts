@@ -6,6 +6,12 @@
  * Only the binary does this; the library never touches process-wide handlers.
  */
 export function quietSdkVersionWarning(): void {
+  const installed = Symbol.for("env-or-profile.quietSdkVersionWarning");
+  const marks = process as unknown as Record<symbol, boolean | undefined>;
+  if (marks[installed] === true) {
+    return; // once per process, however often it is called
+  }
+  marks[installed] = true;
   const printers = process.listeners("warning");
   process.removeAllListeners("warning");
   process.on("warning", (warning) => {
