@@ -520,12 +520,10 @@ describe("fault matrix: STS faults that heal, through envOrProfile with assumeRo
 
 describe("found while building the matrix", () => {
   /*
-   * BUG (reported to the lead, with a patch): with assumeRole, memoize's jittered background
-   * refresh (from E − 5 min − J) asks fromAssumeRole, whose shared AssumeRole cache still holds the
-   * credential until E − 5 min and hands the same one back ("served cached"). So no AssumeRole is
-   * ever made in the background: every caller blocks on STS at exactly E − 5 min, and the jitter
-   * meant to spread a fleet's STS load does nothing for assumed roles. Remove `.fails` once
-   * envOrProfile gives the AssumeRole cache a window that covers the jitter band.
+   * Found here, now fixed: with assumeRole, memoize's jittered background refresh (from
+   * E − 5 min − J) used to ask fromAssumeRole, whose shared cache still held the credential until
+   * E − 5 min and handed the same one back, so every caller blocked on STS at exactly E − 5 min.
+   * The AssumeRole cache's window now covers memoize's window plus its jitter cap.
    */
   it("refreshes an assumed credential in the background inside the jitter band, before callers must wait", async () => {
     const sts = await stsEmulator();

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock } from "../clock.js";
 import { CredentialsError, describeError, shouldTryNextLink } from "../errors.js";
-import { DEFAULT_STS_REGION, fromAssumeRole } from "../providers/assume-role.js";
+import { fromAssumeRole } from "../providers/assume-role.js";
 import { fromEnv } from "../providers/env.js";
 import { fromImds } from "../providers/imds/from-imds.js";
 import type { CliIo } from "./cli-io.js";
@@ -127,13 +127,10 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined): () => Pr
 }
 
 function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  const region = nonEmpty(io.env["AWS_REGION"]) ?? nonEmpty(io.env["AWS_DEFAULT_REGION"]) ?? DEFAULT_STS_REGION;
-  const endpoint = nonEmpty(io.env["AWS_ENDPOINT_URL_STS"]);
   try {
     return fromAssumeRole({
       ...role,
-      region,
-      ...(endpoint === undefined ? {} : { endpoint }),
+      env: io.env, // region and endpoint come from the command's environment, as the SDK's would
       source,
       clock: io.clock ?? systemClock,
       cache: false,
@@ -145,9 +142,7 @@ function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdent
           .replace("`roleArn`", "--role-arn")
           .replace("`externalId`", "--external-id")
           .replace("`roleSessionName`", "--session-name")
-          .replace("`durationSeconds`", "--duration")
-          .replace("`region`", "AWS_REGION / AWS_DEFAULT_REGION")
-          .replace("`endpoint`", "AWS_ENDPOINT_URL_STS"),
+          .replace("`durationSeconds`", "--duration"),
       );
     }
     throw error;
@@ -192,6 +187,3 @@ function exhausted(links: readonly LinkReport[], last: unknown): unknown {
   );
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
-}

@@ -74,6 +74,11 @@ export interface AssumeRoleOptions {
   /** STS endpoint URL, e.g. a local emulator. @defaultValue `AWS_ENDPOINT_URL_STS`, else the SDK's regional endpoint */
   endpoint?: string;
   /**
+   * The environment `AWS_REGION`, `AWS_DEFAULT_REGION` and `AWS_ENDPOINT_URL_STS` are read from,
+   * when the provider is created. @defaultValue `process.env`
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
    * The base credentials that call AssumeRole (and sign it).
    * @defaultValue environment variables, then IMDS: `chain(fromEnv(), fromImds({ clock }))`
    */
@@ -213,7 +218,7 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
 
 function resolveSettings(options: AssumeRoleOptions): Settings {
   const { accountId } = parseRoleArn(options.roleArn);
-  const env = process.env;
+  const env = options.env ?? process.env;
   const region =
     options.region !== undefined
       ? checkRegion(options.region, "region")

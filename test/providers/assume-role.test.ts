@@ -128,6 +128,13 @@ describe("fromAssumeRole", () => {
       }
     }
 
+    it("reads the region and AWS_ENDPOINT_URL_STS from the `env` option instead of process.env when given", async () => {
+      setEnv({ AWS_ENDPOINT_URL_STS: "http://127.0.0.1:1", AWS_REGION: "eu-west-1" });
+      const credentials = provider({ endpoint: undefined, region: undefined, env: { AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_REGION: "ap-south-1" } });
+      await credentials();
+      expect(sts.lastRequest).toMatchObject({ region: "ap-south-1", signatureValid: true });
+    });
+
     it("signs with base credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN", async () => {
       setEnv({ AWS_ACCESS_KEY_ID: BASE.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN, AWS_CREDENTIAL_EXPIRATION: undefined });
       const credential = await fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, clock })();

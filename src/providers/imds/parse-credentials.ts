@@ -1,8 +1,7 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { isIsoDateTime, parseIsoDate } from "../../parse-iso-date.js";
 import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
 
-/** An ISO 8601 date-time with a zone, as IMDS writes `Expiration` (e.g. `2026-01-01T06:00:00Z`). */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 /** An AWS account id: twelve digits. */
 const ACCOUNT_ID = /^\d{12}$/;
 /** An IMDS `Code` value short and plain enough to quote in a message. */
@@ -47,11 +46,11 @@ export function parseImdsCredentials(body: string, nowMs: number, role = "the ro
   }
   const rawExpiration = json["Expiration"];
   let expiration: Date | undefined;
-  if (typeof rawExpiration !== "string" || !ISO_DATE_TIME.test(rawExpiration.trim())) {
+  if (typeof rawExpiration !== "string" || !isIsoDateTime(rawExpiration.trim())) {
     problems.push(`Expiration is ${typeof rawExpiration === "string" ? "not an ISO 8601 date-time" : describeValue(rawExpiration)}`);
   } else {
-    const ms = Date.parse(rawExpiration.trim());
-    if (!Number.isFinite(ms) || !isRealCalendarDay(rawExpiration.trim())) {
+    const ms = parseIsoDate(rawExpiration.trim());
+    if (ms === undefined) {
       problems.push("Expiration is not a real date");
     } else if (ms <= nowMs) {
       problems.push(`Expiration ${new Date(ms).toISOString()} is not in the future (now ${new Date(nowMs).toISOString()})`);
@@ -71,13 +70,4 @@ export function parseImdsCredentials(body: string, nowMs: number, role = "the ro
     expiration,
     ...(typeof accountId === "string" && ACCOUNT_ID.test(accountId) ? { accountId } : {}),
   };
-}
-
-/** `Date.parse` rolls 2026-02-30 over to March; a real date names a day its month has. */
-function isRealCalendarDay(iso: string): boolean {
-  const year = Number(iso.slice(0, 4));
-  const month = Number(iso.slice(5, 7));
-  const day = Number(iso.slice(8, 10));
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
 }
