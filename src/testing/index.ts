@@ -5,8 +5,10 @@ export {
   type StsEmulatorCredential,
   type StsEmulatorOptions,
   type StsEmulatorRole,
+  type StsCredentialAction,
   type StsFault,
   type StsIssuedCredential,
+  type StsWebIdentityTokenCheck,
   type StsRequestRecord,
 } from "./sts-emulator.js";
 export {

@@ -28,7 +28,8 @@ export interface StsEmulatorRole {
 }
 
 /**
- * A failure to inject into the next AssumeRole requests (see {@link StsEmulator.injectFault}).
+ * A failure to inject into the next credential requests — AssumeRole and AssumeRoleWithWebIdentity
+ * (see {@link StsEmulator.injectFault}).
  * - `access-denied`: 403 `AccessDenied` XML with a `RequestId`.
  * - `throttling`: 400 `Throttling` (STS's own throttling code).
  * - `server-error`: a 5xx (`status`, default 500) `InternalFailure`/`ServiceUnavailable` XML.
@@ -36,6 +37,10 @@ export interface StsEmulatorRole {
  * - `missing-credentials`: 200 with well-formed XML but no `<Credentials>`.
  * - `delay`: waits `ms` (a real timer), then answers normally.
  * - `hang`: never answers; the socket stays open until the client gives up or {@link StsEmulator.close}.
+ * - `invalid-identity-token`: 400 `InvalidIdentityToken` (the IdP's signature or claims do not check out).
+ * - `expired-token`: 400 `ExpiredTokenException` (the web identity token has expired).
+ * - `idp-communication-error`: 400 `IDPCommunicationError` (STS could not reach the IdP's keys; transient).
+ * - `idp-rejected-claim`: 403 `IDPRejectedClaim` (the IdP rejected the claim).
  */
 export type StsFault =
   | {
@@ -69,7 +74,32 @@ export type StsFault =
   | {
       /** Never answers. */
       kind: "hang";
+    }
+  | {
+      /** 400 `InvalidIdentityToken`. */
+      kind: "invalid-identity-token";
+    }
+  | {
+      /** 400 `ExpiredTokenException`. */
+      kind: "expired-token";
+    }
+  | {
+      /** 400 `IDPCommunicationError`. */
+      kind: "idp-communication-error";
+    }
+  | {
+      /** 403 `IDPRejectedClaim`. */
+      kind: "idp-rejected-claim";
     };
+
+/** The actions that issue credentials, which faults apply to. */
+export type StsCredentialAction = "AssumeRole" | "AssumeRoleWithWebIdentity";
+
+/**
+ * What AssumeRoleWithWebIdentity accepts: the exact token expected, or a check of the token (return
+ * `false` to answer `InvalidIdentityToken`).
+ */
+export type StsWebIdentityTokenCheck = string | ((token: string) => boolean);
 
 /** Options of {@link startStsEmulator}. */
 export interface StsEmulatorOptions {
@@ -97,6 +127,18 @@ export interface StsEmulatorOptions {
   lifetimeMs?: number;
   /** Host to listen on. Loopback only. @defaultValue `"127.0.0.1"` */
   host?: string;
+  /**
+   * The web identity token AssumeRoleWithWebIdentity accepts (or a check of it); any other token is
+   * answered with `InvalidIdentityToken`.
+   * @defaultValue any token of 4–20000 characters (STS's length bounds)
+   */
+  webIdentityToken?: StsWebIdentityTokenCheck;
+  /**
+   * Encoded authorization messages DecodeAuthorizationMessage knows, each with the decoded value it
+   * answers (as JSON). Add more with {@link StsEmulator.encodeAuthorizationMessage}.
+   * @defaultValue none: every message is `InvalidAuthorizationMessageException`
+   */
+  authorizationMessages?: Readonly<Record<string, unknown>>;
 }
 
 /** One request the emulator received, with what it decided. Holds no secret access key. */
@@ -115,9 +157,18 @@ export interface StsRequestRecord {
   accessKeyId?: string;
   /** The `X-Amz-Security-Token` header, when present. */
   sessionToken?: string;
+  /**
+   * SHA-256 (hex) of the `WebIdentityToken` sent to AssumeRoleWithWebIdentity, when sent. The
+   * token itself is never recorded: it is a secret.
+   */
+  webIdentityTokenSha256?: string;
+  /** `ProviderId`, when sent (OAuth 2.0 providers only). */
+  providerId?: string;
+  /** `EncodedMessage` sent to DecodeAuthorizationMessage, when sent. */
+  encodedMessage?: string;
   /** The region in the signature's credential scope. */
   region?: string;
-  /** Whether the SigV4 signature matched a known secret. */
+  /** Whether the SigV4 signature matched a known secret (`false` for unsigned AssumeRoleWithWebIdentity). */
   signatureValid: boolean;
   /** HTTP status answered (0 when the request was left hanging). */
   status: number;
@@ -143,6 +194,8 @@ export interface StsIssuedCredential {
   roleSessionName: string;
   /** `arn:aws:sts::<account>:assumed-role/<name>/<session>` */
   assumedRoleArn: string;
+  /** The action that issued it. */
+  action: StsCredentialAction;
 }
 
 /** A running STS emulator. See {@link startStsEmulator}. */
@@ -151,6 +204,8 @@ export interface StsEmulator {
   readonly endpoint: string;
   /** AssumeRole requests received (including rejected ones). */
   readonly calls: number;
+  /** AssumeRoleWithWebIdentity requests received (including rejected ones). */
+  readonly webIdentityCalls: number;
   /** AssumeRole requests per role ARN. */
   readonly callsByRole: ReadonlyMap<string, number>;
   /** Every request, oldest first (any action). */
@@ -165,11 +220,20 @@ export interface StsEmulator {
   setBaseCredentials(credentials: readonly StsEmulatorCredential[]): void;
   /** Sets or clears (`undefined`) the rule for one role. */
   setRole(roleArn: string, role: StsEmulatorRole | undefined): void;
+  /** Replaces the check of web identity tokens (see {@link StsEmulatorOptions.webIdentityToken}). */
+  setWebIdentityToken(expected: StsWebIdentityTokenCheck | undefined): void;
   /**
-   * Makes the next `times` AssumeRole requests fail with `fault` (queued after any faults already
-   * injected). @param times - how many requests; `Infinity` for all. @defaultValue 1
+   * Registers `decoded` and returns an encoded authorization message that DecodeAuthorizationMessage
+   * answers with `JSON.stringify(decoded)`.
    */
-  injectFault(fault: StsFault, times?: number): void;
+  encodeAuthorizationMessage(decoded: unknown): string;
+  /**
+   * Makes the next `times` credential requests (AssumeRole and AssumeRoleWithWebIdentity, or only
+   * `action`'s) fail with `fault`, queued after any faults already injected.
+   * @param times - how many requests; `Infinity` for all. @defaultValue 1
+   * @param action - only requests of this action take the fault. @defaultValue either
+   */
+  injectFault(fault: StsFault, times?: number, action?: StsCredentialAction): void;
   /** Drops all queued faults. */
   clearFaults(): void;
   /** Forgets counters, requests and issued credentials (keeps configuration). */
@@ -196,10 +260,15 @@ interface KnownIdentity {
  * chain, `X-Amz-Security-Token`) against the known base secrets, checks `ExternalId`, counts calls,
  * dates credentials by its `clock`, and injects faults. `GetCallerIdentity` is answered too.
  *
+ * `AssumeRoleWithWebIdentity` is unsigned, as in STS: the `WebIdentityToken` is checked against
+ * {@link StsEmulatorOptions.webIdentityToken} instead, and only its SHA-256 is recorded.
+ * `DecodeAuthorizationMessage` (signed) answers the messages registered with
+ * {@link StsEmulatorOptions.authorizationMessages} or {@link StsEmulator.encodeAuthorizationMessage}.
+ *
  * The emulator does not check `X-Amz-Date` against its clock, so a manual clock far from real time
  * works (the SDK signs with the wall clock).
  *
- * @param options - known identities, role rules, clock and credential lifetime.
+ * @param options - known identities, role rules, web identity token, clock and credential lifetime.
  * @returns the running emulator; call `close()` when done.
  * @example
  * ```ts
@@ -220,6 +289,27 @@ interface KnownIdentity {
  * console.log(sts.calls); // 1
  * await sts.close();
  * ```
+ * @example
+ * Web identity (EKS IRSA) against the emulator:
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromWebIdentity, memoize } from "env-or-profile";
+ * import { startStsEmulator } from "env-or-profile/testing";
+ *
+ * const sts = await startStsEmulator({ webIdentityToken: "eyJhbGciOi.example.token" });
+ * writeFileSync("/tmp/token", "eyJhbGciOi.example.token");
+ * const s3 = new S3Client({
+ *   region: "us-east-1",
+ *   credentials: memoize(
+ *     fromWebIdentity({
+ *       roleArn: "arn:aws:iam::123456789012:role/app",
+ *       webIdentityTokenFile: "/tmp/token",
+ *       endpoint: sts.endpoint,
+ *     }),
+ *   ),
+ * });
+ * ```
  */
 export async function startStsEmulator(options: StsEmulatorOptions = {}): Promise<StsEmulator> {
   const clock = options.clock ?? systemClock;
@@ -228,12 +318,17 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
   const issuedByKey = new Map<string, KnownIdentity>();
   const roles = new Map<string, StsEmulatorRole>(Object.entries(options.roles ?? {}));
   const restrictRoles = options.roles !== undefined;
-  const faults: { fault: StsFault; remaining: number }[] = [];
+  const faults: { fault: StsFault; remaining: number; action: StsCredentialAction | undefined }[] = [];
   const requests: StsRequestRecord[] = [];
   const issued: StsIssuedCredential[] = [];
   const callsByRole = new Map<string, number>();
+  const messages = new Map<string, string>(
+    Object.entries(options.authorizationMessages ?? {}).map(([encoded, decoded]) => [encoded, JSON.stringify(decoded)]),
+  );
   const sockets = new Set<Socket>();
+  let expectedToken = options.webIdentityToken;
   let calls = 0;
+  let webIdentityCalls = 0;
   let serial = 0;
 
   const setBase = (credentials: readonly StsEmulatorCredential[]): void => {
@@ -257,6 +352,9 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     get calls() {
       return calls;
     },
+    get webIdentityCalls() {
+      return webIdentityCalls;
+    },
     get callsByRole() {
       return new Map(callsByRole);
     },
@@ -278,17 +376,26 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
         roles.set(roleArn, role);
       }
     },
-    injectFault(fault, times = 1) {
+    setWebIdentityToken(expected) {
+      expectedToken = expected;
+    },
+    encodeAuthorizationMessage(decoded) {
+      const encoded = randomBytes(48).toString("base64url");
+      messages.set(encoded, JSON.stringify(decoded));
+      return encoded;
+    },
+    injectFault(fault, times = 1, action) {
       if (!(times > 0)) {
         throw new TypeError(`Expected \`times\` to be > 0, got ${String(times)}`);
       }
-      faults.push({ fault, remaining: times });
+      faults.push({ fault, remaining: times, action });
     },
     clearFaults() {
       faults.length = 0;
     },
     reset() {
       calls = 0;
+      webIdentityCalls = 0;
       callsByRole.clear();
       requests.length = 0;
       issued.length = 0;
@@ -301,16 +408,238 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     },
   };
 
-  const takeFault = (): StsFault | undefined => {
-    const head = faults[0];
-    if (head === undefined) {
+  /** The first queued fault for `action`, used up by one. */
+  const takeFault = (action: StsCredentialAction): StsFault | undefined => {
+    const index = faults.findIndex((queued) => queued.action === undefined || queued.action === action);
+    const queued = faults[index];
+    if (queued === undefined) {
       return undefined;
     }
-    head.remaining -= 1;
-    if (head.remaining <= 0) {
-      faults.shift();
+    queued.remaining -= 1;
+    if (queued.remaining <= 0) {
+      faults.splice(index, 1);
     }
-    return head.fault;
+    return queued.fault;
+  };
+
+  /**
+   * Answers `fault` when it is one that replaces the answer; `"hang"` leaves the request open.
+   * @returns whether the request is answered (or deliberately left hanging).
+   */
+  const answerFault = async (fault: StsFault | undefined, res: ServerResponse, record: StsRequestRecord, denied: () => void): Promise<boolean> => {
+    switch (fault?.kind) {
+      case undefined:
+      case "missing-credentials":
+        return false;
+      case "hang":
+        return true; // never answer; close() destroys the socket
+      case "delay":
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return false;
+      case "access-denied":
+        denied();
+        return true;
+      case "throttling":
+        sendError(res, record, 400, "Sender", "Throttling", "Rate exceeded");
+        return true;
+      case "server-error": {
+        const status = fault.status ?? 500;
+        sendError(res, record, status, "Receiver", status === 503 ? "ServiceUnavailable" : "InternalFailure", "Service error");
+        return true;
+      }
+      case "malformed":
+        sendRaw(res, record, 200, "text/xml", `<${record.action}Response><${record.action}Result><Credentials><AccessKeyId>ASIA`);
+        return true;
+      case "invalid-identity-token":
+        sendError(res, record, 400, "Sender", "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements");
+        return true;
+      case "expired-token":
+        sendError(res, record, 400, "Sender", "ExpiredTokenException", "Token expired: current date/time 1700000000 must be before the expiration date/time 1600000000");
+        return true;
+      case "idp-communication-error":
+        sendError(res, record, 400, "Sender", "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider");
+        return true;
+      case "idp-rejected-claim":
+        sendError(res, record, 403, "Sender", "IDPRejectedClaim", "The identity provider rejected the claim");
+        return true;
+    }
+  };
+
+  /** Checks RoleArn, RoleSessionName and DurationSeconds as STS does; answers when one is wrong. */
+  const checkRequest = (res: ServerResponse, record: StsRequestRecord): { roleArn: string; sessionName: string; duration: number } | undefined => {
+    const { roleArn, roleSessionName: sessionName } = record;
+    if (roleArn === undefined || !/^arn:[\w-]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
+      sendError(res, record, 400, "Sender", "ValidationError", "RoleArn is missing or invalid");
+      return undefined;
+    }
+    if (sessionName === undefined || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+      sendError(res, record, 400, "Sender", "ValidationError", "RoleSessionName is missing or invalid");
+      return undefined;
+    }
+    const duration = record.durationSeconds ?? 3600;
+    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
+      sendError(res, record, 400, "Sender", "ValidationError", "DurationSeconds must be between 900 and 43200");
+      return undefined;
+    }
+    return { roleArn, sessionName, duration };
+  };
+
+  /** Issues a credential for the role, remembers it (so it can sign later requests) and answers it. */
+  const issue = (
+    res: ServerResponse,
+    record: StsRequestRecord,
+    action: StsCredentialAction,
+    request: { roleArn: string; sessionName: string; duration: number },
+    extraResultXml: string,
+  ): void => {
+    const { roleArn, sessionName, duration } = request;
+    serial += 1;
+    const account = accountOf(roleArn);
+    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+    const lifetimeMs = emulator.lifetimeMs ?? duration * 1000;
+    const expiration = new Date(Math.floor((clock.now() + lifetimeMs) / 1000) * 1000);
+    const credential: StsIssuedCredential = {
+      accessKeyId: `ASIA${String(serial).padStart(6, "0")}${randomBytes(5).toString("hex").toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString("base64"),
+      sessionToken: `FwoGZXIvYXdzE${randomBytes(48).toString("base64")}`,
+      expiration,
+      roleArn,
+      roleSessionName: sessionName,
+      assumedRoleArn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+      action,
+    };
+    issued.push(credential);
+    issuedByKey.set(credential.accessKeyId, {
+      secretAccessKey: credential.secretAccessKey,
+      sessionToken: credential.sessionToken,
+      arn: credential.assumedRoleArn,
+      account,
+    });
+    const xml =
+      `<${action}Response xmlns="${STS_NS}">\n  <${action}Result>\n${extraResultXml}` +
+      `    <AssumedRoleUser>\n      <Arn>${escapeXml(credential.assumedRoleArn)}</Arn>\n` +
+      `      <AssumedRoleId>AROA${String(serial).padStart(12, "0")}:${escapeXml(sessionName)}</AssumedRoleId>\n` +
+      `    </AssumedRoleUser>\n    <Credentials>\n` +
+      `      <AccessKeyId>${credential.accessKeyId}</AccessKeyId>\n` +
+      `      <SecretAccessKey>${escapeXml(credential.secretAccessKey)}</SecretAccessKey>\n` +
+      `      <SessionToken>${escapeXml(credential.sessionToken)}</SessionToken>\n` +
+      `      <Expiration>${expiration.toISOString().replace(/\.\d{3}Z$/, "Z")}</Expiration>\n` +
+      `    </Credentials>\n  </${action}Result>\n` +
+      `  <ResponseMetadata>\n    <RequestId>${record.requestId}</RequestId>\n  </ResponseMetadata>\n</${action}Response>\n`;
+    sendXml(res, record, 200, xml);
+  };
+
+  const missingCredentials = (res: ServerResponse, record: StsRequestRecord): void =>
+    sendXml(
+      res,
+      record,
+      200,
+      `<${record.action}Response xmlns="${STS_NS}"><${record.action}Result></${record.action}Result>` +
+        `<ResponseMetadata><RequestId>${record.requestId}</RequestId></ResponseMetadata></${record.action}Response>`,
+    );
+
+  /** AssumeRoleWithWebIdentity: unsigned; the token is the proof of identity. */
+  const handleWebIdentity = async (form: URLSearchParams, res: ServerResponse, record: StsRequestRecord): Promise<void> => {
+    webIdentityCalls += 1;
+    const token = form.get("WebIdentityToken") ?? undefined;
+    if (token !== undefined) {
+      record.webIdentityTokenSha256 = sha256Hex(token);
+    }
+    assign(record, "providerId", form.get("ProviderId") ?? undefined);
+    if (form.get("Version") !== "2011-06-15") {
+      sendError(res, record, 400, "Sender", "InvalidParameterValue", "Version must be 2011-06-15");
+      return;
+    }
+    const fault = takeFault("AssumeRoleWithWebIdentity");
+    const denied = (): void =>
+      sendError(res, record, 403, "Sender", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+    if (await answerFault(fault, res, record, denied)) {
+      return;
+    }
+    if (token === undefined || token.length < 4 || token.length > 20_000) {
+      sendError(res, record, 400, "Sender", "ValidationError", "WebIdentityToken must be 4 to 20000 characters");
+      return;
+    }
+    const request = checkRequest(res, record);
+    if (request === undefined) {
+      return;
+    }
+    if (!tokenAccepted(expectedToken, token)) {
+      sendError(res, record, 400, "Sender", "InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)");
+      return;
+    }
+    if (restrictRoles && !roles.has(request.roleArn)) {
+      denied();
+      return;
+    }
+    if (fault?.kind === "missing-credentials") {
+      missingCredentials(res, record);
+      return;
+    }
+    issue(
+      res,
+      record,
+      "AssumeRoleWithWebIdentity",
+      request,
+      `    <SubjectFromWebIdentityToken>system:serviceaccount:default:emulated</SubjectFromWebIdentityToken>\n` +
+        `    <Audience>sts.amazonaws.com</Audience>\n    <Provider>oidc.emulator.local</Provider>\n`,
+    );
+  };
+
+  /** AssumeRole, signed by `caller`. */
+  const handleAssumeRole = async (caller: KnownIdentity, res: ServerResponse, record: StsRequestRecord): Promise<void> => {
+    const fault = takeFault("AssumeRole");
+    const roleArn = record.roleArn;
+    const denied = (): void =>
+      sendError(
+        res,
+        record,
+        403,
+        "Sender",
+        "AccessDenied",
+        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn ?? "(none)"}`,
+      );
+    if (await answerFault(fault, res, record, denied)) {
+      return;
+    }
+    const request = checkRequest(res, record);
+    if (request === undefined) {
+      return;
+    }
+    const rule = roles.get(request.roleArn);
+    if (restrictRoles && rule === undefined) {
+      denied();
+      return;
+    }
+    const requiredExternalId = rule === undefined ? options.externalId : (rule.externalId ?? options.externalId);
+    if (requiredExternalId !== undefined && record.externalId !== requiredExternalId) {
+      denied();
+      return;
+    }
+    if (fault?.kind === "missing-credentials") {
+      missingCredentials(res, record);
+      return;
+    }
+    issue(res, record, "AssumeRole", request, "");
+  };
+
+  /** DecodeAuthorizationMessage, signed: answers a registered message's decoded JSON. */
+  const handleDecode = (form: URLSearchParams, res: ServerResponse, record: StsRequestRecord): void => {
+    const encoded = form.get("EncodedMessage") ?? undefined;
+    assign(record, "encodedMessage", encoded);
+    const decoded = encoded === undefined ? undefined : messages.get(encoded);
+    if (decoded === undefined) {
+      sendError(res, record, 400, "Sender", "InvalidAuthorizationMessageException", "The encoded message is not valid");
+      return;
+    }
+    sendXml(
+      res,
+      record,
+      200,
+      `<DecodeAuthorizationMessageResponse xmlns="${STS_NS}"><DecodeAuthorizationMessageResult>` +
+        `<DecodedMessage>${escapeXml(decoded)}</DecodedMessage></DecodeAuthorizationMessageResult>` +
+        `<ResponseMetadata><RequestId>${record.requestId}</RequestId></ResponseMetadata></DecodeAuthorizationMessageResponse>`,
+    );
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -334,11 +663,15 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     }
     assign(record, "sessionToken", header(req, "x-amz-security-token"));
 
-    if (record.action === "AssumeRole" && record.roleArn !== undefined) {
+    if (record.action === "AssumeRoleWithWebIdentity") {
+      await handleWebIdentity(form, res, record);
+      return;
+    }
+    if (record.action === "AssumeRole") {
       calls += 1;
-      callsByRole.set(record.roleArn, (callsByRole.get(record.roleArn) ?? 0) + 1);
-    } else if (record.action === "AssumeRole") {
-      calls += 1;
+      if (record.roleArn !== undefined) {
+        callsByRole.set(record.roleArn, (callsByRole.get(record.roleArn) ?? 0) + 1);
+      }
     }
 
     // Authentication first, as STS does.
@@ -356,123 +689,27 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
       sendError(res, record, 400, "Sender", "InvalidParameterValue", "Version must be 2011-06-15");
       return;
     }
-    if (record.action === "GetCallerIdentity") {
-      const xml =
-        `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult>` +
-        `<Arn>${escapeXml(caller.arn)}</Arn><UserId>${escapeXml(auth.accessKeyId)}</UserId>` +
-        `<Account>${caller.account}</Account></GetCallerIdentityResult>` +
-        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
-      sendXml(res, record, 200, xml);
-      return;
-    }
-    if (record.action !== "AssumeRole") {
-      sendError(res, record, 400, "Sender", "InvalidAction", `Could not find operation ${record.action}`);
-      return;
-    }
-
-    const fault = takeFault();
-    if (fault?.kind === "hang") {
-      return; // never answer; close() destroys the socket
-    }
-    if (fault?.kind === "delay") {
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    }
-    const roleArn = record.roleArn;
-    const sessionName = record.roleSessionName;
-    const denied = (why: string): void =>
-      sendError(
-        res,
-        record,
-        403,
-        "Sender",
-        "AccessDenied",
-        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn ?? "(none)"}${why}`,
-      );
-    switch (fault?.kind) {
-      case "access-denied":
-        denied("");
+    switch (record.action) {
+      case "GetCallerIdentity":
+        sendXml(
+          res,
+          record,
+          200,
+          `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult>` +
+            `<Arn>${escapeXml(caller.arn)}</Arn><UserId>${escapeXml(auth.accessKeyId)}</UserId>` +
+            `<Account>${caller.account}</Account></GetCallerIdentityResult>` +
+            `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        );
         return;
-      case "throttling":
-        sendError(res, record, 400, "Sender", "Throttling", "Rate exceeded");
+      case "AssumeRole":
+        await handleAssumeRole(caller, res, record);
         return;
-      case "server-error": {
-        const status = fault.status ?? 500;
-        sendError(res, record, status, "Receiver", status === 503 ? "ServiceUnavailable" : "InternalFailure", "Service error");
-        return;
-      }
-      case "malformed":
-        sendRaw(res, record, 200, "text/xml", "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA");
+      case "DecodeAuthorizationMessage":
+        handleDecode(form, res, record);
         return;
       default:
-        break;
+        sendError(res, record, 400, "Sender", "InvalidAction", `Could not find operation ${record.action}`);
     }
-    if (roleArn === undefined || !/^arn:[\w-]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
-      sendError(res, record, 400, "Sender", "ValidationError", "RoleArn is missing or invalid");
-      return;
-    }
-    if (sessionName === undefined || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
-      sendError(res, record, 400, "Sender", "ValidationError", "RoleSessionName is missing or invalid");
-      return;
-    }
-    const duration = record.durationSeconds ?? 3600;
-    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-      sendError(res, record, 400, "Sender", "ValidationError", "DurationSeconds must be between 900 and 43200");
-      return;
-    }
-    const rule = roles.get(roleArn);
-    if (restrictRoles && rule === undefined) {
-      denied("");
-      return;
-    }
-    const requiredExternalId = rule === undefined ? options.externalId : (rule.externalId ?? options.externalId);
-    if (requiredExternalId !== undefined && record.externalId !== requiredExternalId) {
-      denied("");
-      return;
-    }
-    if (fault?.kind === "missing-credentials") {
-      sendXml(
-        res,
-        record,
-        200,
-        `<AssumeRoleResponse xmlns="${STS_NS}"><AssumeRoleResult></AssumeRoleResult>` +
-          `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-      );
-      return;
-    }
-
-    serial += 1;
-    const account = accountOf(roleArn);
-    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
-    const lifetimeMs = emulator.lifetimeMs ?? duration * 1000;
-    const expiration = new Date(Math.floor((clock.now() + lifetimeMs) / 1000) * 1000);
-    const credential: StsIssuedCredential = {
-      accessKeyId: `ASIA${String(serial).padStart(6, "0")}${randomBytes(5).toString("hex").toUpperCase()}`,
-      secretAccessKey: randomBytes(30).toString("base64"),
-      sessionToken: `FwoGZXIvYXdzE${randomBytes(48).toString("base64")}`,
-      expiration,
-      roleArn,
-      roleSessionName: sessionName,
-      assumedRoleArn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
-    };
-    issued.push(credential);
-    issuedByKey.set(credential.accessKeyId, {
-      secretAccessKey: credential.secretAccessKey,
-      sessionToken: credential.sessionToken,
-      arn: credential.assumedRoleArn,
-      account,
-    });
-    const xml =
-      `<AssumeRoleResponse xmlns="${STS_NS}">\n  <AssumeRoleResult>\n` +
-      `    <AssumedRoleUser>\n      <Arn>${escapeXml(credential.assumedRoleArn)}</Arn>\n` +
-      `      <AssumedRoleId>AROA${String(serial).padStart(12, "0")}:${escapeXml(sessionName)}</AssumedRoleId>\n` +
-      `    </AssumedRoleUser>\n    <Credentials>\n` +
-      `      <AccessKeyId>${credential.accessKeyId}</AccessKeyId>\n` +
-      `      <SecretAccessKey>${escapeXml(credential.secretAccessKey)}</SecretAccessKey>\n` +
-      `      <SessionToken>${escapeXml(credential.sessionToken)}</SessionToken>\n` +
-      `      <Expiration>${expiration.toISOString().replace(/\.\d{3}Z$/, "Z")}</Expiration>\n` +
-      `    </Credentials>\n  </AssumeRoleResult>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n`;
-    sendXml(res, record, 200, xml);
   };
 
   const server = createServer((req, res) => {
@@ -497,6 +734,19 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
   const { port } = server.address() as AddressInfo;
   Object.defineProperty(emulator, "endpoint", { value: `http://${host}:${port}`, enumerable: true });
   return emulator;
+}
+
+/** Whether `token` passes `expected`: equal (in constant time) to a string, or accepted by a function. */
+function tokenAccepted(expected: StsWebIdentityTokenCheck | undefined, token: string): boolean {
+  if (expected === undefined) {
+    return true;
+  }
+  if (typeof expected === "function") {
+    return expected(token);
+  }
+  const a = createHash("sha256").update(expected).digest();
+  const b = createHash("sha256").update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 type AuthResult =
