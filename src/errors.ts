@@ -1,3 +1,4 @@
+import { scrubSecrets } from "./scrub-secrets.js";
 
 /**
  * Stable, machine-readable reasons a credential link can fail. Match on `error.code`, never on
@@ -32,6 +33,14 @@ export type CredentialsErrorCode =
   | "PROCESS_BAD_OUTPUT"
   | "SSO_LOGIN_REQUIRED"
   | "SSO_FAILED"
+  | "WEB_IDENTITY_NOT_SET"
+  | "WEB_IDENTITY_INVALID"
+  | "WEB_IDENTITY_TOKEN_UNREADABLE"
+  | "WEB_IDENTITY_TOKEN_EMPTY"
+  | "WEB_IDENTITY_TOKEN_INVALID"
+  | "WEB_IDENTITY_TOKEN_EXPIRED"
+  | "WEB_IDENTITY_IDP_ERROR"
+  | "WEB_IDENTITY_IDP_REJECTED"
   | "STS_ACCESS_DENIED"
   | "STS_THROTTLED"
   | "STS_ERROR"
@@ -80,8 +89,12 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
  * uses a `Symbol.for` brand), and an AWS SDK chain treats it like its own `CredentialsProviderError`
  * because it carries `tryNextLink`.
  *
- * Messages are written by us and never contain a secret; `JSON.stringify` and `util.inspect` show
- * only the safe fields, and a foreign `cause` is reduced to its name, code and message.
+ * Secret-safe by construction: the message (which may quote a server) and every string field are
+ * passed through `scrubSecrets` (every secret env-or-profile has seen, base or issued, is taken
+ * out), and the `cause` chain and `errors` are sanitized when the error is built — a foreign error
+ * keeps only its name, message, stack, code and a few plain diagnostic fields (`errno`, `syscall`,
+ * `$metadata`, …), scrubbed, and loses everything else (`rawPacket`, `$response`, `body`, symbols),
+ * enumerable or not. `JSON.stringify` and `util.inspect` show only the safe fields.
  *
  * @example
  * ```ts
@@ -113,13 +126,17 @@ export class CredentialsError extends Error {
    * @param options - the link, code, fall-through and retry flags, and the cause.
    */
   constructor(message: string, options: CredentialsErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const seen = new Set<object>();
+    super(
+      scrubSecrets(String(message)),
+      options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause, 0, seen) },
+    );
     this.name = "CredentialsError";
-    this.source = options.source;
+    this.source = scrubSecrets(String(options.source));
     this.code = options.code ?? "PROVIDER_FAILED";
     this.tryNextLink = options.tryNextLink ?? true;
     this.retryable = options.retryable ?? false;
-    this.errors = Object.freeze([...(options.errors ?? [])]);
+    this.errors = Object.freeze((options.errors ?? []).map((error) => sanitizeCause(error, 0, seen)));
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -155,8 +172,8 @@ export class CredentialsError extends Error {
 
 /**
  * Reduces any thrown value to a secret-free summary: name, code, message (our own causes are
- * summarised recursively; foreign messages are kept because they come from transports and servers
- * that do not echo credentials — bodies are never attached to errors we build).
+ * summarised recursively; foreign messages are scrubbed of every known secret, since a server may
+ * echo a request's token).
  */
 export function summarizeCause(cause: unknown, depth = 0): Record<string, unknown> | string {
   if (cause instanceof CredentialsError) {
@@ -165,13 +182,197 @@ export function summarizeCause(cause: unknown, depth = 0): Record<string, unknow
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
     return {
-      name: cause.name,
-      ...(typeof code === "string" ? { code } : {}),
-      message: cause.message,
+      name: scrubSecrets(String(cause.name)),
+      ...(typeof code === "string" ? { code: scrubSecrets(code) } : {}),
+      message: scrubSecrets(String(cause.message)),
       ...(cause.cause !== undefined && depth < 4 ? { cause: summarizeCause(cause.cause, depth + 1) } : {}),
     };
   }
-  return typeof cause === "string" ? cause : Object.prototype.toString.call(cause);
+  return typeof cause === "string" ? scrubSecrets(cause) : Object.prototype.toString.call(cause);
+}
+
+/**
+ * The own properties a foreign error keeps when it becomes a cause: what says what failed and
+ * where, never what was sent or received (`rawPacket`, `$response`, `body`, `headers`, `config`,
+ * `request`, … are removed).
+ */
+const SAFE_ERROR_FIELDS = new Set<PropertyKey>([
+  "name",
+  "message",
+  "stack",
+  "code",
+  "errno",
+  "syscall",
+  "address",
+  "port",
+  "path",
+  "hostname",
+  "reason",
+  "bytesParsed",
+  "status",
+  "statusCode",
+  "cause",
+  "errors",
+  "$metadata",
+  "$fault",
+  "$retryable",
+  "tryNextLink",
+  "retryable",
+  "source",
+]);
+
+/** Fields of an AWS SDK `$metadata` that are kept (no headers, no body). */
+const SAFE_METADATA_FIELDS = ["httpStatusCode", "requestId", "extendedRequestId", "cfId", "attempts", "totalRetryDelay"] as const;
+
+/** How deep a cause chain is walked; deeper causes are cut off. */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * Makes `value` safe to hang under an error: our own errors are re-scrubbed (a secret may have
+ * become known since they were built); a foreign error is cleaned in place (so `error.cause` is
+ * still the object that was thrown) down to {@link SAFE_ERROR_FIELDS}, scrubbed, its own cause chain
+ * too — or replaced by a clean copy when it cannot be changed (frozen); a string is scrubbed; any
+ * other object becomes its `[object Tag]`.
+ * @internal
+ */
+export function sanitizeCause(value: unknown, depth = 0, seen: Set<object> = new Set()): unknown {
+  if (typeof value === "string") {
+    return scrubSecrets(value);
+  }
+  if (typeof value !== "object" && typeof value !== "function") {
+    return typeof value === "symbol" ? value.toString() : value;
+  }
+  if (value === null) {
+    return value;
+  }
+  if (seen.has(value)) {
+    return value;
+  }
+  seen.add(value);
+  if (depth >= MAX_CAUSE_DEPTH) {
+    return "[cause chain cut: too deep]";
+  }
+  try {
+    if (value instanceof CredentialsError || value instanceof Error || Object.prototype.toString.call(value) === "[object Error]") {
+      if (cleanErrorInPlace(value, depth, seen) || value instanceof CredentialsError) {
+        return value; // (a frozen CredentialsError was cleaned when it was built)
+      }
+      return cleanCopy(value, depth, seen);
+    }
+  } catch {
+    // A Proxy or an object whose properties throw: describe it instead.
+  }
+  return safeTag(value);
+}
+
+/** Strips and scrubs `error`'s own properties; false when it cannot be changed (frozen). */
+function cleanErrorInPlace(error: object, depth: number, seen: Set<object>): boolean {
+  const ours = error instanceof CredentialsError;
+  for (const key of Reflect.ownKeys(error)) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(error, key);
+    if (descriptor === undefined || (ours && typeof key === "symbol")) {
+      continue; // our brand is safe by construction
+    }
+    if (!ours && !SAFE_ERROR_FIELDS.has(key)) {
+      if (!Reflect.deleteProperty(error, key)) {
+        return false;
+      }
+      continue;
+    }
+    // A getter is read once and replaced by its cleaned value, so nothing computes text later.
+    const raw: unknown = "value" in descriptor ? descriptor.value : Reflect.get(error, key);
+    const clean = cleanField(key, raw, depth, seen, ours);
+    if (clean === REMOVE) {
+      if (!Reflect.deleteProperty(error, key)) {
+        return false;
+      }
+    } else if (clean !== raw || !("value" in descriptor)) {
+      const redefined = Reflect.defineProperty(error, key, {
+        value: clean,
+        writable: true,
+        enumerable: descriptor.enumerable ?? false,
+        configurable: true,
+      });
+      if (!redefined) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+const REMOVE = Symbol("remove");
+
+/** The cleaned value of one kept field, or {@link REMOVE}. */
+function cleanField(key: PropertyKey, value: unknown, depth: number, seen: Set<object>, ours: boolean): unknown {
+  if (key === "cause") {
+    return sanitizeCause(value, depth + 1, seen);
+  }
+  if (key === "errors") {
+    if (!Array.isArray(value)) {
+      return ours ? value : REMOVE;
+    }
+    const cleaned = value.map((item: unknown) => sanitizeCause(item, depth + 1, seen));
+    return ours ? Object.freeze(cleaned) : cleaned;
+  }
+  if (typeof value === "string") {
+    return scrubSecrets(value);
+  }
+  if (ours || value === undefined || value === null || typeof value === "number" || typeof value === "boolean") {
+    return value;
+  }
+  if (key === "$metadata" && typeof value === "object") {
+    const metadata: Record<string, unknown> = {};
+    for (const field of SAFE_METADATA_FIELDS) {
+      const item = (value as Record<string, unknown>)[field];
+      if (typeof item === "number") {
+        metadata[field] = item;
+      } else if (typeof item === "string") {
+        metadata[field] = scrubSecrets(item);
+      }
+    }
+    return metadata;
+  }
+  if (key === "$retryable" && typeof value === "object") {
+    const throttling = (value as { throttling?: unknown }).throttling;
+    return typeof throttling === "boolean" ? { throttling } : {};
+  }
+  return REMOVE;
+}
+
+/** A new error with the same prototype and only the cleaned safe fields of `error`. */
+function cleanCopy(error: object, depth: number, seen: Set<object>): unknown {
+  let prototype: unknown;
+  try {
+    prototype = Object.getPrototypeOf(error);
+  } catch {
+    prototype = Error.prototype;
+  }
+  const copy = Object.create(typeof prototype === "object" ? prototype : Error.prototype) as Record<PropertyKey, unknown>;
+  for (const key of SAFE_ERROR_FIELDS) {
+    let raw: unknown;
+    try {
+      if (!Object.prototype.hasOwnProperty.call(error, key)) {
+        continue;
+      }
+      raw = (error as unknown as Record<PropertyKey, unknown>)[key];
+    } catch {
+      continue;
+    }
+    const clean = cleanField(key, raw, depth, seen, false);
+    if (clean !== REMOVE) {
+      Object.defineProperty(copy, key, { value: clean, writable: true, enumerable: key !== "message" && key !== "stack" && key !== "cause", configurable: true });
+    }
+  }
+  return copy;
+}
+
+function safeTag(value: object): string {
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return "[object Unknown]";
+  }
 }
 
 /** True when `error` tells a chain to try its next link (ours or the SDK's convention). */
@@ -181,14 +382,21 @@ export function shouldTryNextLink(error: unknown): boolean {
 
 /** A short, secret-free description of any thrown value, for messages and logs. */
 export function describeError(error: unknown): string {
-  if (error instanceof CredentialsError) {
-    return `${error.code}: ${error.message}`;
+  try {
+    if (error instanceof CredentialsError) {
+      return scrubSecrets(`${error.code}: ${error.message}`);
+    }
+    if (error instanceof Error) {
+      const code = (error as { code?: unknown }).code;
+      return scrubSecrets(`${String(error.name)}${typeof code === "string" ? ` (${code})` : ""}: ${String(error.message)}`);
+    }
+    if (typeof error === "string") {
+      return scrubSecrets(error);
+    }
+    return typeof error === "object" && error !== null ? safeTag(error) : String(error);
+  } catch {
+    return "an error that cannot be described";
   }
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return `${error.name}${typeof code === "string" ? ` (${code})` : ""}: ${error.message}`;
-  }
-  return String(error);
 }
 
 /** Shows at most the last four characters of an access key id, e.g. `…WXYZ`. */
