@@ -2,8 +2,10 @@ import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
 import { withRetry } from "../../retry.js";
 import { endpointState } from "./endpoint-state.js";
-import { imdsHttp, ImdsTransportError, type ImdsHttpRequest, type ImdsHttpResponse } from "./imds-http.js";
+import { httpRequest, type HttpRequest, type HttpResponse } from "../http-credentials/http-request.js";
+import { HttpTransportError } from "../http-credentials/http-transport-error.js";
 import {
+  DEFAULT_IMDS_MAX_RESPONSE_BYTES,
   IMDS_COOL_DOWN_JITTER_MS,
   IMDS_COOL_DOWN_MS,
   IMDS_RETRY_BASE_DELAY_MS,
@@ -28,7 +30,7 @@ export const IMDS_TOKEN_HEADER = "x-aws-ec2-metadata-token";
 /** A GET answered 2xx or 404; every other outcome is thrown as a `CredentialsError`. */
 export interface ImdsClient {
   readonly endpoint: string;
-  get(path: string): Promise<ImdsHttpResponse>;
+  get(path: string): Promise<HttpResponse>;
 }
 
 /** A token request that went unanswered on an open connection: try one plain GET in the rest of the budget. */
@@ -41,7 +43,7 @@ const SOURCE = "imds";
 const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
 
 /**
- * The IMDS protocol on top of {@link imdsHttp}: the shared IMDSv2 session, the IMDSv1 fallback, one
+ * The IMDS protocol on top of the shared `httpRequest`: the shared IMDSv2 session, the IMDSv1 fallback, one
  * renewal on 401, attempts with backoff for what may heal, and the shared "no IMDS here" cool-down.
  */
 export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache): ImdsClient {
@@ -72,8 +74,8 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
     debug(`no IMDS at ${endpoint} (${reason}); failing fast for ${ms} ms`);
   }
 
-  function isRetryable(outcome: ImdsHttpResponse | ImdsTransportError): boolean {
-    if (outcome instanceof ImdsTransportError) {
+  function isRetryable(outcome: HttpResponse | HttpTransportError): boolean {
+    if (outcome instanceof HttpTransportError) {
       return outcome.failure === "network" || (outcome.failure === "timeout" && state.answeredAt !== undefined);
     }
     return outcome.status === 429 || outcome.status >= 500;
@@ -81,24 +83,24 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
 
   /**
    * One request with up to `maxAttempts` tries through the shared p-retry helper (full jitter,
-   * 50 ms doubling to 1 s); throws the raw `ImdsTransportError`. Transport failures and answers
+   * 50 ms doubling to 1 s); throws the raw `HttpTransportError`. Transport failures and answers
    * worth retrying (429, 5xx) travel through the retry loop wrapped in {@link WrappedOutcome} and
    * are unwrapped at the end, so the caller still sees the status or the raw failure.
    */
-  async function exchange(request: ImdsHttpRequest): Promise<ImdsHttpResponse> {
+  async function exchange(request: HttpRequest): Promise<HttpResponse> {
     try {
       return await withRetry(
         async () => {
-          let outcome: ImdsHttpResponse | ImdsTransportError;
+          let outcome: HttpResponse | HttpTransportError;
           try {
-            outcome = await imdsHttp(request);
+            outcome = await httpRequest({ ...request, maxBytes: DEFAULT_IMDS_MAX_RESPONSE_BYTES });
             state.answeredAt = clock.now();
             state.coolDownUntil = undefined;
           } catch (error) {
-            if (!(error instanceof ImdsTransportError)) throw error;
+            if (!(error instanceof HttpTransportError)) throw error;
             outcome = error;
           }
-          if (outcome instanceof ImdsTransportError || isRetryable(outcome)) {
+          if (outcome instanceof HttpTransportError || isRetryable(outcome)) {
             // Wrapped so the helper retries exactly what isRetryable() says, not its own guess
             // from the error code (a refused connection is final here: "no IMDS", not a blip).
             throw new WrappedOutcome(outcome, isRetryable(outcome));
@@ -110,14 +112,14 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
           random,
           onRetry: ({ retry, delayMs, error }) => {
             const outcome = (error as WrappedOutcome).outcome;
-            const what = outcome instanceof ImdsTransportError ? outcome.failure : `status ${outcome.status}`;
+            const what = outcome instanceof HttpTransportError ? outcome.failure : `status ${outcome.status}`;
             debug(`${request.method} ${new URL(request.url).pathname} failed (${what}); attempt ${retry + 1} of ${maxAttempts} in ${delayMs} ms`);
           },
         },
       );
     } catch (error) {
       if (error instanceof WrappedOutcome) {
-        if (error.outcome instanceof ImdsTransportError) throw error.outcome;
+        if (error.outcome instanceof HttpTransportError) throw error.outcome;
         return error.outcome;
       }
       throw error;
@@ -126,7 +128,7 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
 
   function transportError(error: unknown, what: string): CredentialsError {
     if (error instanceof CredentialsError) return error;
-    if (!(error instanceof ImdsTransportError)) {
+    if (!(error instanceof HttpTransportError)) {
       return new CredentialsError(`IMDS ${what} failed unexpectedly`, { source: SOURCE, code: "IMDS_UNAVAILABLE", tryNextLink: false, retryable: true, cause: error });
     }
     switch (error.failure) {
@@ -211,7 +213,7 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
   }
 
   async function fetchSession(): Promise<ImdsSession | Probe> {
-    let response: ImdsHttpResponse;
+    let response: HttpResponse;
     try {
       response = await exchange({
         method: "PUT",
@@ -220,7 +222,7 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
         timeoutMs: tokenTimeoutMs,
       });
     } catch (error) {
-      if (error instanceof ImdsTransportError && error.failure === "timeout" && error.connected && allowImdsV1) {
+      if (error instanceof HttpTransportError && error.failure === "timeout" && error.connected && allowImdsV1) {
         debug(`the token request got no answer within ${tokenTimeoutMs} ms on an open connection; trying IMDSv1`);
         return { kind: "probe", timeoutMs: Math.max(1, timeoutMs - tokenTimeoutMs) };
       }
@@ -268,12 +270,12 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
     return cache.singleFlight(`${endpoint} v1=${String(allowImdsV1)} t=${timeoutMs}`, fetchSession);
   }
 
-  function checkStatus(response: ImdsHttpResponse, path: string): ImdsHttpResponse {
+  function checkStatus(response: HttpResponse, path: string): HttpResponse {
     if ((response.status >= 200 && response.status < 300) || response.status === 404) return response;
     throw statusError(response.status, `GET ${path}`);
   }
 
-  async function get(path: string): Promise<ImdsHttpResponse> {
+  async function get(path: string): Promise<HttpResponse> {
     assertNotCoolingDown();
     const url = `${endpoint}${path}`;
     let renewed = false;
@@ -281,7 +283,7 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
       const session = await acquire();
       if (session.kind === "v1" && !allowImdsV1) throw v1Disabled("does not issue session tokens");
       if (session.kind === "probe") {
-        let response: ImdsHttpResponse;
+        let response: HttpResponse;
         try {
           response = await exchange({ method: "GET", url, timeoutMs: session.timeoutMs });
         } catch (error) {
@@ -304,7 +306,7 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
         debug("IMDSv1 answers where the token request did not; using IMDSv1");
         return checkStatus(response, path);
       }
-      let response: ImdsHttpResponse;
+      let response: HttpResponse;
       try {
         response = await exchange({
           method: "GET",
@@ -343,7 +345,7 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
 /** Carries an IMDS outcome through the retry helper, which retries on a rejection it deems retryable. */
 class WrappedOutcome extends CredentialsError {
   constructor(
-    readonly outcome: ImdsHttpResponse | ImdsTransportError,
+    readonly outcome: HttpResponse | HttpTransportError,
     retryable: boolean,
   ) {
     super("IMDS outcome", { source: SOURCE, code: "IMDS_HTTP_ERROR", retryable, tryNextLink: false });

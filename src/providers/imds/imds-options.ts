@@ -1,6 +1,7 @@
 import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../http-credentials/http-request.js";
 import { resolveImdsEndpoint } from "./resolve-endpoint.js";
 import { isValidRoleName } from "./parse-role-name.js";
 
@@ -29,10 +30,11 @@ export const DEFAULT_IMDS_TOKEN_TTL_SECONDS = 21_600;
 export const MAX_IMDS_TOKEN_TTL_SECONDS = 21_600;
 
 /**
- * The largest IMDS response body read, in bytes: 64 KiB. A credentials document is under 2 KiB;
- * anything far larger is not IMDS, and is never buffered past this cap.
+ * The largest IMDS response body read, in bytes: 64 KiB, the shared credentials-endpoint cap. A
+ * credentials document is under 2 KiB; anything far larger is not IMDS, and is never buffered
+ * past this cap.
  */
-export const DEFAULT_IMDS_MAX_RESPONSE_BYTES = 64 * 1024;
+export const DEFAULT_IMDS_MAX_RESPONSE_BYTES = DEFAULT_MAX_RESPONSE_BYTES;
 
 /**
  * How long a static-stability extension lasts at least, in milliseconds: 5 minutes, plus a random

@@ -1,7 +1,9 @@
 import { CredentialsError } from "../../errors.js";
 import { createImdsClient } from "./imds-client.js";
 import { assertImdsUsable, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
-import { badResponse, describeValue, parseJsonObject } from "./parse-json-object.js";
+import { badResponse } from "../http-credentials/credential-link.js";
+import { describeValue, parseJsonObject } from "../http-credentials/parse-json-object.js";
+import { IMDS_LINK } from "./imds-link.js";
 
 /** Where IMDS describes the instance profile. */
 export const IMDS_INSTANCE_PROFILE_PATH = "/latest/meta-data/iam/info";
@@ -55,7 +57,7 @@ export async function readInstanceProfile(options: ImdsOptions = {}): Promise<In
  * @throws CredentialsError with code `IMDS_BAD_RESPONSE`.
  */
 export function parseInstanceProfile(body: string): InstanceProfileInfo {
-  const json = parseJsonObject(body, "instance profile information");
+  const json = parseJsonObject(body, "instance profile information", IMDS_LINK);
   const problems: string[] = [];
   const code = json["Code"];
   if (code !== "Success") problems.push(`Code is ${typeof code === "string" && /^[A-Za-z]{1,20}$/.test(code) ? `"${code}"` : describeValue(code)}, not "Success"`);
@@ -67,7 +69,7 @@ export function parseInstanceProfile(body: string): InstanceProfileInfo {
   if (typeof id !== "string" || !PROFILE_ID.test(id)) {
     problems.push(`InstanceProfileId is ${typeof id === "string" ? "not an IAM unique id" : describeValue(id)}`);
   }
-  if (problems.length > 0) throw badResponse(`IMDS returned unusable instance profile information: ${problems.join("; ")}`);
+  if (problems.length > 0) throw badResponse(IMDS_LINK, `IMDS returned unusable instance profile information: ${problems.join("; ")}`);
   const lastUpdated = typeof json["LastUpdated"] === "string" ? new Date(json["LastUpdated"]) : undefined;
   return {
     instanceProfileArn: arn as string,

@@ -1,7 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { imdsHttp, ImdsTransportError } from "../../../src/providers/imds/imds-http.js";
+import { httpRequest as imdsHttp } from "../../../src/providers/http-credentials/http-request.js";
+import { HttpTransportError as ImdsTransportError } from "../../../src/providers/http-credentials/http-transport-error.js";
 import { closedPortEndpoint, imdsProvider, rejection, rolePath, useEmulators } from "./helpers.js";
 
 const start = useEmulators();
