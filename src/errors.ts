@@ -128,11 +128,11 @@ export class CredentialsError extends Error {
   constructor(message: string, options: CredentialsErrorOptions) {
     const seen = new Set<object>();
     super(
-      scrubSecrets(String(message)),
+      scrubSecrets(asText(message)),
       options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause, 0, seen) },
     );
     this.name = "CredentialsError";
-    this.source = scrubSecrets(String(options.source));
+    this.source = scrubSecrets(asText(options.source));
     this.code = options.code ?? "PROVIDER_FAILED";
     this.tryNextLink = options.tryNextLink ?? true;
     this.retryable = options.retryable ?? false;
@@ -182,9 +182,9 @@ export function summarizeCause(cause: unknown, depth = 0): Record<string, unknow
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
     return {
-      name: scrubSecrets(String(cause.name)),
+      name: scrubSecrets(asText(cause.name)),
       ...(typeof code === "string" ? { code: scrubSecrets(code) } : {}),
-      message: scrubSecrets(String(cause.message)),
+      message: scrubSecrets(asText(cause.message)),
       ...(cause.cause !== undefined && depth < 4 ? { cause: summarizeCause(cause.cause, depth + 1) } : {}),
     };
   }
@@ -367,6 +367,11 @@ function cleanCopy(error: object, depth: number, seen: Set<object>): unknown {
   return copy;
 }
 
+/** A string as is; anything else (a JavaScript caller's mistake) as `String(value)`. */
+function asText(value: unknown): string {
+  return typeof value === "string" ? value : String(value);
+}
+
 function safeTag(value: object): string {
   try {
     return Object.prototype.toString.call(value);
@@ -388,7 +393,7 @@ export function describeError(error: unknown): string {
     }
     if (error instanceof Error) {
       const code = (error as { code?: unknown }).code;
-      return scrubSecrets(`${String(error.name)}${typeof code === "string" ? ` (${code})` : ""}: ${String(error.message)}`);
+      return scrubSecrets(`${asText(error.name)}${typeof code === "string" ? ` (${code})` : ""}: ${asText(error.message)}`);
     }
     if (typeof error === "string") {
       return scrubSecrets(error);

@@ -1,3 +1,5 @@
+import { scrubSecrets } from "./scrub-secrets.js";
+
 /**
  * Where env-or-profile reports its decisions: one debug line per decision (which link, why it fell
  * through, when the next refresh is due) and a warning when it serves a credential past a failed
@@ -11,10 +13,16 @@ export interface Logger {
   warn?(message: string): void;
 }
 
-/** Calls a logger method without letting a faulty logger break credential resolution. */
+/**
+ * Calls a logger method without letting a faulty logger break credential resolution. The line is
+ * scrubbed of every known secret first (it may quote a server's or a transport's message).
+ */
 export function log(logger: Logger | undefined, level: "debug" | "warn", message: string): void {
+  if (logger === undefined) {
+    return;
+  }
   try {
-    logger?.[level]?.(`env-or-profile: ${message}`);
+    logger[level]?.(`env-or-profile: ${scrubSecrets(message)}`);
   } catch {
     // A logger that throws must not turn a good credential into a failure.
   }

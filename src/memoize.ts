@@ -3,6 +3,7 @@ import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js"
 import { CredentialsError, describeError, redactKeyId } from "./errors.js";
 import { hasKeys } from "./has-keys.js";
 import { log, type Logger } from "./logger.js";
+import { registerCredential } from "./scrub-secrets.js";
 import { withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
 
 /**
@@ -200,6 +201,8 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
     });
     const fetchedAt = clock.now();
     checkIdentity(identity, name, fetchedAt);
+    // Every credential we hand out is known to the scrubber, so a server echoing it is caught.
+    registerCredential(identity);
     return toEntry(identity, fetchedAt);
   };
 

@@ -1,6 +1,11 @@
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CredentialsError, redactKeyId } from "../src/errors.js";
+import { forgetSecrets, registerCredential, SCRUBBED } from "../src/scrub-secrets.js";
+import { expectClean } from "./helpers/leak-check.js";
+
+const SECRET = "errors/SECRET+wJalrXUtnFEMIK7MDENGbPxRf";
+const TOKEN = "errors-SESSION-TOKEN-IQoJb3JpZ2luX2VjEXAMPLE";
 
 describe("CredentialsError", () => {
   it("defaults to falling through and not retrying", () => {
@@ -54,5 +59,93 @@ describe("CredentialsError", () => {
 
   it("cuts an access key id to its last four characters", () => {
     expect(redactKeyId("AKIAIOSFODNN7EXAMPLE")).toBe("…MPLE");
+  });
+
+  describe("secret-safe by construction", () => {
+    afterEach(() => {
+      forgetSecrets();
+    });
+
+    it("scrubs a known secret a server echoed into the message, everywhere the message shows", () => {
+      registerCredential({ secretAccessKey: SECRET, sessionToken: TOKEN });
+      const error = new CredentialsError(`STS said: token ${TOKEN} is invalid`, { source: "assume-role" });
+      expect(error.message).toBe(`STS said: token ${SCRUBBED} is invalid`);
+      expect(JSON.stringify(error)).not.toContain(TOKEN);
+      expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain(TOKEN);
+      expect(error.stack).not.toContain(TOKEN);
+    });
+
+    it("scrubs a known secret in a foreign cause's message and stack, keeping the cause itself", () => {
+      registerCredential({ secretAccessKey: SECRET, sessionToken: TOKEN });
+      const cause = new Error(`echo: ${SECRET}`);
+      const error = new CredentialsError("failed", { source: "imds", cause });
+      expect(error.cause).toBe(cause);
+      expect(cause.message).toBe(`echo: ${SCRUBBED}`);
+      expectClean(error, [SECRET]);
+    });
+
+    it("strips every property of a foreign cause but its safe fields: rawPacket, $response, body, symbols, hidden ones", () => {
+      const body = `{"SecretAccessKey":"${SECRET}","Token":"${TOKEN}"}`;
+      const parserError = Object.assign(new Error("Parse Error: Expected HTTP/"), {
+        code: "HPE_INVALID_CONSTANT",
+        reason: "Expected HTTP/",
+        bytesParsed: 0,
+        rawPacket: Buffer.from(body),
+        $response: { body },
+        body,
+        [Symbol("kBody")]: body,
+      });
+      Object.defineProperty(parserError, "hidden", { value: body, enumerable: false, configurable: true });
+      const middle = new Error("request failed", { cause: parserError });
+      Object.assign(middle, { $metadata: { httpStatusCode: 500, requestId: "rid-1", headers: { "x-token": TOKEN } } });
+      const error = new CredentialsError("IMDS answered garbage", { source: "imds", cause: middle });
+      expectClean(error, [SECRET, TOKEN]);
+      expect(error.cause).toBe(middle);
+      expect((error.cause as Error).cause).toBe(parserError);
+      expect(parserError).toMatchObject({ code: "HPE_INVALID_CONSTANT", reason: "Expected HTTP/", bytesParsed: 0 });
+      expect(Reflect.ownKeys(parserError).sort()).toEqual(["bytesParsed", "code", "message", "reason", "stack"]);
+      expect((middle as unknown as { $metadata: unknown }).$metadata).toEqual({ httpStatusCode: 500, requestId: "rid-1" });
+    });
+
+    it("replaces a frozen foreign cause by a clean copy of the same kind", () => {
+      const cause = Object.freeze(Object.assign(new TypeError("bad"), { code: "E_BAD", body: `token ${TOKEN}` }));
+      const error = new CredentialsError("failed", { source: "container", cause });
+      expect(error.cause).toBeInstanceOf(TypeError);
+      expect(error.cause).toMatchObject({ message: "bad", code: "E_BAD" });
+      expectClean(error, [TOKEN]);
+    });
+
+    it("reads a getter on a foreign cause once and keeps only its scrubbed value", () => {
+      registerCredential({ sessionToken: TOKEN });
+      const cause = new Error("x");
+      Object.defineProperty(cause, "message", { get: () => `echo ${TOKEN}`, configurable: true });
+      const error = new CredentialsError("failed", { source: "imds", cause });
+      expect((error.cause as Error).message).toBe(`echo ${SCRUBBED}`);
+      expectClean(error, [TOKEN]);
+    });
+
+    it("cleans every error of a chain's `errors` and their causes", () => {
+      const inner = Object.assign(new Error("inner"), { rawPacket: Buffer.from(TOKEN) });
+      const sdk = Object.assign(new Error("Could not load credentials"), { name: "CredentialsProviderError", tryNextLink: true, cause: inner });
+      const error = new CredentialsError("none", { source: "chain", code: "CHAIN_EXHAUSTED", errors: [sdk], cause: sdk });
+      expect(error.errors[0]).toBe(sdk);
+      expect(error.cause).toBe(sdk);
+      expectClean(error, [TOKEN]);
+    });
+
+    it("turns a non-Error object cause into its tag and scrubs a string cause", () => {
+      registerCredential({ sessionToken: TOKEN });
+      expect(new CredentialsError("x", { source: "s", cause: { token: TOKEN } }).cause).toBe("[object Object]");
+      expect(new CredentialsError("x", { source: "s", cause: `raw ${TOKEN}` }).cause).toBe(`raw ${SCRUBBED}`);
+    });
+
+    it("survives a cyclic cause chain", () => {
+      const a = new Error("a");
+      const b = new Error("b", { cause: a });
+      Object.defineProperty(a, "cause", { value: b, configurable: true, writable: true });
+      const error = new CredentialsError("cycle", { source: "s", cause: a });
+      expect(error.cause).toBe(a);
+      expect(JSON.stringify(error)).toContain("cycle");
+    });
   });
 });

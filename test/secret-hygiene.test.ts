@@ -316,11 +316,10 @@ describe("secret hygiene", () => {
   it("has a check that would catch a secret hidden deep in a cause chain, an errors array or a hidden field", () => {
     const hidden = new Error("inner");
     Object.defineProperty(hidden, "$response", { value: { body: `<x>${PLANTED}</x>` }, enumerable: false });
-    const chained = new CredentialsError("outer", {
-      source: "test",
-      errors: [new CredentialsError("a", { source: "a", cause: new Error("b", { cause: hidden }) })],
-    });
+    // Plain errors: a CredentialsError would clean all of this when built (tested below).
+    const chained = new AggregateError([new Error("a", { cause: new Error("b", { cause: hidden }) })], "outer");
     expect(() => expectNoSecrets(renderEverything(chained), [PLANTED])).toThrow(/leaked/);
+    expect(() => expectNoSecrets(renderEverything(new CredentialsError("wrapped", { source: "x", cause: chained })), [PLANTED])).not.toThrow();
     expect(() => expectNoSecrets(renderEverything(new CredentialsError("clean", { source: "x", cause: new Error("y") })), [PLANTED])).not.toThrow();
   });
 });

@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, redactKeyId } from "../errors.js";
 import { parseIsoDate } from "../parse-iso-date.js";
+import { registerSecret } from "../scrub-secrets.js";
 
 /** The environment variables {@link fromEnv} reads, by role. */
 export const ENV_VARIABLES: Readonly<{
@@ -68,6 +69,9 @@ export function readEnvCredentials(env: Readonly<Record<string, string | undefin
   const sessionToken = value(env, ENV_VARIABLES.sessionToken);
   const expiration = value(env, ENV_VARIABLES.expiration);
   const accountId = value(env, ENV_VARIABLES.accountId);
+  // Known to the scrubber from the moment they are read, so no server can echo them into a message.
+  registerSecret(secretAccessKey);
+  registerSecret(sessionToken);
 
   if (accessKeyId === undefined && secretAccessKey === undefined) {
     if (sessionToken !== undefined) {

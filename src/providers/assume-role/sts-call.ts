@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { fromTemporaryCredentials as FromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
+import { registerCredential } from "../../scrub-secrets.js";
 import type { Settings } from "../assume-role.js";
 import { mapStsError } from "./map-sts-error.js";
 
@@ -67,6 +68,8 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
       });
     }
     const provider = temporary;
+    // The base's secret and token go out in this request; STS (or a proxy) may echo them back.
+    registerCredential(base);
     let result: AwsCredentialIdentity;
     try {
       // No identity properties are passed on: a calling client's config (region, request
@@ -128,6 +131,7 @@ function toCredential(result: AwsCredentialIdentity, settings: Settings): AwsCre
       { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
     );
   }
+  registerCredential(result);
   return {
     accessKeyId: result.accessKeyId,
     secretAccessKey: result.secretAccessKey,
