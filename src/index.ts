@@ -36,6 +36,19 @@ export {
 } from "./providers/imds/imds-options.js";
 export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT, resolveImdsEndpoint, type ResolveImdsEndpointInput } from "./providers/imds/resolve-endpoint.js";
 export { readInstanceProfile, type InstanceProfileInfo } from "./providers/imds/read-instance-profile.js";
+export { fromContainer, type ContainerEnv, type ContainerOptions } from "./providers/container/from-container.js";
+export { DEFAULT_CONTAINER_MAX_ATTEMPTS, DEFAULT_CONTAINER_TIMEOUT_MS } from "./providers/container/container-options.js";
+export { CONTAINER_ENV_VARIABLES, ECS_CONTAINER_HOST, resolveContainerEndpoint } from "./providers/container/resolve-container-endpoint.js";
+export {
+  fromWebIdentity,
+  DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
+  DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
+  DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
+  DEFAULT_WEB_IDENTITY_REGION,
+  DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
+  WEB_IDENTITY_ENV_VARIABLES,
+  type WebIdentityOptions,
+} from "./providers/web-identity/from-web-identity.js";
 export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
 export {
   fromConfig,

@@ -24,3 +24,14 @@ export {
   type ImdsEmulatorRequest,
 } from "./imds-emulator.js";
 export { resetImdsState } from "./reset-imds-state.js";
+export {
+  startContainerEmulator,
+  DEFAULT_CONTAINER_EMULATOR_CREDENTIAL_LIFETIME_MS,
+  DEFAULT_CONTAINER_EMULATOR_PATH,
+  type ContainerEmulator,
+  type ContainerEmulatorCredentials,
+  type ContainerEmulatorFault,
+  type ContainerEmulatorFaultOptions,
+  type ContainerEmulatorOptions,
+  type ContainerEmulatorRequest,
+} from "./container-emulator.js";
