@@ -1,0 +1,178 @@
+import { CredentialsError, type CredentialsErrorCode } from "../../errors.js";
+import { isRetryable } from "../../retry.js";
+import { SCRUBBED } from "../../scrub-secrets.js";
+
+/** What {@link mapWebIdentityStsError} needs to write a useful message. */
+export interface WebIdentityErrorContext {
+  roleArn: string;
+  /** The token file, named in token errors (the path is not secret; the token is). */
+  tokenFile: string;
+  /** Where the request went. */
+  endpointLabel: string;
+  /** How long a rejection is remembered, for the message. */
+  negativeCacheMs: number;
+  /** The token sent: taken out of any text STS or the transport sends back. */
+  token: string;
+}
+
+const SOURCE = "web-identity";
+
+/** Transport failures: nothing reached STS, or nothing came back. */
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+interface SdkErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+}
+
+/**
+ * Turns whatever the STS client threw for AssumeRoleWithWebIdentity into a {@link CredentialsError}:
+ *
+ * | STS says | code | retryable |
+ * | --- | --- | --- |
+ * | `AccessDenied` (the role's trust policy does not trust this token) | `STS_ACCESS_DENIED` | no |
+ * | `InvalidIdentityToken` | `WEB_IDENTITY_TOKEN_INVALID` | no |
+ * | `ExpiredToken` (the token file is stale) | `WEB_IDENTITY_TOKEN_EXPIRED` | no |
+ * | `IDPCommunicationError` | `WEB_IDENTITY_IDP_ERROR` | yes |
+ * | `IDPRejectedClaim` | `WEB_IDENTITY_IDP_REJECTED` | no |
+ * | `Throttling`, HTTP 429 | `STS_THROTTLED` | yes |
+ * | HTTP 5xx, network errors, timeouts | `STS_ERROR` | yes |
+ * | unreadable 2xx body | `STS_BAD_RESPONSE` | no |
+ * | any other 4xx (`ValidationError`, `RegionDisabled`, …) | `STS_ERROR` | no |
+ *
+ * None falls through a chain (`tryNextLink: false`). The cause is a summary (name, code, first line
+ * of the message with the token taken out, HTTP status, request id): no response body, no request.
+ */
+export function mapWebIdentityStsError(error: unknown, context: WebIdentityErrorContext): CredentialsError {
+  const e = (typeof error === "object" && error !== null ? error : {}) as SdkErrorLike;
+  const name = typeof e.name === "string" ? e.name : "Error";
+  // The SDK names modelled errors after their class (`InvalidIdentityTokenException`), unmodelled
+  // ones after the wire code (`AccessDenied`); compare without the suffix.
+  const kind = name.replace(/Exception$/, "");
+  const code = typeof e.code === "string" ? e.code : undefined;
+  const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined;
+  const requestId = typeof e.$metadata?.requestId === "string" ? e.$metadata.requestId : undefined;
+  const rawMessage = firstLine(typeof e.message === "string" ? e.message : safeString(error), context.token);
+  const rid = requestId === undefined ? "no request id" : `request id ${requestId}`;
+  const role = context.roleArn;
+  const cause = summarize(name, code, rawMessage, status, requestId);
+  const make = (message: string, errorCode: CredentialsErrorCode, retryable: boolean): CredentialsError =>
+    new CredentialsError(message, { source: SOURCE, code: errorCode, tryNextLink: false, retryable, cause });
+  const remembered = context.negativeCacheMs >= 1000 ? `; remembered for ${Math.round(context.negativeCacheMs / 1000)} s` : "";
+
+  switch (kind) {
+    case "AccessDenied":
+      return make(
+        `STS denied AssumeRoleWithWebIdentity for ${role} (AccessDenied, ${rid}). Check the role's trust policy: it must allow ` +
+          `sts:AssumeRoleWithWebIdentity to the OIDC provider that issued the token in ${context.tokenFile} (a Federated principal ` +
+          `arn:aws:iam::<account>:oidc-provider/<issuer>), and its conditions on <issuer>:aud and <issuer>:sub must match the ` +
+          `token (on EKS: sts.amazonaws.com and system:serviceaccount:<namespace>:<service account>). STS said: ${rawMessage} ` +
+          `Not retried${remembered}.`,
+        "STS_ACCESS_DENIED",
+        false,
+      );
+    case "InvalidIdentityToken":
+      return make(
+        `STS rejected the web identity token in ${context.tokenFile} for ${role} (InvalidIdentityToken, ${rid}): ${rawMessage} ` +
+          `Check that the role's account has an IAM OIDC provider for the token's issuer, with a matching thumbprint and audience. Not retried${remembered}.`,
+        "WEB_IDENTITY_TOKEN_INVALID",
+        false,
+      );
+    case "ExpiredToken":
+      return make(
+        `The web identity token in ${context.tokenFile} has expired (STS: ExpiredToken, ${rid}): the file is stale. Whatever ` +
+          `rotates it (on EKS, the kubelet's projected service account token) is not refreshing it; the file is read again on the next try.`,
+        "WEB_IDENTITY_TOKEN_EXPIRED",
+        false,
+      );
+    case "IDPCommunicationError":
+      return make(
+        `STS could not reach the identity provider that issued the token in ${context.tokenFile} to verify it, assuming ${role} ` +
+          `(IDPCommunicationError, ${rid}); try again later.`,
+        "WEB_IDENTITY_IDP_ERROR",
+        true,
+      );
+    case "IDPRejectedClaim":
+      return make(
+        `The identity provider rejected the claim of the token in ${context.tokenFile} for ${role} (IDPRejectedClaim, ${rid}): ${rawMessage} Not retried${remembered}.`,
+        "WEB_IDENTITY_IDP_REJECTED",
+        false,
+      );
+    default:
+      break;
+  }
+  if (status === 429 || (isRetryable(error) && /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(name))) {
+    return make(`STS throttled AssumeRoleWithWebIdentity for ${role} (${name}, ${rid}); try again later.`, "STS_THROTTLED", true);
+  }
+  if ((status !== undefined && status >= 500) || e.$fault === "server") {
+    return make(`STS failed AssumeRoleWithWebIdentity for ${role} with HTTP ${status ?? "5xx"} ${name} (${rid}); try again later.`, "STS_ERROR", true);
+  }
+  if ((status !== undefined && status < 400) || /Deserialization error|XML parse error|char '.' is not expected/i.test(rawMessage)) {
+    return make(`STS sent an unreadable AssumeRoleWithWebIdentity response for ${role} (HTTP ${status ?? "?"}, ${rid}).`, "STS_BAD_RESPONSE", false);
+  }
+  if (status !== undefined) {
+    return make(`STS refused AssumeRoleWithWebIdentity for ${role}: HTTP ${status} ${name}: ${rawMessage} (${rid}).`, "STS_ERROR", false);
+  }
+  if (name === "TimeoutError" || (code !== undefined && NETWORK_CODES.has(code))) {
+    return make(
+      `Could not reach STS at ${context.endpointLabel} to assume ${role} with web identity: ${name}${code === undefined ? "" : ` (${code})`}; try again later.`,
+      "STS_ERROR",
+      true,
+    );
+  }
+  return make(
+    `AssumeRoleWithWebIdentity for ${role} failed: ${name}${code === undefined ? "" : ` (${code})`}: ${rawMessage}`,
+    "STS_ERROR",
+    isRetryable(error),
+  );
+}
+
+/** The first line, capped, with the token (and any 16-character run of it) taken out. */
+function firstLine(text: string, token: string): string {
+  let line = (text.split("\n")[0] ?? "").slice(0, 500);
+  if (token.length >= 8) {
+    line = line.split(token).join(SCRUBBED);
+    // A truncated echo of the token's start or end.
+    for (const part of [token.slice(0, 16), token.slice(-16)]) {
+      line = line.split(part).join(SCRUBBED);
+    }
+  }
+  return line;
+}
+
+/** A secret-free stand-in for an SDK error: no `$response`, no body, no request. */
+function summarize(name: string, code: string | undefined, message: string, status: number | undefined, requestId: string | undefined): Error {
+  const summary = new Error(message);
+  summary.name = name;
+  Object.assign(summary, {
+    ...(code === undefined ? {} : { code }),
+    $metadata: { ...(status === undefined ? {} : { httpStatusCode: status }), ...(requestId === undefined ? {} : { requestId }) },
+  });
+  // The stack would point into SDK internals; keep only the headline.
+  summary.stack = `${name}: ${message}`;
+  return summary;
+}
+
+/** `String(value)`, but never throwing. */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
