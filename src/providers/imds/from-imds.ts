@@ -13,8 +13,8 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
-import { endpointState } from "./endpoint-state.js";
-import { createImdsClient, type ImdsClient } from "./imds-client.js";
+import { sharedFlight, type SharedCredentials } from "./endpoint-state.js";
+import { createImdsClient, type ImdsAnswer, type ImdsClient } from "./imds-client.js";
 import {
   assertImdsUsable,
   resolveImdsOptions,
@@ -35,11 +35,15 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * The EC2 instance-profile link: credentials from the Instance Metadata Service (IMDS).
  *
  * IMDSv2 first (a session token, cached for its lifetime and shared by every provider on the
- * endpoint), IMDSv1 as a fallback unless turned off. The role name is discovered once and
- * rediscovered only when its path answers 404. Every field of the answer is validated.
+ * endpoint), IMDSv1 as a fallback unless turned off (a v1 verdict is trusted for a minute, then
+ * re-checked). The role name is discovered once and rediscovered only when its path answers 404.
+ * Every field of the answer is validated.
  *
- * It does not cache credentials itself: wrap it in `memoize` (as `envOrProfile` does), which
- * refreshes before `expiration`.
+ * Process-wide, per endpoint: one role discovery and one credential fetch in flight at a time
+ * (10,000 providers created at once send three requests), and the last credentials are handed to
+ * a provider that has not seen them yet while they have more than 15 minutes left. A provider
+ * calling again (a refresh) always asks IMDS. Otherwise it does not cache credentials itself: wrap
+ * it in `memoize` (as `envOrProfile` does), which refreshes before `expiration`.
  *
  * Failures are `CredentialsError`s with `source: "imds"`:
  * - not on EC2 (`tryNextLink: true`): `IMDS_DISABLED` (`AWS_EC2_METADATA_DISABLED=true`, no I/O),
@@ -67,76 +71,121 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * ```
  */
 export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvider {
-  const config = resolveImdsOptions(options);
-  const { clock, logger } = config;
-  let client: ImdsClient | undefined;
-  const shared = endpointState(config.endpoint);
-  let lastGood: (AwsCredentialIdentity & { expiration: Date }) | undefined;
-
-  const resolve = async (): Promise<AwsCredentialIdentity & { expiration: Date }> => {
-    assertImdsUsable(config);
-    client ??= createImdsClient(config);
-
-    let role = config.roleName ?? shared.roleName;
-    let fresh = false;
-    if (role === undefined) {
-      role = shared.roleName = await discoverRole(client, config);
-      fresh = true;
-    }
-    for (;;) {
-      const response = await client.get(`${IMDS_CREDENTIALS_PATH}${encodeURIComponent(role)}`);
-      if (response.status !== 404) {
-        return parseImdsCredentials(response.body, clock.now(), `role "${role}"`);
-      }
-      if (config.roleName !== undefined || fresh) {
-        throw new CredentialsError(
-          `IMDS at ${config.endpoint} has no credentials for role "${role}" (404)` +
-            (config.roleName !== undefined ? "; is it this instance profile's role?" : "; the instance profile is changing?"),
-          { source: "imds", code: "IMDS_HTTP_ERROR", tryNextLink: false, retryable: config.roleName === undefined },
-        );
-      }
-      log(logger, "debug", `imds: role "${role}" answered 404; discovering the role again`);
-      role = shared.roleName = await discoverRole(client, config);
-      fresh = true;
-    }
-  };
-
-  return async () => {
-    try {
-      const identity = await resolve();
-      lastGood = identity;
-      log(
-        logger,
-        "debug",
-        `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`,
-      );
-      return identity;
-    } catch (error) {
-      if (!config.staticStability || lastGood === undefined) throw error;
-      const now = clock.now();
-      const extension = STATIC_STABILITY_MIN_EXTENSION_MS + Math.floor(config.random() * STATIC_STABILITY_JITTER_MS);
-      const expiration = new Date(Math.max(lastGood.expiration.getTime(), now + extension));
-      lastGood = { ...lastGood, expiration };
-      log(
-        logger,
-        "warn",
-        `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
-          `${redactKeyId(lastGood.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
-      );
-      return { ...lastGood };
-    }
-  };
+  const link: ImdsLink = { config: resolveImdsOptions(options), client: undefined, lastGood: undefined };
+  return () => provide(link);
 }
 
-async function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<string> {
-  const response = await client.get(IMDS_CREDENTIALS_PATH);
-  const role = response.status === 404 ? undefined : parseRoleName(response.body);
-  if (role === undefined) {
-    throw new CredentialsError(
-      `IMDS at ${config.endpoint} lists no role: this instance has no instance profile`,
-      { source: "imds", code: "IMDS_NO_ROLE", tryNextLink: true, retryable: false },
+/**
+ * A credential handed to another provider that has not seen it must have at least this long left,
+ * in milliseconds: 15 minutes. Our own number, above `memoize`'s default refresh point (a 5-minute
+ * window plus up to 5 minutes of jitter), so a shared credential never starts a refresh at once.
+ */
+export const SHARED_CREDENTIALS_MIN_REMAINING_MS = 15 * 60_000;
+
+/** One provider's state: its options, its client (made on the first call) and its last credentials. */
+interface ImdsLink {
+  readonly config: ResolvedImdsOptions;
+  client: ImdsClient | undefined;
+  lastGood: Identity | undefined;
+}
+
+type Identity = AwsCredentialIdentity & { expiration: Date };
+
+/** One call: the credentials, or under static stability the previous ones when a refresh fails. */
+async function provide(link: ImdsLink): Promise<Identity> {
+  const { config } = link;
+  try {
+    const identity = await resolveCredentials(link);
+    link.lastGood = identity;
+    log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
+    return identity;
+  } catch (error) {
+    if (!config.staticStability || link.lastGood === undefined) throw error;
+    const now = config.clock.now();
+    const extension = STATIC_STABILITY_MIN_EXTENSION_MS + Math.floor(config.random() * STATIC_STABILITY_JITTER_MS);
+    const expiration = new Date(Math.max(link.lastGood.expiration.getTime(), now + extension));
+    link.lastGood = { ...link.lastGood, expiration };
+    log(
+      config.logger,
+      "warn",
+      `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
+        `${redactKeyId(link.lastGood.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
     );
+    return { ...link.lastGood };
   }
-  log(config.logger, "debug", `imds: instance profile role is "${role}"`);
-  return role;
+}
+
+/** The role (known, given or discovered), then its credentials; a 404 on a known role rediscovers it. */
+async function resolveCredentials(link: ImdsLink): Promise<Identity> {
+  const { config } = link;
+  assertImdsUsable(config);
+  const client = (link.client ??= createImdsClient(config));
+  const { state } = client;
+  let role = config.roleName ?? state.roleName;
+  let fresh = false;
+  if (role === undefined) {
+    role = await discoverRole(client, config);
+    fresh = true;
+  }
+  for (;;) {
+    const shared = sharedFor(link, state.credentials.get(role));
+    if (shared !== undefined) return parseImdsCredentials(shared.body, config.clock.now(), `role "${role}"`);
+    const answer = await fetchCredentials(client, role);
+    if (answer.status !== 404) {
+      const identity = parseImdsCredentials(answer.body, config.clock.now(), `role "${role}"`);
+      state.credentials.set(role, { body: answer.body, expirationMs: identity.expiration.getTime(), accessKeyId: identity.accessKeyId, via: answer.via });
+      return identity;
+    }
+    state.credentials.delete(role);
+    if (config.roleName !== undefined || fresh) {
+      throw new CredentialsError(
+        `IMDS at ${config.endpoint} has no credentials for role "${role}" (404)` +
+          (config.roleName !== undefined ? "; is it this instance profile's role?" : "; the instance profile is changing?"),
+        { source: "imds", code: "IMDS_HTTP_ERROR", tryNextLink: false, retryable: config.roleName === undefined },
+      );
+    }
+    log(config.logger, "debug", `imds: role "${role}" answered 404; discovering the role again`);
+    if (state.roleName === role) state.roleName = undefined;
+    role = await discoverRole(client, config);
+    fresh = true;
+  }
+}
+
+/**
+ * The shared credentials when this provider may take them without asking IMDS: it has not had
+ * them yet (a provider calling again is refreshing and must ask), they have more than
+ * {@link SHARED_CREDENTIALS_MIN_REMAINING_MS} left on its own clock, and they came over a
+ * session token unless it allows IMDSv1.
+ */
+function sharedFor(link: ImdsLink, shared: SharedCredentials | undefined): SharedCredentials | undefined {
+  if (shared === undefined) return undefined;
+  if (shared.via === "v1" && !link.config.allowImdsV1) return undefined;
+  if (shared.expirationMs - link.config.clock.now() <= SHARED_CREDENTIALS_MIN_REMAINING_MS) return undefined;
+  const seen = link.lastGood;
+  if (seen !== undefined && seen.accessKeyId === shared.accessKeyId && seen.expiration.getTime() === shared.expirationMs) return undefined;
+  return shared;
+}
+
+/** `GET …/security-credentials/<role>`, one in flight per endpoint, role and budget. */
+function fetchCredentials(client: ImdsClient, role: string): Promise<ImdsAnswer> {
+  return sharedFlight(client.state, `credentials ${role} ${client.flightKey}`, () => client.get(`${IMDS_CREDENTIALS_PATH}${encodeURIComponent(role)}`));
+}
+
+/** The instance profile's role, discovered with one request in flight per endpoint and budget. */
+function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<string> {
+  return sharedFlight(client.state, `role ${client.flightKey}`, async () => {
+    const response = await client.get(IMDS_CREDENTIALS_PATH);
+    const role = response.status === 404 ? undefined : parseRoleName(response.body);
+    if (role === undefined) {
+      throw new CredentialsError(`IMDS at ${config.endpoint} lists no role: this instance has no instance profile`, {
+        source: "imds",
+        code: "IMDS_NO_ROLE",
+        tryNextLink: true,
+        retryable: false,
+      });
+    }
+    log(config.logger, "debug", `imds: instance profile role is "${role}"`);
+    client.state.roleName = role;
+    return role;
+  });
 }

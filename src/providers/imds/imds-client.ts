@@ -1,24 +1,18 @@
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
 import { withRetry } from "../../retry.js";
-import { endpointState } from "./endpoint-state.js";
 import { httpRequest, type HttpRequest, type HttpResponse } from "../http-credentials/http-request.js";
 import { HttpTransportError } from "../http-credentials/http-transport-error.js";
+import { assertNotCoolingDown, startCoolDown } from "./cool-down.js";
+import { endpointState, type EndpointState } from "./endpoint-state.js";
+import { imdsError, statusError, v1Disabled } from "./imds-errors.js";
 import {
   DEFAULT_IMDS_MAX_RESPONSE_BYTES,
-  IMDS_COOL_DOWN_JITTER_MS,
-  IMDS_COOL_DOWN_MS,
   IMDS_RETRY_BASE_DELAY_MS,
   IMDS_RETRY_MAX_DELAY_MS,
   type ResolvedImdsOptions,
 } from "./imds-options.js";
-import { sessionExpiry, sharedTokenCache, type ImdsSession, type TokenCache } from "./token-cache.js";
-
-/**
- * How long IMDSv1 is used without asking for a token again, after the token request went
- * unanswered but a plain GET worked (the container hop-limit case, or one slow answer).
- */
-export const PROBED_V1_TRUST_MS = 5 * 60_000;
+import { sessionExpiry, sharedTokenCache, V1_VERDICT_MS, type ImdsSession, type TokenCache } from "./token-cache.js";
 
 /** The IMDSv2 token path (PUT). */
 export const IMDS_TOKEN_PATH = "/latest/api/token";
@@ -27,10 +21,9 @@ export const IMDS_TOKEN_TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
 /** The request header carrying the token on GETs. */
 export const IMDS_TOKEN_HEADER = "x-aws-ec2-metadata-token";
 
-/** A GET answered 2xx or 404; every other outcome is thrown as a `CredentialsError`. */
-export interface ImdsClient {
-  readonly endpoint: string;
-  get(path: string): Promise<HttpResponse>;
+/** A GET answered 2xx or 404, and whether it went over an IMDSv2 session or IMDSv1. */
+export interface ImdsAnswer extends HttpResponse {
+  readonly via: "token" | "v1";
 }
 
 /** A token request that went unanswered on an open connection: try one plain GET in the rest of the budget. */
@@ -39,84 +32,193 @@ interface Probe {
   readonly timeoutMs: number;
 }
 
-const SOURCE = "imds";
 const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
 
 /**
- * The IMDS protocol on top of the shared `httpRequest`: the shared IMDSv2 session, the IMDSv1 fallback, one
- * renewal on 401, attempts with backoff for what may heal, and the shared "no IMDS here" cool-down.
+ * The IMDS protocol on top of the shared `httpRequest`: the shared IMDSv2 session, the IMDSv1
+ * fallback, one renewal on 401, attempts with backoff for what may heal, and the shared "no IMDS
+ * here" cool-down. One method per decision.
  */
-export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache): ImdsClient {
-  const { endpoint, clock, random, logger, timeoutMs, maxAttempts, allowImdsV1, tokenTtlSeconds } = config;
-  const state = endpointState(endpoint);
-  // When v1 is allowed, the token request gets half the budget so a silent token endpoint (hop limit)
-  // still leaves time for one plain GET: nothing answering costs one timeout in total, not two.
-  const tokenTimeoutMs = allowImdsV1 ? Math.max(1, Math.ceil(timeoutMs / 2)) : timeoutMs;
+export class ImdsClient {
+  readonly endpoint: string;
+  /** What every provider on the endpoint knows. */
+  readonly state: EndpointState;
+  /** Providers with equal values here may share in-flight requests (same budget, same v1 rule). */
+  readonly flightKey: string;
+  readonly #config: ResolvedImdsOptions;
+  readonly #cache: TokenCache;
+  /**
+   * When v1 is allowed, the token request gets half the budget so a silent token endpoint (hop
+   * limit) still leaves time for one plain GET: nothing answering costs one timeout, not two.
+   */
+  readonly #tokenTimeoutMs: number;
 
-  const debug = (message: string): void => log(logger, "debug", `imds: ${message}`);
+  constructor(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache) {
+    this.#config = config;
+    this.#cache = cache;
+    this.endpoint = config.endpoint;
+    this.state = endpointState(config.endpoint);
+    this.#tokenTimeoutMs = config.allowImdsV1 ? Math.max(1, Math.ceil(config.timeoutMs / 2)) : config.timeoutMs;
+    this.flightKey = `v1=${String(config.allowImdsV1)} t=${config.timeoutMs} n=${config.maxAttempts}`;
+  }
 
-  function assertNotCoolingDown(): void {
-    const now = clock.now();
-    if (state.coolDownUntil !== undefined && now < state.coolDownUntil) {
-      const seconds = Math.ceil((state.coolDownUntil - now) / 1000);
-      throw new CredentialsError(
-        `IMDS at ${endpoint} was found unavailable moments ago (${state.coolDownReason ?? "no answer"}); ` +
-          `not trying again for ${seconds} s`,
-        { source: SOURCE, code: "IMDS_UNAVAILABLE", tryNextLink: true, retryable: false },
+  /**
+   * GETs `path` over the shared session: 2xx and 404 are returned, everything else is thrown as a
+   * `CredentialsError`. A 401 renews the session once.
+   */
+  async get(path: string): Promise<ImdsAnswer> {
+    assertNotCoolingDown(this.state, this.#config);
+    let renewed = false;
+    for (;;) {
+      const session = await this.#acquire();
+      if (session.kind === "probe") return this.#probe(path, session);
+      const response = await this.#send(path, session);
+      if (response.status !== 401) return this.#checkStatus(response, path, session.kind);
+      this.#cache.invalidate(this.endpoint, session);
+      if (renewed) {
+        throw imdsError(
+          session.kind === "token"
+            ? `IMDS at ${this.endpoint} rejected a freshly issued session token (401) for GET ${path}`
+            : `IMDS at ${this.endpoint} requires a session token (401) for GET ${path} but refuses to issue one`,
+          "IMDS_HTTP_ERROR",
+          { tryNextLink: false, retryable: false },
+        );
+      }
+      renewed = true;
+      this.#debug(
+        session.kind === "token"
+          ? "the session token was rejected (401); fetching a new one"
+          : "IMDS now requires a session token (401); asking for one",
       );
     }
   }
 
-  function startCoolDown(reason: string): void {
-    const ms = Math.round(IMDS_COOL_DOWN_MS + random() * IMDS_COOL_DOWN_JITTER_MS);
-    state.coolDownUntil = clock.now() + ms;
-    state.coolDownReason = reason;
-    debug(`no IMDS at ${endpoint} (${reason}); failing fast for ${ms} ms`);
+  /** One GET with the session's token (or none for IMDSv1). */
+  async #send(path: string, session: ImdsSession): Promise<HttpResponse> {
+    try {
+      return await this.#exchange({
+        method: "GET",
+        url: `${this.endpoint}${path}`,
+        headers: session.kind === "token" ? { [IMDS_TOKEN_HEADER]: session.token } : {},
+        timeoutMs: this.#config.timeoutMs,
+      });
+    } catch (error) {
+      throw this.#transportFailure(error, `GET ${path}`);
+    }
   }
 
-  function isRetryable(outcome: HttpResponse | HttpTransportError): boolean {
-    if (outcome instanceof HttpTransportError) {
-      return outcome.failure === "network" || (outcome.failure === "timeout" && state.answeredAt !== undefined);
+  /** The plain GET after an unanswered token request: IMDSv1 answers, or a hop limit is told. */
+  async #probe(path: string, probe: Probe): Promise<ImdsAnswer> {
+    let response: HttpResponse;
+    try {
+      response = await this.#exchange({ method: "GET", url: `${this.endpoint}${path}`, timeoutMs: probe.timeoutMs });
+    } catch (error) {
+      throw this.#transportFailure(error, `GET ${path}`);
     }
-    return outcome.status === 429 || outcome.status >= 500;
+    if (response.status === 401) {
+      throw imdsError(
+        `IMDS at ${this.endpoint} requires a session token (IMDSv2), but the token request got no answer within ` +
+          `${this.#tokenTimeoutMs} ms (a hop limit of 1 seen from a container?)`,
+        // A hop limit is configuration: retrying would only pay the token timeout again.
+        "IMDS_TIMEOUT",
+        { tryNextLink: false, retryable: false },
+      );
+    }
+    if ((response.status >= 200 && response.status < 300) || response.status === 404) {
+      // A silent token endpoint may only have been slow once: a short-lived verdict, re-checked.
+      const now = this.#config.clock.now();
+      this.#cache.set(this.endpoint, { kind: "v1", issuedAt: now, expiresAt: now + V1_VERDICT_MS });
+    }
+    this.#debug("IMDSv1 answers where the token request did not; using IMDSv1");
+    return this.#checkStatus(response, path, "v1");
+  }
+
+  /**
+   * The session to use: a live shared one, else one token request in flight per endpoint and
+   * budget. A provider that refuses IMDSv1 never takes a v1 verdict: it always asks for a token.
+   */
+  #acquire(): Promise<ImdsSession | Probe> {
+    const cached = this.#cache.get(this.endpoint, this.#config.clock.now());
+    if (cached !== undefined && (cached.kind === "token" || this.#config.allowImdsV1)) return Promise.resolve(cached);
+    return this.#cache.singleFlight(`${this.endpoint} ${this.flightKey}`, () => this.#fetchSession());
+  }
+
+  /** `PUT /latest/api/token`, and what its answer means. */
+  async #fetchSession(): Promise<ImdsSession | Probe> {
+    const { allowImdsV1, timeoutMs, tokenTtlSeconds } = this.#config;
+    let response: HttpResponse;
+    try {
+      response = await this.#exchange({
+        method: "PUT",
+        url: `${this.endpoint}${IMDS_TOKEN_PATH}`,
+        headers: { [IMDS_TOKEN_TTL_HEADER]: String(tokenTtlSeconds) },
+        timeoutMs: this.#tokenTimeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof HttpTransportError && error.failure === "timeout" && error.connected && allowImdsV1) {
+        this.#debug(`the token request got no answer within ${this.#tokenTimeoutMs} ms on an open connection; trying IMDSv1`);
+        return { kind: "probe", timeoutMs: Math.max(1, timeoutMs - this.#tokenTimeoutMs) };
+      }
+      throw this.#transportFailure(error, "token request");
+    }
+    return this.#sessionFrom(response);
+  }
+
+  /** A token, a short-lived IMDSv1 verdict, or the error a token answer means. */
+  #sessionFrom(response: HttpResponse): ImdsSession {
+    const now = this.#config.clock.now();
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      const token = response.body.trim();
+      if (!TOKEN_SHAPE.test(token)) {
+        throw imdsError(`IMDS at ${this.endpoint} answered the token request with a malformed token (${token.length} characters)`, "IMDS_BAD_RESPONSE", {
+          tryNextLink: false,
+          retryable: false,
+        });
+      }
+      const asked = this.#config.tokenTtlSeconds;
+      const granted = Number(response.headers[IMDS_TOKEN_TTL_HEADER]);
+      const ttl = Number.isInteger(granted) && granted >= 1 && granted <= asked ? granted : asked;
+      const session: ImdsSession = { kind: "token", token, issuedAt: now, expiresAt: sessionExpiry(now, ttl) };
+      this.#cache.set(this.endpoint, session);
+      this.#debug(`got an IMDSv2 token for ${ttl} s`);
+      return session;
+    }
+    if (status === 403 || status === 404 || status === 405) {
+      if (!this.#config.allowImdsV1) throw v1Disabled(this.#config, `refused to issue a session token (${status})`);
+      const session: ImdsSession = { kind: "v1", issuedAt: now, expiresAt: now + V1_VERDICT_MS };
+      this.#cache.set(this.endpoint, session);
+      this.#debug(`the token request was refused (${status}); using IMDSv1 for ${V1_VERDICT_MS / 1000} s, then asking again`);
+      return session;
+    }
+    if (status === 400) {
+      throw imdsError(`IMDS at ${this.endpoint} rejected the token request as malformed (400)`, "IMDS_HTTP_ERROR", { tryNextLink: false, retryable: false });
+    }
+    throw statusError(this.endpoint, status, "token request");
+  }
+
+  #checkStatus(response: HttpResponse, path: string, via: "token" | "v1"): ImdsAnswer {
+    if ((response.status >= 200 && response.status < 300) || response.status === 404) return { ...response, via };
+    throw statusError(this.endpoint, response.status, `GET ${path}`);
   }
 
   /**
    * One request with up to `maxAttempts` tries through the shared p-retry helper (full jitter,
-   * 50 ms doubling to 1 s); throws the raw `HttpTransportError`. Transport failures and answers
-   * worth retrying (429, 5xx) travel through the retry loop wrapped in {@link WrappedOutcome} and
-   * are unwrapped at the end, so the caller still sees the status or the raw failure.
+   * 50 ms doubling to 1 s); throws the raw `HttpTransportError`. Outcomes worth retrying travel
+   * through the retry loop wrapped in {@link WrappedOutcome} and are unwrapped at the end.
    */
-  async function exchange(request: HttpRequest): Promise<HttpResponse> {
+  async #exchange(request: HttpRequest): Promise<HttpResponse> {
+    const { maxAttempts, random } = this.#config;
     try {
-      return await withRetry(
-        async () => {
-          let outcome: HttpResponse | HttpTransportError;
-          try {
-            outcome = await httpRequest({ ...request, maxBytes: DEFAULT_IMDS_MAX_RESPONSE_BYTES });
-            state.answeredAt = clock.now();
-            state.coolDownUntil = undefined;
-          } catch (error) {
-            if (!(error instanceof HttpTransportError)) throw error;
-            outcome = error;
-          }
-          if (outcome instanceof HttpTransportError || isRetryable(outcome)) {
-            // Wrapped so the helper retries exactly what isRetryable() says, not its own guess
-            // from the error code (a refused connection is final here: "no IMDS", not a blip).
-            throw new WrappedOutcome(outcome, isRetryable(outcome));
-          }
-          return outcome;
+      return await withRetry(() => this.#attempt(request), {
+        retry: { retries: maxAttempts - 1, minTimeout: IMDS_RETRY_BASE_DELAY_MS, maxTimeout: IMDS_RETRY_MAX_DELAY_MS, factor: 2 },
+        random,
+        onRetry: ({ retry, delayMs, error }) => {
+          const outcome = (error as WrappedOutcome).outcome;
+          const what = outcome instanceof HttpTransportError ? outcome.failure : `status ${outcome.status}`;
+          this.#debug(`${request.method} ${new URL(request.url).pathname} failed (${what}); attempt ${retry + 1} of ${maxAttempts} in ${delayMs} ms`);
         },
-        {
-          retry: { retries: maxAttempts - 1, minTimeout: IMDS_RETRY_BASE_DELAY_MS, maxTimeout: IMDS_RETRY_MAX_DELAY_MS, factor: 2 },
-          random,
-          onRetry: ({ retry, delayMs, error }) => {
-            const outcome = (error as WrappedOutcome).outcome;
-            const what = outcome instanceof HttpTransportError ? outcome.failure : `status ${outcome.status}`;
-            debug(`${request.method} ${new URL(request.url).pathname} failed (${what}); attempt ${retry + 1} of ${maxAttempts} in ${delayMs} ms`);
-          },
-        },
-      );
+      });
     } catch (error) {
       if (error instanceof WrappedOutcome) {
         if (error.outcome instanceof HttpTransportError) throw error.outcome;
@@ -126,53 +228,69 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
     }
   }
 
-  function transportError(error: unknown, what: string): CredentialsError {
+  /** One attempt; an answer of any status proves IMDS is there and ends a cool-down. */
+  async #attempt(request: HttpRequest): Promise<HttpResponse> {
+    let outcome: HttpResponse | HttpTransportError;
+    try {
+      outcome = await httpRequest({ ...request, maxBytes: DEFAULT_IMDS_MAX_RESPONSE_BYTES });
+      this.state.answered = true;
+      this.state.coolDown = undefined;
+    } catch (error) {
+      if (!(error instanceof HttpTransportError)) throw error;
+      outcome = error;
+    }
+    if (outcome instanceof HttpTransportError || outcome.status === 429 || outcome.status >= 500) {
+      // Wrapped so the helper retries exactly what #isRetryable() says, not its own guess
+      // from the error code (a refused connection is final off EC2: "no IMDS", not a blip).
+      throw new WrappedOutcome(outcome, this.#isRetryable(outcome));
+    }
+    return outcome;
+  }
+
+  #isRetryable(outcome: HttpResponse | HttpTransportError): boolean {
+    if (!(outcome instanceof HttpTransportError)) return outcome.status === 429 || outcome.status >= 500;
+    switch (outcome.failure) {
+      case "network":
+        return true;
+      case "timeout":
+        return this.state.answered || outcome.loopStalled;
+      case "unreachable":
+        return this.state.answered; // IMDS answered before: an agent restart, not "no IMDS"
+      case "too-large":
+        return false;
+    }
+  }
+
+  /** What a transport failure means here, and whether it is a "no IMDS here" verdict. */
+  #transportFailure(error: unknown, what: string): CredentialsError {
     if (error instanceof CredentialsError) return error;
     if (!(error instanceof HttpTransportError)) {
-      return new CredentialsError(`IMDS ${what} failed unexpectedly`, { source: SOURCE, code: "IMDS_UNAVAILABLE", tryNextLink: false, retryable: true, cause: error });
+      return imdsError(`IMDS ${what} failed unexpectedly`, "IMDS_UNAVAILABLE", { tryNextLink: false, retryable: true, cause: error });
     }
+    const { endpoint } = this;
+    const { answered } = this.state;
+    const code = error.code ?? "unreachable";
     switch (error.failure) {
-      case "unreachable": {
-        const reason = `connection failed: ${error.code ?? "unreachable"}`;
-        startCoolDown(reason);
-        return new CredentialsError(`IMDS is not reachable at ${endpoint} (${error.code ?? "unreachable"}); not on EC2?`, {
-          source: SOURCE,
-          code: "IMDS_UNAVAILABLE",
-          tryNextLink: true,
-          retryable: false,
-          cause: error,
-        });
-      }
-      case "timeout":
-        if (state.answeredAt === undefined) {
-          startCoolDown(`nothing answered within ${timeoutMs} ms`);
-          return new CredentialsError(`Nothing answered at ${endpoint} within ${timeoutMs} ms; not on EC2?`, {
-            source: SOURCE,
-            code: "IMDS_TIMEOUT",
-            tryNextLink: true,
-            retryable: false,
+      case "unreachable":
+        if (answered) {
+          return imdsError(`IMDS at ${endpoint} answered before but now refuses the ${what} (${code}); restarting?`, "IMDS_UNAVAILABLE", {
+            tryNextLink: false,
+            retryable: true,
             cause: error,
           });
         }
-        return new CredentialsError(`IMDS at ${endpoint} did not answer the ${what} within ${timeoutMs} ms`, {
-          source: SOURCE,
-          code: "IMDS_TIMEOUT",
-          tryNextLink: false,
-          retryable: true,
-          cause: error,
-        });
+        startCoolDown(this.state, this.#config, "unreachable", `connection failed: ${code}`);
+        return imdsError(`IMDS is not reachable at ${endpoint} (${code}); not on EC2?`, "IMDS_UNAVAILABLE", { tryNextLink: true, retryable: false, cause: error });
+      case "timeout":
+        return this.#timeoutFailure(error, what);
       case "network":
-        return new CredentialsError(`The connection to IMDS at ${endpoint} failed during the ${what} (${error.code ?? "network error"})`, {
-          source: SOURCE,
-          code: "IMDS_UNAVAILABLE",
-          tryNextLink: state.answeredAt === undefined,
+        return imdsError(`The connection to IMDS at ${endpoint} failed during the ${what} (${error.code ?? "network error"})`, "IMDS_UNAVAILABLE", {
+          tryNextLink: !answered,
           retryable: true,
           cause: error,
         });
       case "too-large":
-        return new CredentialsError(`IMDS at ${endpoint} sent a body over the size cap for the ${what}; not reading it`, {
-          source: SOURCE,
-          code: "IMDS_TOO_LARGE",
+        return imdsError(`IMDS at ${endpoint} sent a body over the size cap for the ${what}; not reading it`, "IMDS_TOO_LARGE", {
           tryNextLink: false,
           retryable: false,
           cause: error,
@@ -180,166 +298,32 @@ export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache 
     }
   }
 
-  function statusError(status: number, what: string): CredentialsError {
-    const retryable = status === 429 || status >= 500;
-    // 403 is how an instance with its metadata endpoint turned off (HttpEndpoint=disabled), or a
-    // host that blocks IMDS, answers: no instance profile here, so the chain may fall through.
-    const forbidden = status === 403;
-    const hint =
-      status >= 300 && status < 400
-        ? " (a redirect, not followed)"
-        : status === 429
-          ? " (throttled)"
-          : status >= 500
-            ? " (server error)"
-            : forbidden
-              ? " (forbidden: the metadata endpoint is turned off or blocked here)"
-              : "";
-    return new CredentialsError(`IMDS at ${endpoint} answered ${status}${hint} to the ${what}`, {
-      source: SOURCE,
-      code: "IMDS_HTTP_ERROR",
-      tryNextLink: forbidden,
-      retryable,
-    });
-  }
-
-  function v1Disabled(reason: string): CredentialsError {
-    const by =
-      config.v1DisabledBy === "env" ? "AWS_EC2_METADATA_V1_DISABLED=true" : "the `allowImdsV1: false` option";
-    return new CredentialsError(
-      `IMDS at ${endpoint} ${reason}, and falling back to IMDSv1 (no token) is turned off by ${by}`,
-      { source: SOURCE, code: "IMDS_V1_DISABLED", tryNextLink: false, retryable: false },
-    );
-  }
-
-  async function fetchSession(): Promise<ImdsSession | Probe> {
-    let response: HttpResponse;
-    try {
-      response = await exchange({
-        method: "PUT",
-        url: `${endpoint}${IMDS_TOKEN_PATH}`,
-        headers: { [IMDS_TOKEN_TTL_HEADER]: String(tokenTtlSeconds) },
-        timeoutMs: tokenTimeoutMs,
-      });
-    } catch (error) {
-      if (error instanceof HttpTransportError && error.failure === "timeout" && error.connected && allowImdsV1) {
-        debug(`the token request got no answer within ${tokenTimeoutMs} ms on an open connection; trying IMDSv1`);
-        return { kind: "probe", timeoutMs: Math.max(1, timeoutMs - tokenTimeoutMs) };
-      }
-      throw transportError(error, "token request");
+  /** A timeout is "not on EC2" only when nothing ever answered and our own event loop was not the cause. */
+  #timeoutFailure(error: HttpTransportError, what: string): CredentialsError {
+    const { endpoint } = this;
+    const { timeoutMs } = this.#config;
+    if (this.state.answered) {
+      return imdsError(`IMDS at ${endpoint} did not answer the ${what} within ${timeoutMs} ms`, "IMDS_TIMEOUT", { tryNextLink: false, retryable: true, cause: error });
     }
-    const now = clock.now();
-    if (response.status >= 200 && response.status < 300) {
-      const token = response.body.trim();
-      if (!TOKEN_SHAPE.test(token)) {
-        throw new CredentialsError(`IMDS at ${endpoint} answered the token request with a malformed token (${token.length} characters)`, {
-          source: SOURCE,
-          code: "IMDS_BAD_RESPONSE",
-          tryNextLink: false,
-          retryable: false,
-        });
-      }
-      const granted = Number(response.headers[IMDS_TOKEN_TTL_HEADER]);
-      const ttl = Number.isInteger(granted) && granted >= 1 && granted <= tokenTtlSeconds ? granted : tokenTtlSeconds;
-      const session: ImdsSession = { kind: "token", token, expiresAt: sessionExpiry(now, ttl) };
-      cache.set(endpoint, session);
-      debug(`got an IMDSv2 token for ${ttl} s`);
-      return session;
+    if (error.loopStalled) {
+      return imdsError(
+        `Nothing answered at ${endpoint} within ${timeoutMs} ms, but this process's event loop was blocked meanwhile; not taken as "no IMDS"`,
+        "IMDS_TIMEOUT",
+        { tryNextLink: true, retryable: true, cause: error },
+      );
     }
-    if (response.status === 403 || response.status === 404 || response.status === 405) {
-      if (!allowImdsV1) throw v1Disabled(`refused to issue a session token (${response.status})`);
-      const session: ImdsSession = { kind: "v1", expiresAt: sessionExpiry(now, tokenTtlSeconds) };
-      cache.set(endpoint, session);
-      debug(`the token request was refused (${response.status}); using IMDSv1`);
-      return session;
-    }
-    if (response.status === 400) {
-      throw new CredentialsError(`IMDS at ${endpoint} rejected the token request as malformed (400)`, {
-        source: SOURCE,
-        code: "IMDS_HTTP_ERROR",
-        tryNextLink: false,
-        retryable: false,
-      });
-    }
-    throw statusError(response.status, "token request");
+    startCoolDown(this.state, this.#config, "timeout", `nothing answered within ${timeoutMs} ms`);
+    return imdsError(`Nothing answered at ${endpoint} within ${timeoutMs} ms; not on EC2?`, "IMDS_TIMEOUT", { tryNextLink: true, retryable: false, cause: error });
   }
 
-  function acquire(): Promise<ImdsSession | Probe> {
-    const cached = cache.get(endpoint, clock.now());
-    if (cached !== undefined) return Promise.resolve(cached);
-    return cache.singleFlight(`${endpoint} v1=${String(allowImdsV1)} t=${timeoutMs}`, fetchSession);
+  #debug(message: string): void {
+    log(this.#config.logger, "debug", `imds: ${message}`);
   }
+}
 
-  function checkStatus(response: HttpResponse, path: string): HttpResponse {
-    if ((response.status >= 200 && response.status < 300) || response.status === 404) return response;
-    throw statusError(response.status, `GET ${path}`);
-  }
-
-  async function get(path: string): Promise<HttpResponse> {
-    assertNotCoolingDown();
-    const url = `${endpoint}${path}`;
-    let renewed = false;
-    for (;;) {
-      const session = await acquire();
-      if (session.kind === "v1" && !allowImdsV1) throw v1Disabled("does not issue session tokens");
-      if (session.kind === "probe") {
-        let response: HttpResponse;
-        try {
-          response = await exchange({ method: "GET", url, timeoutMs: session.timeoutMs });
-        } catch (error) {
-          throw transportError(error, `GET ${path}`);
-        }
-        if (response.status === 401) {
-          throw new CredentialsError(
-            `IMDS at ${endpoint} requires a session token (IMDSv2), but the token request got no answer within ` +
-              `${tokenTimeoutMs} ms (a hop limit of 1 seen from a container?)`,
-            // A hop limit is configuration: retrying would only pay the token timeout again.
-            { source: SOURCE, code: "IMDS_TIMEOUT", tryNextLink: false, retryable: false },
-          );
-        }
-        if ((response.status >= 200 && response.status < 300) || response.status === 404) {
-          // A silent token endpoint may only have been slow once: trust the IMDSv1 verdict for a
-          // few minutes, not for a token's lifetime (which would pin every provider to v1 for hours).
-          const now = clock.now();
-          cache.set(endpoint, { kind: "v1", expiresAt: Math.min(sessionExpiry(now, tokenTtlSeconds), now + PROBED_V1_TRUST_MS) });
-        }
-        debug("IMDSv1 answers where the token request did not; using IMDSv1");
-        return checkStatus(response, path);
-      }
-      let response: HttpResponse;
-      try {
-        response = await exchange({
-          method: "GET",
-          url,
-          headers: session.kind === "token" ? { [IMDS_TOKEN_HEADER]: session.token } : {},
-          timeoutMs,
-        });
-      } catch (error) {
-        throw transportError(error, `GET ${path}`);
-      }
-      if (response.status === 401) {
-        cache.invalidate(endpoint, session);
-        if (!renewed) {
-          renewed = true;
-          debug(
-            session.kind === "token"
-              ? "the session token was rejected (401); fetching a new one"
-              : "IMDS now requires a session token (401); asking for one",
-          );
-          continue;
-        }
-        throw new CredentialsError(
-          session.kind === "token"
-            ? `IMDS at ${endpoint} rejected a freshly issued session token (401) for GET ${path}`
-            : `IMDS at ${endpoint} requires a session token (401) for GET ${path} but refuses to issue one`,
-          { source: SOURCE, code: "IMDS_HTTP_ERROR", tryNextLink: false, retryable: false },
-        );
-      }
-      return checkStatus(response, path);
-    }
-  }
-
-  return { endpoint, get };
+/** The IMDS client for `config` (see {@link ImdsClient}). */
+export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache): ImdsClient {
+  return new ImdsClient(config, cache);
 }
 
 /** Carries an IMDS outcome through the retry helper, which retries on a rejection it deems retryable. */
@@ -348,6 +332,6 @@ class WrappedOutcome extends CredentialsError {
     readonly outcome: HttpResponse | HttpTransportError,
     retryable: boolean,
   ) {
-    super("IMDS outcome", { source: SOURCE, code: "IMDS_HTTP_ERROR", retryable, tryNextLink: false });
+    super("IMDS outcome", { source: "imds", code: "IMDS_HTTP_ERROR", retryable, tryNextLink: false });
   }
 }

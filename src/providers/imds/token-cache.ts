@@ -1,11 +1,20 @@
 /**
  * What a token request taught us about an endpoint: a session token, or that it works without one
- * (IMDSv1). Either is kept until `expiresAt` (a `Clock` time), so a v1-only endpoint is asked
- * for a token again once per token lifetime, not on every call.
+ * (IMDSv1). Either is used from `issuedAt` until `expiresAt`, read on the clock of the provider
+ * that learnt it: a provider whose clock reads outside that window (a clock a day ahead or behind)
+ * does not use it, so no provider's clock decides for the others.
  */
 export type ImdsSession =
-  | { readonly kind: "token"; readonly token: string; readonly expiresAt: number }
-  | { readonly kind: "v1"; readonly expiresAt: number };
+  | { readonly kind: "token"; readonly token: string; readonly issuedAt: number; readonly expiresAt: number }
+  | { readonly kind: "v1"; readonly issuedAt: number; readonly expiresAt: number };
+
+/**
+ * How long an IMDSv1 verdict (the token request refused with 403/404/405, or unanswered while a
+ * plain GET worked) is trusted before a token is asked for again, in milliseconds: one minute. Our
+ * own number: one refused or slow token request must not keep every provider on unauthenticated
+ * IMDSv1 for a token's lifetime (hours); re-asking costs one quick PUT per refresh on a v1-only host.
+ */
+export const V1_VERDICT_MS = 60_000;
 
 /**
  * How long before its end a cached token stops being used, in milliseconds: a minute, or half the
@@ -30,10 +39,10 @@ export class TokenCache {
   readonly #sessions = new Map<string, ImdsSession>();
   readonly #inflight = new Map<string, Promise<unknown>>();
 
-  /** The live session for `endpoint`, if any. */
+  /** The session for `endpoint` that is live at `now` (the asking provider's clock), if any. */
   get(endpoint: string, now: number): ImdsSession | undefined {
     const session = this.#sessions.get(endpoint);
-    if (session === undefined) return undefined;
+    if (session === undefined || now < session.issuedAt) return undefined;
     if (now >= session.expiresAt) {
       this.#sessions.delete(endpoint);
       return undefined;
@@ -64,16 +73,17 @@ export class TokenCache {
   singleFlight<T>(key: string, fetch: () => Promise<T>): Promise<T> {
     const running = this.#inflight.get(key);
     if (running !== undefined) return running as Promise<T>;
-    const promise = fetch().finally(() => {
-      this.#inflight.delete(key);
+    const promise: Promise<T> = fetch().finally(() => {
+      if (this.#inflight.get(key) === promise) this.#inflight.delete(key);
     });
     this.#inflight.set(key, promise);
     return promise;
   }
 
-  /** Forgets every session (tests). */
+  /** Forgets every session and in-flight request (tests). */
   clear(): void {
     this.#sessions.clear();
+    this.#inflight.clear();
   }
 
   toJSON(): Record<string, unknown> {

@@ -95,21 +95,21 @@ describe("IMDSv2 token cache", () => {
 describe("TokenCache", () => {
   it("stops serving a session at its expiry", () => {
     const cache = new TokenCache();
-    cache.set("e", { kind: "token", token: "t", expiresAt: 1_000 });
+    cache.set("e", { kind: "token", token: "t", issuedAt: 0, expiresAt: 1_000 });
     expect(cache.get("e", 999)?.kind).toBe("token");
     expect(cache.get("e", 1_000)).toBeUndefined();
   });
 
   it("does not drop a newer token when invalidating an older one", () => {
     const cache = new TokenCache();
-    cache.set("e", { kind: "token", token: "new", expiresAt: 10 });
-    cache.invalidate("e", { kind: "token", token: "old", expiresAt: 10 });
+    cache.set("e", { kind: "token", token: "new", issuedAt: 0, expiresAt: 10 });
+    cache.invalidate("e", { kind: "token", token: "old", issuedAt: 0, expiresAt: 10 });
     expect(cache.get("e", 0)).toMatchObject({ token: "new" });
   });
 
   it("keeps tokens out of inspect and JSON", () => {
     const cache = new TokenCache();
-    cache.set("e", { kind: "token", token: "very-secret-token", expiresAt: 10 });
+    cache.set("e", { kind: "token", token: "very-secret-token", issuedAt: 0, expiresAt: 10 });
     expect(inspect(cache)).not.toContain("very-secret-token");
     expect(JSON.stringify(cache)).not.toContain("very-secret-token");
   });
