@@ -1,0 +1,150 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CredentialsError } from "../../../src/errors.js";
+import { fromWebIdentity } from "../../../src/providers/web-identity/from-web-identity.js";
+import { defaultRoleSessionName } from "../../../src/providers/assume-role/validate.js";
+import { ROLE, sha256Hex, settlesWithoutIo, startWorld, TOKEN_B, type World } from "./web-identity-fixtures.js";
+
+let world: World;
+beforeEach(async () => {
+  world = await startWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CredentialsError);
+  return error as CredentialsError;
+}
+
+describe("fromWebIdentity: which link answers", () => {
+  it("falls through, without any I/O, when neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE is set", async () => {
+    const provider = fromWebIdentity({ env: { AWS_ENDPOINT_URL_STS: world.sts.endpoint }, clock: world.clock });
+    const call = provider();
+    expect(await settlesWithoutIo(call)).toBe(true);
+    const error = await failure(call);
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_NOT_SET", tryNextLink: true, source: "web-identity" });
+    expect(world.sts.requests).toHaveLength(0);
+  });
+
+  it("treats empty and blank variables as not set", async () => {
+    const provider = fromWebIdentity({ env: { AWS_ROLE_ARN: "", AWS_WEB_IDENTITY_TOKEN_FILE: "  " }, clock: world.clock });
+    expect((await failure(provider())).code).toBe("WEB_IDENTITY_NOT_SET");
+  });
+
+  it("stops the chain, naming AWS_WEB_IDENTITY_TOKEN_FILE, when only AWS_ROLE_ARN is set", async () => {
+    const provider = fromWebIdentity({ env: { AWS_ROLE_ARN: ROLE, AWS_ENDPOINT_URL_STS: world.sts.endpoint }, clock: world.clock });
+    const error = await failure(provider());
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_INVALID", tryNextLink: false, retryable: false });
+    expect(error.message).toContain("AWS_WEB_IDENTITY_TOKEN_FILE is not");
+    expect(error.message).toContain("AWS_ROLE_ARN is set");
+    expect(world.sts.requests).toHaveLength(0);
+  });
+
+  it("stops the chain, naming AWS_ROLE_ARN, when only AWS_WEB_IDENTITY_TOKEN_FILE is set", async () => {
+    const provider = fromWebIdentity({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: world.token.tokenFile }, clock: world.clock });
+    const error = await failure(provider());
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_INVALID", tryNextLink: false });
+    expect(error.message).toContain("AWS_ROLE_ARN is not");
+    expect(error.message).toContain(world.token.tokenFile);
+  });
+
+  it("stops the chain, before any request, when AWS_ROLE_ARN is not a role ARN", async () => {
+    const provider = fromWebIdentity({ env: world.env({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:user/alice" }), clock: world.clock });
+    const error = await failure(provider());
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_INVALID", tryNextLink: false });
+    expect(error.message).toContain("AWS_ROLE_ARN");
+    expect(world.sts.requests).toHaveLength(0);
+  });
+
+  it("stops the chain when AWS_ROLE_SESSION_NAME, AWS_REGION or AWS_ENDPOINT_URL_STS is malformed, naming it", async () => {
+    for (const [name, value] of [
+      ["AWS_ROLE_SESSION_NAME", "has spaces in it"],
+      ["AWS_REGION", "EU WEST"],
+      ["AWS_ENDPOINT_URL_STS", "ftp://sts.example"],
+    ] as const) {
+      const error = await failure(fromWebIdentity({ env: world.env({ [name]: value }), clock: world.clock })());
+      expect(error.code, name).toBe("WEB_IDENTITY_INVALID");
+      expect(error.message, name).toContain(name);
+    }
+    expect(world.sts.requests).toHaveLength(0);
+  });
+
+  it("does not throw when created in a misconfigured environment (a chain can always be built)", () => {
+    expect(() => fromWebIdentity({ env: { AWS_ROLE_ARN: "nonsense" } })).not.toThrow();
+  });
+
+  it("throws a TypeError naming the option for a malformed option", () => {
+    expect(() => fromWebIdentity({ roleArn: "not-an-arn" })).toThrow(/roleArn/);
+    expect(() => fromWebIdentity({ roleSessionName: "x" })).toThrow(/roleSessionName/);
+    expect(() => fromWebIdentity({ durationSeconds: 60 })).toThrow(/durationSeconds/);
+    expect(() => fromWebIdentity({ endpoint: "http://sts.amazonaws.com" })).toThrow(/endpoint/);
+    expect(() => fromWebIdentity({ webIdentityTokenFile: "" })).toThrow(/webIdentityTokenFile/);
+    expect(() => fromWebIdentity({ maxAttempts: 0 })).toThrow(/maxAttempts/);
+    expect(() => fromWebIdentity({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+});
+
+describe("fromWebIdentity: what it sends", () => {
+  it("assumes AWS_ROLE_ARN with the token in AWS_WEB_IDENTITY_TOKEN_FILE, unsigned", async () => {
+    const credential = await world.provider()();
+    const request = world.sts.lastRequest;
+    expect(request).toMatchObject({ action: "AssumeRoleWithWebIdentity", roleArn: ROLE, status: 200 });
+    expect(request?.accessKeyId).toBeUndefined();
+    expect(credential).toMatchObject({ accessKeyId: world.sts.issued[0]?.accessKeyId, accountId: "123456789012" });
+    expect(credential.sessionToken).toBe(world.sts.issued[0]?.sessionToken);
+    expect(credential.expiration?.getTime()).toBe(world.sts.issued[0]?.expiration.getTime());
+  });
+
+  it("uses AWS_ROLE_SESSION_NAME as the session name", async () => {
+    await fromWebIdentity({ env: world.env({ AWS_ROLE_SESSION_NAME: "checkout-service" }), clock: world.clock })();
+    expect(world.sts.lastRequest?.roleSessionName).toBe("checkout-service");
+  });
+
+  it("defaults the session name to a stable per-host name, not a timestamp", async () => {
+    await world.provider()();
+    world.clock.advance(3 * 60 * 60 * 1000);
+    await world.provider()();
+    const names = world.sts.requests.map((r) => r.roleSessionName);
+    expect(names).toEqual([defaultRoleSessionName(), defaultRoleSessionName()]);
+  });
+
+  it("lets options override the environment", async () => {
+    const other = join(world.token.dir, "other-token");
+    writeFileSync(other, TOKEN_B);
+    await world.provider({
+      roleArn: "arn:aws:iam::210987654321:role/other",
+      webIdentityTokenFile: other,
+      roleSessionName: "from-options",
+      durationSeconds: 900,
+    })();
+    expect(world.sts.lastRequest).toMatchObject({
+      roleArn: "arn:aws:iam::210987654321:role/other",
+      roleSessionName: "from-options",
+      durationSeconds: 900,
+      webIdentityTokenSha256: await sha256Hex(TOKEN_B),
+      status: 200,
+    });
+  });
+
+  it("accepts role ARNs of the aws-cn and aws-us-gov partitions", async () => {
+    for (const roleArn of ["arn:aws-cn:iam::123456789012:role/app", "arn:aws-us-gov:iam::123456789012:role/path/app"]) {
+      await world.provider({ roleArn })();
+      expect(world.sts.lastRequest?.roleArn).toBe(roleArn);
+    }
+  });
+
+  it("reports an unreadable token file as a directory given by mistake, naming the variable", async () => {
+    const dir = join(world.token.dir, "a-directory");
+    mkdirSync(dir);
+    const error = await failure(fromWebIdentity({ env: world.env({ AWS_WEB_IDENTITY_TOKEN_FILE: dir }), clock: world.clock })());
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_TOKEN_UNREADABLE", tryNextLink: false });
+    expect(error.message).toContain("AWS_WEB_IDENTITY_TOKEN_FILE");
+  });
+});

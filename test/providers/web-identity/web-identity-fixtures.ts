@@ -1,0 +1,91 @@
+/*
+ * What the web identity tests share: a token file in a fresh temporary directory, an STS emulator
+ * on this test's manual clock, and a provider pointed at both (options passed through `env`, the
+ * way EKS sets them).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { fromWebIdentity, type WebIdentityOptions } from "../../../src/providers/web-identity/from-web-identity.js";
+import { manualClock, type ManualClock } from "../../../src/testing/manual-clock.js";
+import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../../src/testing/sts-emulator.js";
+
+export const ROLE = "arn:aws:iam::123456789012:role/irsa-app";
+/** Shaped like an EKS projected service account token (a JWT), long enough to be registered as a secret. */
+export const TOKEN_A = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDphcHAifQ.c2lnbmF0dXJlLUE";
+export const TOKEN_B = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkIifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDphcHAifQ.c2lnbmF0dXJlLUI";
+
+/** A scratch directory with a token file; `cleanup()` removes it. */
+export interface TokenDir {
+  readonly dir: string;
+  readonly tokenFile: string;
+  write(token: string): void;
+  cleanup(): void;
+}
+
+export function tokenDir(initial: string = TOKEN_A): TokenDir {
+  const dir = mkdtempSync(join(tmpdir(), "env-or-profile-web-identity-"));
+  const tokenFile = join(dir, "token");
+  const write = (token: string): void => writeFileSync(tokenFile, token);
+  write(initial);
+  return { dir, tokenFile, write, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** SHA-256 hex of a token: what the emulator records instead of the token. */
+export async function sha256Hex(text: string): Promise<string> {
+  const { createHash } = await import("node:crypto");
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The world of one test: its clock, its STS, its token file. */
+export interface World {
+  readonly clock: ManualClock;
+  readonly sts: StsEmulator;
+  readonly token: TokenDir;
+  /** The variables EKS would set, pointing at this world. */
+  env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
+  /** A provider on this world's clock (so its own shared cache), reading {@link env}. */
+  provider(options?: WebIdentityOptions): AwsCredentialIdentityProvider;
+  close(): Promise<void>;
+}
+
+export async function startWorld(options: StsEmulatorOptions = {}): Promise<World> {
+  const clock = manualClock();
+  const sts = await startStsEmulator({ clock, webIdentityToken: (token) => token === TOKEN_A || token === TOKEN_B, ...options });
+  const token = tokenDir();
+  const env = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
+    AWS_ROLE_ARN: ROLE,
+    AWS_WEB_IDENTITY_TOKEN_FILE: token.tokenFile,
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
+    AWS_REGION: "eu-west-1",
+    ...extra,
+  });
+  return {
+    clock,
+    sts,
+    token,
+    env,
+    provider: (providerOptions = {}) => fromWebIdentity({ env: env(), clock, timeoutMs: 2_000, random: () => 0, ...providerOptions }),
+    close: async () => {
+      token.cleanup();
+      await sts.close();
+    },
+  };
+}
+
+/**
+ * Whether `promise` settles within a few microtask turns — before the event loop could complete
+ * any I/O (a file read, a request) — i.e. without doing any.
+ */
+export async function settlesWithoutIo(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 10 && !settled; i++) {
+    await Promise.resolve();
+  }
+  return settled;
+}
