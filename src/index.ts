@@ -60,3 +60,21 @@ export {
   type FromConfigOptions,
   type SnakeCaseCredentialsConfig,
 } from "./config.js";
+export { fromProfile, type ProfileOptions } from "./providers/profile/from-profile.js";
+export {
+  resolveProfileSelection,
+  explicitProfileName,
+  DEFAULT_PROFILE_NAME,
+  PROFILE_ENV_VARIABLES,
+  type ProfileSelection,
+  type ProfileSelectionInput,
+} from "./providers/profile/resolve-profile-selection.js";
+export { PROFILE_CREDENTIAL_SOURCES, type CredentialSourceName } from "./providers/profile/plan-profile.js";
+export { DEFAULT_MAX_PROFILE_FILE_BYTES } from "./providers/profile/read-profile-files.js";
+export {
+  fromCredentialProcess,
+  DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES,
+  DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS,
+  type CredentialProcessOptions,
+} from "./providers/process/from-credential-process.js";
+export { splitCommandLine } from "./providers/process/split-command-line.js";

@@ -1,0 +1,121 @@
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { systemClock, type Clock } from "../../clock.js";
+import { CredentialsError, redactKeyId } from "../../errors.js";
+import { log, type Logger } from "../../logger.js";
+import { parseCredentialProcessOutput } from "./parse-credential-process-output.js";
+import { runBoundedProcess } from "./run-bounded-process.js";
+import { scrubProcessText } from "./scrub-process-text.js";
+import { splitCommandLine } from "./split-command-line.js";
+
+/**
+ * How long a `credential_process` may run. The AWS CLI and SDKs wait forever; a helper that fetches
+ * from a vault or an SSO portal answers in seconds, and one minute leaves room for a slow network
+ * without letting a hung helper hang every caller.
+ */
+export const DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS = 60_000;
+
+/**
+ * The most a `credential_process` may write to stdout. Its JSON is a few hundred bytes (a session
+ * token is at most a few kilobytes); 1 MiB stops a runaway program without refusing any real one.
+ */
+export const DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** How much of a failing program's stderr is kept to explain the failure (then scrubbed and cut to 300 characters). */
+const MAX_STDERR_BYTES = 4096;
+
+/** Options of {@link fromCredentialProcess}. */
+export interface CredentialProcessOptions {
+  /**
+   * The command line, as in `credential_process = …`: split like the AWS CLI does (shell-style
+   * words and quotes) and run without a shell.
+   */
+  command: string;
+  /** The profile it came from, for messages. */
+  profile?: string;
+  /** The program's environment. @defaultValue `process.env` */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Killed after this long. @defaultValue {@link DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS} */
+  timeoutMs?: number;
+  /** Killed when stdout grows past this. @defaultValue {@link DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES} */
+  maxOutputBytes?: number;
+  /** For the expiry check. @defaultValue `systemClock` */
+  clock?: Clock;
+  /** One debug line per run. */
+  logger?: Logger;
+}
+
+const SOURCE = "process";
+
+/**
+ * Credentials from an external program, the `credential_process` of an AWS profile. The command
+ * line is split as the AWS CLI splits it and run directly — no shell — with stdin closed, a time
+ * limit and an output limit; its stdout must be the Version 1 JSON (`AccessKeyId`,
+ * `SecretAccessKey`, optional `SessionToken`, `Expiration`, `AccountId`); an expired `Expiration`
+ * is refused. Every call runs the program: wrap the provider in `memoize` (as `envOrProfile` and
+ * `fromProfile` users do) to run it once per credential lifetime.
+ *
+ * The program's stderr stays out of messages, except when it failed (a non-zero exit), where its
+ * last lines — scrubbed of anything that looks like a key or token — are the reason shown.
+ *
+ * @param options - the command line and limits.
+ * @returns a provider; each call runs the program once.
+ * @throws TypeError from `fromCredentialProcess` when the command line cannot be split or an option is invalid.
+ * @throws CredentialsError from the provider (never falling through a chain):
+ *   `PROCESS_FAILED` (could not start, non-zero exit, killed by a signal; not retried),
+ *   `PROCESS_TIMEOUT`, `PROCESS_BAD_OUTPUT` (not Version 1 JSON, a missing field, too large),
+ *   `CREDENTIALS_EXPIRED`.
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromCredentialProcess, memoize } from "env-or-profile";
+ *
+ * const credentials = memoize(fromCredentialProcess({ command: "/usr/local/bin/vault-aws-creds --role deploy" }));
+ * const s3 = new S3Client({ region: "us-east-1", credentials });
+ * ```
+ */
+export function fromCredentialProcess(options: CredentialProcessOptions): AwsCredentialIdentityProvider {
+  if (typeof options !== "object" || options === null || typeof options.command !== "string") {
+    throw new TypeError("Expected `options.command` to be the credential_process command line (a string)");
+  }
+  const argv = splitCommandLine(options.command);
+  const timeoutMs = positive(options.timeoutMs ?? DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS, "timeoutMs");
+  const maxOutputBytes = positive(options.maxOutputBytes ?? DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES, "maxOutputBytes");
+  const clock = options.clock ?? systemClock;
+  // The program's name, never its arguments: they may carry a secret (a token, a password).
+  const label = `credential_process ${JSON.stringify(baseName(argv[0] ?? ""))}${options.profile === undefined ? "" : ` of profile "${options.profile}"`}`;
+  return async () => {
+    const result = await runBoundedProcess(argv, {
+      env: options.env ?? process.env,
+      timeoutMs,
+      maxOutputBytes,
+      maxStderrBytes: MAX_STDERR_BYTES,
+      source: SOURCE,
+      label,
+    });
+    if (result.exitCode !== 0) {
+      const stderr = scrubProcessText(result.stderrTail);
+      const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`;
+      throw new CredentialsError(`${label} ${how}${stderr === "" ? " (nothing on stderr)" : `: ${stderr}`}`, {
+        source: SOURCE,
+        code: "PROCESS_FAILED",
+        tryNextLink: false,
+        retryable: false,
+      });
+    }
+    const credential = parseCredentialProcessOutput(result.stdout, label, clock, SOURCE);
+    log(options.logger, "debug", `process: ${label} gave ${redactKeyId(credential.accessKeyId)}, expires ${credential.expiration?.toISOString() ?? "never"}`);
+    return credential;
+  };
+}
+
+function positive(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`Expected \`${name}\` to be a finite number > 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function baseName(path: string): string {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return name.length > 60 ? `${name.slice(0, 57)}...` : name;
+}

@@ -1,0 +1,171 @@
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { systemClock, type Clock } from "../../clock.js";
+import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
+import { log, type Logger } from "../../logger.js";
+import { isRetryable } from "../../retry.js";
+import type { AssumeRoleCache } from "../assume-role.js";
+import { buildProfileProvider } from "./build-profile-provider.js";
+import { loadProfiles } from "./load-profiles.js";
+import { planProfile, type ProfilePlan } from "./plan-profile.js";
+import { PROFILE_SOURCE } from "./profile-error.js";
+import { whereProfile } from "./profile-where.js";
+import { readProfileFiles, type ProfileFileTexts } from "./read-profile-files.js";
+import { resolveProfileSelection, type ProfileSelection } from "./resolve-profile-selection.js";
+
+/** Options of {@link fromProfile}. */
+export interface ProfileOptions {
+  /** The profile to use. Naming one makes it explicit: missing or broken, it stops the chain. @defaultValue `AWS_PROFILE`, else `"default"` */
+  profile?: string;
+  /** The config file. @defaultValue `AWS_CONFIG_FILE`, else `~/.aws/config` */
+  configFile?: string;
+  /** The credentials file. @defaultValue `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials` */
+  credentialsFile?: string;
+  /**
+   * The environment: `AWS_PROFILE`, the file variables, `HOME`, and what the profile's sources read
+   * (`credential_source = Environment` keys, IMDS and container settings, `AWS_REGION`,
+   * `AWS_ENDPOINT_URL_STS`; the environment of a `credential_process`). Read on every call.
+   * @defaultValue `process.env`
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where time comes from (expiry checks, the AssumeRole cache). @defaultValue `systemClock` */
+  clock?: Clock;
+  /** One debug line per resolution: which profile, which file, which kind. */
+  logger?: Logger;
+  /**
+   * Where AssumeRole results are shared: `false` for none, or a cache from `createAssumeRoleCache`.
+   * @defaultValue the process-wide AssumeRole cache
+   */
+  cache?: AssumeRoleCache | false;
+  /** Time limit of a `credential_process`. @defaultValue `DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS` (60 s) */
+  processTimeoutMs?: number;
+}
+
+/**
+ * Credentials from an AWS profile in `~/.aws/config` and `~/.aws/credentials`, read as the AWS CLI
+ * reads them — with the AWS SDK's own file loader — and resolved through env-or-profile's links:
+ *
+ * | profile | credentials |
+ * | --- | --- |
+ * | `aws_access_key_id`, `aws_secret_access_key` (+ `aws_session_token`, `aws_credential_expiration`) | those keys |
+ * | `role_arn` + `source_profile` (to any depth) | AssumeRole, signed by the source profile's credentials |
+ * | `role_arn` + `credential_source` = `Environment` / `Ec2InstanceMetadata` / `EcsContainer` | AssumeRole, signed by that link's credentials |
+ * | `role_arn` + `web_identity_token_file` | AssumeRoleWithWebIdentity |
+ * | `credential_process` | the program's Version 1 JSON (run without a shell, bounded) |
+ * | `sso_session` / `sso_start_url` | the SDK's `fromSSO` (after `aws sso login`) |
+ *
+ * Role steps accept `external_id`, `role_session_name`, `duration_seconds`, `region`,
+ * `sts_regional_endpoints` and `endpoint_url` (or a `services` section), and go through
+ * `fromAssumeRole`, so every client asking for the same role shares one AssumeRole.
+ *
+ * **Which profile.** The `profile` option, else `AWS_PROFILE`, else `default`. When one was named,
+ * it is an explicit choice: missing (with "did you mean"), or broken, is an error that stops a
+ * chain (`tryNextLink: false`) — never a silent fall-through to the instance profile. With neither
+ * set, no files, or no `[default]` with credential settings, the link falls through
+ * (`PROFILE_NOT_SET`), having done no I/O beyond two `stat` calls.
+ *
+ * The files are read again on every call (a change is seen); wrap the provider in `memoize`, as
+ * `envOrProfile` does, to cache the credential.
+ *
+ * @param options - profile, files, environment, clock, logger.
+ * @returns a provider for any AWS SDK v3 client's `credentials` (wrap it in `memoize`).
+ * @throws TypeError from `fromProfile` when an option has the wrong type.
+ * @throws CredentialsError from the provider, `source: "profile"`: `PROFILE_NOT_SET` (falls
+ *   through); `PROFILE_NOT_FOUND`, `PROFILE_INVALID` (a malformed line, a loop, an unknown
+ *   `credential_source`, a role without a source; messages name file, profile and key, never a
+ *   value), `PROFILE_FILE_UNREADABLE`, `CREDENTIALS_EXPIRED`, `PROCESS_*`, `SSO_LOGIN_REQUIRED`,
+ *   `SSO_FAILED`, and the `STS_*` codes of a role step — all of which stop the chain.
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromProfile, memoize } from "env-or-profile";
+ *
+ * // ~/.aws/config:
+ * //   [profile partner]
+ * //   role_arn = arn:aws:iam::123456789012:role/partner-upload
+ * //   external_id = tenant-42
+ * //   source_profile = default
+ * const s3 = new S3Client({ region: "us-east-1", credentials: memoize(fromProfile({ profile: "partner" })) });
+ * ```
+ */
+export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentityProvider {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Expected `options` to be an object");
+  }
+  resolveProfileSelection(options); // checks the option types now
+  if (options.clock !== undefined && typeof options.clock?.now !== "function") {
+    throw new TypeError("Expected `clock` to have a `now()` method");
+  }
+  const clock = options.clock ?? systemClock;
+  let built: { texts: ProfileFileTexts; selection: ProfileSelection; plan: ProfilePlan; provider: AwsCredentialIdentityProvider } | undefined;
+
+  return async () => {
+    const env = options.env ?? process.env;
+    const selection = resolveProfileSelection({ ...options, env });
+    const texts = await readProfileFiles(selection);
+    if (built === undefined || !sameFiles(built.texts, texts) || !sameSelection(built.selection, selection)) {
+      // Parsed and planned again only when a file or the selection changed: a stable plan keeps
+      // its providers (and their caches) from call to call.
+      const profiles = await loadProfiles(texts);
+      const plan = planProfile(selection, profiles, env);
+      const provider = buildProfileProvider(plan, {
+        selection,
+        env,
+        clock,
+        logger: options.logger,
+        cache: options.cache,
+        processTimeoutMs: options.processTimeoutMs,
+      });
+      built = { texts, selection, plan, provider };
+    }
+    const { plan, provider } = built;
+    try {
+      const credential = await provider();
+      log(options.logger, "debug", `profile: "${selection.profile}" (${describePlan(plan)}) gave ${redactKeyId(credential.accessKeyId)}`);
+      return credential;
+    } catch (error) {
+      throw inProfile(error, selection, plan);
+    }
+  };
+}
+
+/** One line on how a plan resolves, e.g. `assume-role arn:… from [profile base] of /x/credentials`. Holds no secret. */
+export function describePlan(plan: ProfilePlan): string {
+  const where = whereProfile(plan.profile);
+  switch (plan.kind) {
+    case "static":
+      return `static keys in ${where}`;
+    case "assume-role":
+      return `assume-role ${plan.role.roleArn} in ${where}, from ${describePlan(plan.source)}`;
+    case "credential-source":
+      return `credential_source ${plan.name}`;
+    case "web-identity":
+      return `web identity ${plan.role.roleArn} in ${where}`;
+    case "process":
+      return `credential_process in ${where}`;
+    case "sso":
+      return `SSO in ${where}`;
+  }
+}
+
+/** Any failure below, as a profile error that stops the chain, keeping the code and the cause. */
+function inProfile(error: unknown, selection: ProfileSelection, plan: ProfilePlan): CredentialsError {
+  if (error instanceof CredentialsError && error.source === PROFILE_SOURCE) {
+    return error;
+  }
+  const code = error instanceof CredentialsError ? error.code : "PROVIDER_FAILED";
+  return new CredentialsError(`Profile "${selection.profile}" (${describePlan(plan)}) failed: ${describeError(error)}`, {
+    source: PROFILE_SOURCE,
+    code,
+    tryNextLink: false,
+    retryable: isRetryable(error),
+    cause: error,
+  });
+}
+
+function sameFiles(a: ProfileFileTexts, b: ProfileFileTexts): boolean {
+  return a.config?.path === b.config?.path && a.config?.text === b.config?.text && a.credentials?.path === b.credentials?.path && a.credentials?.text === b.credentials?.text;
+}
+
+function sameSelection(a: ProfileSelection, b: ProfileSelection): boolean {
+  return a.profile === b.profile && a.explicit === b.explicit && a.configFile === b.configFile && a.credentialsFile === b.credentialsFile;
+}

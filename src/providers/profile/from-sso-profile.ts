@@ -1,0 +1,69 @@
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { CredentialsError, describeError } from "../../errors.js";
+import { isRetryable } from "../../retry.js";
+import { PROFILE_SOURCE } from "./profile-error.js";
+
+type CredentialProviders = typeof import("@aws-sdk/credential-providers");
+let sdk: Promise<CredentialProviders> | undefined;
+
+/** What {@link fromSsoProfile} needs. */
+export interface SsoProfileOptions {
+  readonly profile: string;
+  readonly configFile: string;
+  readonly credentialsFile: string;
+}
+
+/**
+ * An `sso_session` / `sso_start_url` profile through the AWS SDK's own `fromSSO` (loaded on the
+ * first call, never at import): it reads the cached token that `aws sso login` wrote under
+ * `~/.aws/sso/cache` (the SDK takes the home directory from `HOME`), refreshes it when it can, and
+ * calls the SSO portal's GetRoleCredentials. Its errors are mapped to ours.
+ *
+ * @throws CredentialsError `SSO_LOGIN_REQUIRED` when the token is missing, expired or refused (the
+ *   message says `run aws sso login --profile <name>`); `SSO_FAILED` otherwise (retryable when the
+ *   SDK's error is: network errors, 5xx, throttling).
+ * @internal
+ */
+export function fromSsoProfile(options: SsoProfileOptions): AwsCredentialIdentityProvider {
+  return async () => {
+    sdk ??= import("@aws-sdk/credential-providers");
+    const { fromSSO } = await sdk;
+    try {
+      return await fromSSO({
+        profile: options.profile,
+        configFilepath: options.configFile,
+        filepath: options.credentialsFile,
+        ignoreCache: true,
+      })();
+    } catch (error) {
+      throw mapSsoError(error, options.profile);
+    }
+  };
+}
+
+/**
+ * The SDK's SSO errors, as ours. Its messages for a missing or stale login ("…token … was not found
+ * or is invalid", "…has expired or is otherwise invalid", an UnauthorizedException from the portal)
+ * all mean the same thing to a person: log in again.
+ * @internal
+ */
+export function mapSsoError(error: unknown, profile: string): CredentialsError {
+  const name = (error as { name?: unknown } | null)?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  const loginRequired =
+    name === "UnauthorizedException" ||
+    /expired|not found or is invalid|otherwise invalid|sso login|refresh/i.test(message);
+  if (loginRequired) {
+    return new CredentialsError(
+      `The SSO login of profile "${profile}" is missing or expired; run \`aws sso login --profile ${profile}\` (${describeError(error)})`,
+      { source: PROFILE_SOURCE, code: "SSO_LOGIN_REQUIRED", tryNextLink: false, cause: error },
+    );
+  }
+  return new CredentialsError(`SSO credentials of profile "${profile}" could not be had: ${describeError(error)}`, {
+    source: PROFILE_SOURCE,
+    code: "SSO_FAILED",
+    tryNextLink: false,
+    retryable: isRetryable(error),
+    cause: error,
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * The names within a small edit distance of `name` (case-insensitive), nearest first: "did you
+ * mean" for a misspelt profile. At most three.
+ * @internal
+ */
+export function nearestNames(name: string, candidates: readonly string[]): string[] {
+  const target = name.toLowerCase();
+  const allowed = target.length <= 4 ? 1 : target.length <= 8 ? 2 : 3;
+  return candidates
+    .filter((candidate) => candidate !== name)
+    .map((candidate) => ({ candidate, distance: editDistance(target, candidate.toLowerCase()) }))
+    .filter(({ distance }) => distance <= allowed)
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .slice(0, 3)
+    .map(({ candidate }) => candidate);
+}
+
+/** Levenshtein distance, giving up (Infinity) when the lengths differ by more than 3. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) {
+    return Number.POSITIVE_INFINITY;
+  }
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,211 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CredentialsError } from "../../../src/errors.js";
+import { createAssumeRoleCache } from "../../../src/providers/assume-role.js";
+import { fromProfile, type ProfileOptions } from "../../../src/providers/profile/from-profile.js";
+import { startImdsEmulator } from "../../../src/testing/imds-emulator.js";
+import { manualClock } from "../../../src/testing/manual-clock.js";
+import { startStsEmulator, type StsEmulator } from "../../../src/testing/sts-emulator.js";
+import { rejection, tempAws, type TempAws } from "./temp-aws.js";
+
+const KEY = "AKIAIOSFODNN7PROFILE1";
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPROFILE001";
+const TOKEN = "IQoJb3JpZ2luX2VjPROFILE-SESSION-TOKEN-001";
+const ROLE = "arn:aws:iam::123456789012:role/partner-upload";
+const ROLE2 = "arn:aws:iam::210987654321:role/second-hop";
+const EXTERNAL_ID = "tenant-42";
+
+let aws: TempAws;
+let sts: StsEmulator | undefined;
+
+beforeEach(() => {
+  aws = tempAws();
+});
+afterEach(async () => {
+  aws.remove();
+  await sts?.close();
+  sts = undefined;
+});
+
+const staticCredentials = `[default]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`;
+
+async function startSts(externalId?: string): Promise<StsEmulator> {
+  sts = await startStsEmulator({
+    baseCredentials: [{ accessKeyId: KEY, secretAccessKey: SECRET }],
+    ...(externalId === undefined ? {} : { externalId }),
+  });
+  return sts;
+}
+
+function resolve(options: ProfileOptions = {}, env: Record<string, string | undefined> = {}) {
+  return fromProfile({ env: aws.env(env), cache: createAssumeRoleCache(), ...options })();
+}
+
+async function profileFailure(options: ProfileOptions = {}, env: Record<string, string | undefined> = {}): Promise<CredentialsError> {
+  const error = await rejection(resolve(options, env));
+  expect(error).toBeInstanceOf(CredentialsError);
+  return error as CredentialsError;
+}
+
+describe("fromProfile: static keys", () => {
+  it("reads the default profile's keys from ~/.aws/credentials under HOME", async () => {
+    aws.writeCredentials(staticCredentials);
+    expect(await resolve()).toEqual({ accessKeyId: KEY, secretAccessKey: SECRET });
+  });
+
+  it("reads [profile x] from the config file and [x] from the credentials file, the credentials file winning for a key in both", async () => {
+    aws.writeConfig(`[profile work]\naws_access_key_id = AKIACONFIGFILE000001\naws_secret_access_key = from-config\naws_session_token = ${TOKEN}\n`);
+    aws.writeCredentials(`[work]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`);
+    expect(await resolve({ profile: "work" })).toEqual({ accessKeyId: KEY, secretAccessKey: SECRET, sessionToken: TOKEN });
+  });
+
+  it("takes the profile from AWS_PROFILE and the files from AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE", async () => {
+    const credentials = aws.writeFile("elsewhere-credentials", `[ci]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`);
+    const config = aws.writeFile("elsewhere-config", "[profile ci]\nregion = eu-west-1\n");
+    expect(await resolve({}, { AWS_PROFILE: "ci", AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials })).toEqual({
+      accessKeyId: KEY,
+      secretAccessKey: SECRET,
+    });
+  });
+
+  it("prefers the profile option over AWS_PROFILE, and the file options over the variables", async () => {
+    const credentials = aws.writeFile("option-credentials", `[chosen]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`);
+    aws.writeCredentials(`[other]\naws_access_key_id = AKIAOTHER00000000001\naws_secret_access_key = other\n`);
+    const result = await resolve({ profile: "chosen", credentialsFile: credentials }, { AWS_PROFILE: "other" });
+    expect(result.accessKeyId).toBe(KEY);
+  });
+
+  it("reads setting names in any case, as the AWS CLI does", async () => {
+    aws.writeCredentials(`[default]\nAWS_ACCESS_KEY_ID = ${KEY}\nAws_Secret_Access_Key = ${SECRET}\n`);
+    expect((await resolve()).accessKeyId).toBe(KEY);
+  });
+
+  it("carries aws_credential_expiration and refuses the keys once it has passed", async () => {
+    const clock = manualClock(Date.parse("2026-06-01T00:00:00Z"));
+    aws.writeCredentials(`${staticCredentials}aws_session_token = ${TOKEN}\naws_credential_expiration = 2026-06-01T01:00:00Z\n`);
+    const provider = fromProfile({ env: aws.env(), clock });
+    expect((await provider()).expiration).toEqual(new Date("2026-06-01T01:00:00Z"));
+    clock.advance(60 * 60 * 1000);
+    const error = (await rejection(provider())) as CredentialsError;
+    expect(error.code).toBe("CREDENTIALS_EXPIRED");
+    expect(error.tryNextLink).toBe(false);
+  });
+
+  it("sees a changed file on the next call", async () => {
+    aws.writeCredentials(staticCredentials);
+    const provider = fromProfile({ env: aws.env() });
+    expect((await provider()).accessKeyId).toBe(KEY);
+    aws.writeCredentials(`[default]\naws_access_key_id = AKIAROTATED000000001\naws_secret_access_key = rotated\n`);
+    expect((await provider()).accessKeyId).toBe("AKIAROTATED000000001");
+  });
+});
+
+describe("fromProfile: roles", () => {
+  it("assumes role_arn with external_id, role_session_name and duration_seconds, signed by the source_profile's keys", async () => {
+    const emulator = await startSts(EXTERNAL_ID);
+    aws.writeCredentials(staticCredentials);
+    aws.writeConfig(
+      `[profile partner]\nrole_arn = ${ROLE}\nsource_profile = default\nexternal_id = ${EXTERNAL_ID}\nrole_session_name = nightly-upload\nduration_seconds = 1800\nendpoint_url = ${emulator.endpoint}\nregion = eu-west-1\n`,
+    );
+    const credential = await resolve({ profile: "partner" });
+    expect(credential.accessKeyId).toBe(emulator.issued[0]?.accessKeyId);
+    expect(credential.sessionToken).toBe(emulator.issued[0]?.sessionToken);
+    expect(emulator.lastRequest).toMatchObject({
+      action: "AssumeRole",
+      roleArn: ROLE,
+      externalId: EXTERNAL_ID,
+      roleSessionName: "nightly-upload",
+      durationSeconds: 1800,
+      accessKeyId: KEY,
+      region: "eu-west-1",
+      signatureValid: true,
+    });
+  });
+
+  it("follows source_profile to any depth: each hop is signed by the one before", async () => {
+    const emulator = await startSts();
+    aws.writeCredentials(staticCredentials);
+    aws.writeConfig(
+      `[profile first]\nrole_arn = ${ROLE}\nsource_profile = default\n[profile second]\nrole_arn = ${ROLE2}\nsource_profile = first\n` +
+        `[profile third]\nrole_arn = ${ROLE}\nsource_profile = second\n`,
+    );
+    const credential = await resolve({ profile: "third" }, { AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    const requests = emulator.requests.filter((request) => request.action === "AssumeRole");
+    expect(requests.map((request) => request.roleArn)).toEqual([ROLE, ROLE2, ROLE]);
+    expect(requests[0]?.accessKeyId).toBe(KEY);
+    expect(requests[1]?.accessKeyId).toBe(emulator.issued[0]?.accessKeyId);
+    expect(requests[2]?.accessKeyId).toBe(emulator.issued[1]?.accessKeyId);
+    expect(requests.every((request) => request.signatureValid)).toBe(true);
+    expect(credential.accessKeyId).toBe(emulator.issued[2]?.accessKeyId);
+  });
+
+  it("uses a source profile's own keys even when it has a role_arn too (as the CLI does)", async () => {
+    const emulator = await startSts();
+    aws.writeConfig(
+      `[profile base]\nrole_arn = ${ROLE2}\nsource_profile = nowhere\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n` +
+        `[profile top]\nrole_arn = ${ROLE}\nsource_profile = base\n`,
+    );
+    await resolve({ profile: "top" }, { AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    expect(emulator.requests.map((request) => [request.roleArn, request.accessKeyId])).toEqual([[ROLE, KEY]]);
+  });
+
+  it("lets a role profile name itself as source_profile when it holds the keys", async () => {
+    const emulator = await startSts();
+    aws.writeConfig(`[profile self]\nrole_arn = ${ROLE}\nsource_profile = self\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`);
+    await resolve({ profile: "self" }, { AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    expect(emulator.lastRequest).toMatchObject({ roleArn: ROLE, accessKeyId: KEY });
+  });
+
+  it("signs with the environment's keys for credential_source = Environment", async () => {
+    const emulator = await startSts();
+    aws.writeConfig(`[profile envrole]\nrole_arn = ${ROLE}\ncredential_source = Environment\n`);
+    await resolve({ profile: "envrole" }, { AWS_ACCESS_KEY_ID: KEY, AWS_SECRET_ACCESS_KEY: SECRET, AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    expect(emulator.lastRequest).toMatchObject({ roleArn: ROLE, accessKeyId: KEY, signatureValid: true });
+  });
+
+  it("signs with the instance profile's keys for credential_source = Ec2InstanceMetadata", async () => {
+    const imds = await startImdsEmulator();
+    try {
+      sts = await startStsEmulator({ baseCredentials: [imds.current] });
+      aws.writeConfig(`[profile ec2role]\nrole_arn = ${ROLE}\ncredential_source = Ec2InstanceMetadata\n`);
+      await resolve({ profile: "ec2role" }, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_ENDPOINT_URL_STS: sts.endpoint });
+      expect(sts.lastRequest).toMatchObject({ roleArn: ROLE, accessKeyId: imds.current.accessKeyId, signatureValid: true });
+    } finally {
+      await imds.close();
+    }
+  });
+
+  it("makes one AssumeRole for fifty providers of the same role profile (the shared AssumeRole cache)", async () => {
+    const emulator = await startSts(EXTERNAL_ID);
+    aws.writeCredentials(staticCredentials);
+    aws.writeConfig(`[profile partner]\nrole_arn = ${ROLE}\nsource_profile = default\nexternal_id = ${EXTERNAL_ID}\n`);
+    const cache = createAssumeRoleCache();
+    const providers = Array.from({ length: 50 }, () => fromProfile({ profile: "partner", env: aws.env({ AWS_ENDPOINT_URL_STS: emulator.endpoint }), cache }));
+    const results = await Promise.all(providers.map((provider) => provider()));
+    expect(emulator.calls).toBe(1);
+    expect(new Set(results.map((result) => result.accessKeyId)).size).toBe(1);
+  });
+
+  it("takes the STS endpoint from AWS_ENDPOINT_URL_STS over a services section, and a services section over endpoint_url", async () => {
+    const emulator = await startSts();
+    aws.writeCredentials(staticCredentials);
+    aws.writeConfig(
+      `[profile r]\nrole_arn = ${ROLE}\nsource_profile = default\nservices = local\nendpoint_url = http://127.0.0.1:9/never\n` +
+        `[services local]\nsts =\n  endpoint_url = ${emulator.endpoint}\n`,
+    );
+    await resolve({ profile: "r" });
+    expect(emulator.calls).toBe(1);
+    const error = await profileFailure({ profile: "r" }, { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9/" });
+    expect(error.code).toBe("STS_ERROR");
+  });
+
+  it("says which profile and role failed when STS denies the ExternalId, and stops the chain", async () => {
+    const emulator = await startSts(EXTERNAL_ID);
+    aws.writeCredentials(staticCredentials);
+    aws.writeConfig(`[profile partner]\nrole_arn = ${ROLE}\nsource_profile = default\nexternal_id = wrong-id\nendpoint_url = ${emulator.endpoint}\n`);
+    const error = await profileFailure({ profile: "partner" });
+    expect(error).toMatchObject({ source: "profile", code: "STS_ACCESS_DENIED", tryNextLink: false });
+    expect(error.message).toContain('Profile "partner"');
+    expect(error.message).toContain(ROLE);
+    expect(error.message).not.toContain("wrong-id");
+  });
+});
