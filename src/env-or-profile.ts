@@ -9,20 +9,48 @@ import {
   type MemoizeOptions,
 } from "./memoize.js";
 import { fromAssumeRole, type AssumeRoleOptions } from "./providers/assume-role.js";
+import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
+import type { ProfileOptions } from "./providers/profile/from-profile.js";
+import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
 import { sharedBaseProvider } from "./shared-base-provider.js";
 
 /** Options of {@link envOrProfile}. */
 export interface EnvOrProfileOptions {
-  /** Link 1, environment variables; `false` to skip. @defaultValue on, reading `process.env` */
+  /**
+   * Link 1, environment variables (`AWS_ACCESS_KEY_ID`, …); `false` to skip. Its `env` is also the
+   * environment every other link reads, unless that link's own options give one.
+   * @defaultValue on, reading `process.env`
+   */
   env?: false | EnvOptions;
-  /** Link 2, EC2 instance-profile credentials from IMDS; `false` to skip. @defaultValue on */
+  /**
+   * Link 2, an AWS profile (`AWS_PROFILE`, else `default`, from `~/.aws/config` and
+   * `~/.aws/credentials`); `false` to skip. A profile named by `AWS_PROFILE` or `profile` is an
+   * explicit choice: missing or broken, it stops the chain.
+   * @defaultValue on
+   */
+  profile?: false | ProfileOptions;
+  /**
+   * Link 3, web identity (EKS IRSA, OIDC): `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE` →
+   * STS AssumeRoleWithWebIdentity; `false` to skip.
+   * @defaultValue on
+   */
+  webIdentity?: false | WebIdentityOptions;
+  /**
+   * Link 4, container credentials (ECS task role: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`; EKS Pod
+   * Identity: `AWS_CONTAINER_CREDENTIALS_FULL_URI` with an authorization token); `false` to skip.
+   * Inside the chain it makes one attempt per refresh (`maxAttempts: 1` unless given): the chain's
+   * cache does the retrying.
+   * @defaultValue on
+   */
+  container?: false | ContainerOptions;
+  /** Link 5, EC2 instance-profile credentials from IMDS; `false` to skip. @defaultValue on */
   imds?: false | ImdsOptions;
   /**
-   * Step 3: when given, the credential from link 1 or 2 is used to sign an STS AssumeRole for this
-   * role (with its ExternalId), and the assumed credential is what callers get.
+   * Then: when given, the credential from whichever link answered is used to sign an STS
+   * AssumeRole for this role (with its ExternalId), and the assumed credential is what callers get.
    */
   assumeRole?: AssumeRoleOptions;
   /** Refresh this long before Expiration. @defaultValue 300_000 (five minutes) */
@@ -40,20 +68,31 @@ export interface EnvOrProfileOptions {
 }
 
 /**
- * The credential chain most apps want, BOSH's `credentials_source: env_or_profile`: environment
- * variables, else the EC2 instance profile (IMDS), then — when `assumeRole` is given — STS
- * AssumeRole with an ExternalId, signed with whichever base credential resolved. Memoized until
- * five minutes before Expiration, single-flight, with jittered retries.
+ * The credential chain most apps want, BOSH's `credentials_source: env_or_profile` and the AWS SDKs'
+ * default order: environment variables → an AWS profile → web identity (EKS IRSA) → container
+ * credentials (ECS task role, EKS Pod Identity) → the EC2 instance profile (IMDS); then — when
+ * `assumeRole` is given — STS AssumeRole with an ExternalId, signed with whichever base credential
+ * resolved. Memoized until five minutes before Expiration, single-flight, with jittered retries.
+ *
+ * **Which link answers.** A link whose variables or files are absent falls through; a link that is
+ * configured but broken (half-set keys, `AWS_PROFILE` naming a missing profile, an unreadable token
+ * file, a container URI on a host that is not allowed) stops the chain with its own error, so a
+ * misconfiguration never silently becomes another identity. When several are configured (env keys
+ * and `AWS_PROFILE`; IRSA and Pod Identity; a container URI and an explicit IMDS endpoint), the
+ * first wins and the `logger` is told once, at `warn`, which others were ignored.
  *
  * Every `envOrProfile()` made with the same options (and clock) in one process shares one cached
- * credential and one in-flight fetch, so giving each SDK client its own costs nothing.
+ * credential and one in-flight fetch, so giving each SDK client its own costs nothing. An `env`
+ * object is matched by identity, never by its contents.
  *
  * @param options - links to use, refresh window, clock, retry, logger.
  * @returns a provider to pass as any AWS SDK v3 client's `credentials`; it carries the SDK's
  *   `memoized` marker, so the client does not add a second cache.
  * @throws CredentialsError `CHAIN_EXHAUSTED` when no link has credentials (every link's reason
- *   listed); `ENV_INVALID` for half-set environment variables; `IMDS_*` for a broken instance
- *   metadata service; `STS_ACCESS_DENIED` and other `STS_*` codes from AssumeRole.
+ *   listed); `ENV_INVALID` for half-set environment variables; `PROFILE_*` for a broken profile;
+ *   `WEB_IDENTITY_*` for broken web identity; `CONTAINER_*` for a broken container endpoint;
+ *   `IMDS_*` for a broken instance metadata service; `STS_ACCESS_DENIED` and other `STS_*` codes
+ *   from AssumeRole.
  * @example
  * ```ts
  * import { S3Client } from "@aws-sdk/client-s3";
@@ -81,8 +120,12 @@ export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvide
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Expected `options` to be an object");
   }
-  if (options.env === false && options.imds === false && options.assumeRole?.source === undefined) {
-    throw new TypeError("Expected at least one of `env` and `imds` to be enabled (or `assumeRole.source` to be given)");
+  const allOff =
+    options.env === false && options.profile === false && options.webIdentity === false && options.container === false && options.imds === false;
+  if (allOff && options.assumeRole?.source === undefined) {
+    throw new TypeError(
+      "Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled (or `assumeRole.source` to be given)",
+    );
   }
   const clock = options.clock ?? systemClock;
   const random = options.random ?? defaultRandom;
@@ -95,7 +138,15 @@ export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvide
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   };
 
-  const base = (): MemoizedProvider => sharedBaseProvider({ ...memoOptions, env: options.env, imds: options.imds });
+  const base = (): MemoizedProvider =>
+    sharedBaseProvider({
+      ...memoOptions,
+      env: options.env,
+      profile: options.profile ?? {},
+      webIdentity: options.webIdentity ?? {},
+      container: options.container ?? {},
+      imds: options.imds,
+    });
   if (options.assumeRole === undefined) {
     return base();
   }

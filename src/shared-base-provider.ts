@@ -1,81 +1,157 @@
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { chain } from "./chain.js";
 import { systemClock, type Clock } from "./clock.js";
+import { configuredLinks, describeIgnored, ignoredLinks, type BaseLinkName, type ConfiguredLinksInput } from "./configured-links.js";
+import { log } from "./logger.js";
 import { memoize, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
-import { ENV_VARIABLES, fromEnv, type EnvOptions } from "./providers/env.js";
+import { CONTAINER_ENV_VARIABLES } from "./providers/container/resolve-container-endpoint.js";
+import { fromContainer, type ContainerOptions } from "./providers/container/from-container.js";
+import { fromEnv, type EnvOptions } from "./providers/env.js";
 import { fromImds, type ImdsOptions } from "./providers/imds/from-imds.js";
 import { IMDS_ENV_VARIABLES } from "./providers/imds/imds-options.js";
-import { optionsKey, sharedProvider } from "./shared-providers.js";
+import { fromProfile, type ProfileOptions } from "./providers/profile/from-profile.js";
+import { fromWebIdentity, type WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
+import { WEB_IDENTITY_ENV_VARIABLES } from "./providers/web-identity/web-identity-settings.js";
+import { identityOf, optionsKey, secretId, sharedProvider } from "./shared-providers.js";
 
-/** Options of {@link sharedBaseProvider}. */
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Options of {@link sharedBaseProvider}: each link's options and the cache's. `env` and `imds` are
+ * on unless `false`; `profile`, `webIdentity` and `container` only when given (`{}` for defaults),
+ * so a caller that needs "the environment, else IMDS" (a profile's `credential_source`) never gets
+ * a profile link inside a profile.
+ */
 export interface BaseProviderOptions extends Omit<MemoizeOptions, "name"> {
   env?: false | EnvOptions | undefined;
+  profile?: false | ProfileOptions | undefined;
+  webIdentity?: false | WebIdentityOptions | undefined;
+  container?: false | ContainerOptions | undefined;
   imds?: false | ImdsOptions | undefined;
 }
 
+interface Link {
+  readonly name: BaseLinkName;
+  readonly create: () => AwsCredentialIdentityProvider;
+}
+
 /**
- * The memoized "environment, else IMDS" base, shared process-wide: the same options and clock give
- * the same provider, so many `envOrProfile()`s — and AssumeRole's default source — make one fetch
- * and hold one cached credential per source.
+ * The memoized base chain — environment, profile, web identity, container, IMDS — shared
+ * process-wide: the same options and clock give the same provider, so many `envOrProfile()`s (and
+ * AssumeRole's default source) make one fetch per source and hold one cached credential.
+ *
+ * What decides sharing:
+ * - a source read on every call (the env link's environment, the profile link's) by the **identity**
+ *   of its object, never by a snapshot of its contents: two tenants' look-alike `env` objects must
+ *   never share a provider, or B would later be served A's keys;
+ * - a link that reads its variables once, when created (web identity, container, IMDS), by the
+ *   identity of its environment object *and* the values it read (an authorization token by a number
+ *   standing for it: the key never holds a secret), so a changed `process.env` makes a new provider;
+ * - every other option by value (plain data) or identity (clocks, loggers, functions).
+ *
+ * Each link's environment is its own `env` option, else the env link's `env`, else `process.env`.
+ *
+ * When the credential comes from one link while later ones are configured too (env keys and
+ * `AWS_PROFILE`; IRSA and Pod Identity; a container URI and an explicit IMDS endpoint), the logger
+ * is told once, at `warn`, which link won and which were ignored.
  */
 export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedProvider {
-  const { env: envOption, imds: imdsOption, ...memoOptions } = options;
+  const { env: envOption, profile: profileOption, webIdentity: webIdentityOption, container: containerOption, imds: imdsOption, ...memoOptions } = options;
   const clock: Clock = memoOptions.clock ?? systemClock;
-  const env = envOption === false ? false : { ...envOption, clock };
-  const imds =
-    imdsOption === false
-      ? false
-      : {
-          clock,
-          ...(memoOptions.random === undefined ? {} : { random: memoOptions.random }),
-          ...(memoOptions.logger === undefined ? {} : { logger: memoOptions.logger }),
-          ...imdsOption,
-        };
-  if (env === false && imds === false) {
-    throw new TypeError("Expected at least one of `env` and `imds` to be enabled");
-  }
-  const key = optionsKey({
-    // The environment is part of the identity (two providers made under different environments
-    // must not share a credential), but only by fingerprint: the key never holds a secret.
-    env: env === false ? false : { clock: env.clock, environment: fingerprintEnvironment(env.env ?? process.env) },
-    // The IMDS link reads its own variables (from `imds.env`, else process.env) when created: they
-    // are part of its identity too — and only they, never a whole environment.
-    imds: imds === false ? false : { ...imds, env: imdsVariables(imds.env ?? process.env) },
-    memoOptions: { ...memoOptions, clock },
-  });
-  return sharedProvider(clock, key, () => {
-    const links: AwsCredentialIdentityProvider[] = [];
-    if (env !== false) {
-      links.push(fromEnv(env));
-    }
-    if (imds !== false) {
-      links.push(fromImds(imds));
-    }
-    return memoize(chain(...links), { ...memoOptions, clock, name: env === false ? "imds" : imds === false ? "env" : "env-or-imds" });
-  });
-}
-
-/**
- * What tells one environment's credential from another's, without the secrets: the access key id
- * (one key id has one secret and, for temporary keys, one token), whether the secret and token are
- * set, the expiration and the account.
- */
-function fingerprintEnvironment(environment: Readonly<Record<string, string | undefined>>): Record<string, string | boolean | undefined> {
-  const fingerprint: Record<string, string | boolean | undefined> = {
-    [ENV_VARIABLES.accessKeyId]: environment[ENV_VARIABLES.accessKeyId],
-    [ENV_VARIABLES.secretAccessKey]: environment[ENV_VARIABLES.secretAccessKey] !== undefined,
-    [ENV_VARIABLES.sessionToken]: environment[ENV_VARIABLES.sessionToken] !== undefined,
-    [ENV_VARIABLES.expiration]: environment[ENV_VARIABLES.expiration],
-    [ENV_VARIABLES.accountId]: environment[ENV_VARIABLES.accountId],
+  const common = {
+    clock,
+    ...(memoOptions.random === undefined ? {} : { random: memoOptions.random }),
+    ...(memoOptions.logger === undefined ? {} : { logger: memoOptions.logger }),
   };
-  return fingerprint;
+  /** The chain's environment: the env link's, else the process's. */
+  const environment: Env = (envOption === false ? undefined : envOption?.env) ?? process.env;
+  const envOf = (option: { env?: Env | undefined } | undefined): Env => option?.env ?? environment;
+
+  const links: Link[] = [];
+  const key: Record<string, unknown> = { memoOptions: { ...memoOptions, clock } };
+  const detect: ConfiguredLinksInput = {};
+
+  if (envOption !== false) {
+    const env = envOf(envOption);
+    const envLinkOptions: EnvOptions = { ...envOption, env, clock };
+    links.push({ name: "env", create: () => fromEnv(envLinkOptions) });
+    key["env"] = { ...envOption, env: identityOf(env), clock };
+    detect.env = { env };
+  }
+  if (profileOption !== false && profileOption !== undefined) {
+    const env = envOf(profileOption);
+    const profileOptions: ProfileOptions = { clock, ...(memoOptions.logger === undefined ? {} : { logger: memoOptions.logger }), ...profileOption, env };
+    links.push({ name: "profile", create: () => fromProfile(profileOptions) });
+    key["profile"] = { ...profileOptions, env: identityOf(env) };
+    detect.profile = { env, profile: profileOption?.profile };
+  }
+  if (webIdentityOption !== false && webIdentityOption !== undefined) {
+    const env = envOf(webIdentityOption);
+    // One attempt per refresh inside the chain: the chain's cache retries, so attempts never multiply.
+    const webIdentityOptions: WebIdentityOptions = { ...common, maxAttempts: 1, ...webIdentityOption, env };
+    links.push({ name: "web-identity", create: () => fromWebIdentity(webIdentityOptions) });
+    key["webIdentity"] = { ...webIdentityOptions, env: identityOf(env), variables: pick(env, Object.values(WEB_IDENTITY_ENV_VARIABLES)) };
+    detect.webIdentity = { env, roleArn: webIdentityOption?.roleArn, webIdentityTokenFile: webIdentityOption?.webIdentityTokenFile };
+  }
+  if (containerOption !== false && containerOption !== undefined) {
+    const env = envOf(containerOption);
+    const containerOptions: ContainerOptions = { ...common, maxAttempts: 1, ...containerOption, env };
+    links.push({ name: "container", create: () => fromContainer(containerOptions) });
+    const token = env[CONTAINER_ENV_VARIABLES.authorizationToken];
+    key["container"] = {
+      ...containerOptions,
+      env: identityOf(env),
+      variables: {
+        ...pick(env, [CONTAINER_ENV_VARIABLES.relativeUri, CONTAINER_ENV_VARIABLES.fullUri, CONTAINER_ENV_VARIABLES.authorizationTokenFile]),
+        token: token === undefined ? undefined : secretId(token),
+      },
+    };
+    detect.container = { env };
+  }
+  if (imdsOption !== false) {
+    const env = envOf(imdsOption);
+    const imdsOptions: ImdsOptions = { ...common, ...imdsOption, env };
+    links.push({ name: "imds", create: () => fromImds(imdsOptions) });
+    // The IMDS link reads its own variables when created: they are part of its identity — and only
+    // they, never a whole environment.
+    key["imds"] = { ...imdsOptions, env: pick(env, IMDS_ENV_VARIABLES) };
+    detect.imds = { env, endpoint: imdsOption?.endpoint };
+  }
+  if (links.length === 0) {
+    throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");
+  }
+
+  return sharedProvider(clock, optionsKey(key), () => {
+    const warned = new Set<string>();
+    const named = links.map(({ name, create }) => {
+      const provider = create();
+      return async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
+        const identity = await provider(identityProperties);
+        warnAboutIgnored(name, detect, warned, memoOptions.logger);
+        return identity;
+      };
+    });
+    const name = links.length === 1 ? (links[0]?.name ?? "credentials") : links.map((link) => link.name).join("-or-");
+    return memoize(chain(...named), { ...memoOptions, clock, name });
+  });
 }
 
-/** The variables the IMDS link reads, and nothing else of `environment`. */
-function imdsVariables(environment: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+/** Warns once per distinct situation when `winner` answered while later links are configured too. */
+function warnAboutIgnored(winner: BaseLinkName, detect: ConfiguredLinksInput, warned: Set<string>, logger: MemoizeOptions["logger"]): void {
+  if (logger === undefined) return;
+  const ignored = ignoredLinks(winner, configuredLinks(detect));
+  if (ignored.length === 0) return;
+  const message = describeIgnored(winner, ignored);
+  if (warned.has(message)) return;
+  warned.add(message);
+  log(logger, "warn", message);
+}
+
+/** The values of `names` in `env`, and nothing else of it. */
+function pick(env: Env, names: readonly string[]): Record<string, string | undefined> {
   const picked: Record<string, string | undefined> = {};
-  for (const name of IMDS_ENV_VARIABLES) {
-    picked[name] = environment[name];
+  for (const name of names) {
+    picked[name] = env[name];
   }
   return picked;
 }

@@ -74,6 +74,36 @@ function stableText(value: unknown): string {
     .join(",")}}`;
 }
 
+/**
+ * A number standing for `value` itself, not its contents: two objects that look alike (two tenants'
+ * empty `env` objects) get different numbers, and one object keeps its number however its contents
+ * change. Use it in an {@link optionsKey} for a source whose contents are read later (on every call),
+ * where a snapshot of the contents would decide sharing by something that can change.
+ */
+export function identityOf(value: object): number {
+  return identity(value);
+}
+
+/** How many distinct secrets {@link secretId} numbers before it starts over (the bound only stops growth). */
+const MAX_SECRET_IDS = 1_024;
+const secretIds = new Map<string, number>();
+let nextSecretId = 1;
+
+/**
+ * A number standing for a secret string (an authorization token) in an {@link optionsKey}, so the key
+ * tells two secrets apart without holding either. The map lives only in memory; when it is full it
+ * starts over, which costs sharing (new numbers, new providers), never correctness.
+ */
+export function secretId(secret: string): number {
+  let id = secretIds.get(secret);
+  if (id === undefined) {
+    if (secretIds.size >= MAX_SECRET_IDS) secretIds.clear();
+    id = nextSecretId++;
+    secretIds.set(secret, id);
+  }
+  return id;
+}
+
 function identity(value: object): number {
   let id = objectIds.get(value);
   if (id === undefined) {

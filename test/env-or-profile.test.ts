@@ -91,7 +91,7 @@ describe("envOrProfile", () => {
     expect(imds.requestCount).toBe(0);
   });
 
-  it("lists every link's reason when neither has credentials", async () => {
+  it("lists every link's reason, in order, when none has credentials", async () => {
     const clock = manualClock();
     const credentials = envOrProfile({
       env: { env: {} },
@@ -104,7 +104,10 @@ describe("envOrProfile", () => {
     expect(error).toBeInstanceOf(CredentialsError);
     expect(error.code).toBe("CHAIN_EXHAUSTED");
     expect(error.message).toMatch(/\[1\] env: ENV_NOT_SET/);
-    expect(error.message).toMatch(/\[2\] imds: IMDS_/);
+    expect(error.message).toMatch(/\[2\] profile: PROFILE_NOT_SET/);
+    expect(error.message).toMatch(/\[3\] web-identity: WEB_IDENTITY_NOT_SET/);
+    expect(error.message).toMatch(/\[4\] container: CONTAINER_NOT_SET/);
+    expect(error.message).toMatch(/\[5\] imds: IMDS_/);
   });
 
   it("does not share a provider across IMDS settings read from the environment", async () => {
@@ -313,6 +316,6 @@ describe("envOrProfile", () => {
   });
 
   it("rejects a configuration with every link switched off", () => {
-    expect(() => envOrProfile({ env: false, imds: false })).toThrow(TypeError);
+    expect(() => envOrProfile({ env: false, profile: false, webIdentity: false, container: false, imds: false })).toThrow(TypeError);
   });
 });
