@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Clock } from "../../clock.js";
 import { CredentialsError, redactKeyId } from "../../errors.js";
 import { parseIsoDate } from "../../parse-iso-date.js";
+import { registerCredential } from "../../scrub-secrets.js";
 
 /**
  * Reads what a `credential_process` printed: one JSON object, `Version: 1`, `AccessKeyId`,
@@ -29,6 +30,8 @@ export function parseCredentialProcessOutput(stdout: string, label: string, cloc
     throw bad("JSON that is not an object");
   }
   const output = parsed as Record<string, unknown>;
+  // Registered before any check can fail, so no later message or log line can carry them.
+  registerCredential({ secretAccessKey: output["SecretAccessKey"], sessionToken: output["SessionToken"] });
   if (output["Version"] !== 1) {
     throw bad(
       output["Version"] === undefined

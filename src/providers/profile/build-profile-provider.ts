@@ -2,10 +2,13 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import type { Clock } from "../../clock.js";
 import { CredentialsError, redactKeyId } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { memoize } from "../../memoize.js";
 import { sharedBaseProvider } from "../../shared-base-provider.js";
 import { fromAssumeRole, type AssumeRoleCache } from "../assume-role.js";
+import { fromContainer } from "../container/from-container.js";
 import { fromEnv } from "../env.js";
 import { fromCredentialProcess } from "../process/from-credential-process.js";
+import { fromWebIdentity } from "../web-identity/from-web-identity.js";
 import { fromSsoProfile } from "./from-sso-profile.js";
 import type { ProfilePlan } from "./plan-profile.js";
 import { PROFILE_SOURCE, profileError } from "./profile-error.js";
@@ -38,7 +41,7 @@ export function buildProfileProvider(plan: ProfilePlan, context: BuildContext): 
     case "credential-source":
       return credentialSourceProvider(plan, context);
     case "web-identity":
-      throw profileError(`${whereKey(plan.profile, "web_identity_token_file")}: web identity profiles are not wired yet`);
+      return webIdentityProvider(plan, context);
     case "process":
       try {
         return fromCredentialProcess({
@@ -110,6 +113,27 @@ function credentialSourceProvider(plan: Extract<ProfilePlan, { kind: "credential
       // The process-wide memoized IMDS link: the role's base costs no request while it is fresh.
       return sharedBaseProvider({ env: false, imds: { env: context.env }, clock: context.clock, ...logger });
     case "EcsContainer":
-      throw profileError(`${whereKey(plan.profile, "credential_source")}: EcsContainer is not wired yet`);
+      // Memoized here (the plan keeps it from call to call), so the role's base costs no request while fresh.
+      return memoize(fromContainer({ env: context.env, clock: context.clock, ...logger }), { clock: context.clock, name: "container", ...logger });
+  }
+}
+
+function webIdentityProvider(plan: Extract<ProfilePlan, { kind: "web-identity" }>, context: BuildContext): AwsCredentialIdentityProvider {
+  const { role } = plan;
+  try {
+    return fromWebIdentity({
+      roleArn: role.roleArn,
+      webIdentityTokenFile: plan.webIdentityTokenFile,
+      ...(role.roleSessionName === undefined ? {} : { roleSessionName: role.roleSessionName }),
+      ...(role.durationSeconds === undefined ? {} : { durationSeconds: role.durationSeconds }),
+      region: role.region,
+      ...(role.endpoint === undefined ? {} : { endpoint: role.endpoint }),
+      // The profile's settings, not AWS_ROLE_ARN & co. (those are the web identity link's own).
+      env: {},
+      clock: context.clock,
+      ...(context.logger === undefined ? {} : { logger: context.logger }),
+    });
+  } catch (error) {
+    throw profileError(`${whereProfile(plan.profile)}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

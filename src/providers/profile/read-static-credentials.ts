@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { redactKeyId } from "../../errors.js";
 import { parseIsoDate } from "../../parse-iso-date.js";
+import { registerSecret } from "../../scrub-secrets.js";
 import type { LoadedProfile } from "./load-profiles.js";
 import { profileError } from "./profile-error.js";
 import { whereKey, whereProfile } from "./profile-where.js";
@@ -39,6 +40,9 @@ export function readStaticCredentials(profile: LoadedProfile): StaticCredentials
   const sessionToken = values[STATIC_KEYS.sessionToken];
   const expiration = values[STATIC_KEYS.expiration];
   const accountId = values[STATIC_KEYS.accountId];
+  // Known before any check can fail: whatever text later quotes them is scrubbed.
+  registerSecret(secretAccessKey);
+  registerSecret(sessionToken);
   if (accessKeyId === undefined || accessKeyId === "") {
     throw profileError(`${whereProfile(profile)} has ${secretAccessKey === undefined ? `\`${STATIC_KEYS.sessionToken}\`` : `\`${STATIC_KEYS.secretAccessKey}\``} but no \`${STATIC_KEYS.accessKeyId}\``);
   }

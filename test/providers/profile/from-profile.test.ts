@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
 import { createAssumeRoleCache } from "../../../src/providers/assume-role.js";
 import { fromProfile, type ProfileOptions } from "../../../src/providers/profile/from-profile.js";
+import { startContainerEmulator } from "../../../src/testing/container-emulator.js";
 import { startImdsEmulator } from "../../../src/testing/imds-emulator.js";
 import { manualClock } from "../../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator } from "../../../src/testing/sts-emulator.js";
@@ -172,6 +173,28 @@ describe("fromProfile: roles", () => {
     } finally {
       await imds.close();
     }
+  });
+
+  it("signs with the container's keys for credential_source = EcsContainer", async () => {
+    const container = await startContainerEmulator();
+    try {
+      sts = await startStsEmulator({ baseCredentials: [container.current] });
+      aws.writeConfig(`[profile task]\nrole_arn = ${ROLE}\ncredential_source = EcsContainer\n`);
+      await resolve({ profile: "task" }, { AWS_CONTAINER_CREDENTIALS_FULL_URI: container.endpoint, AWS_ENDPOINT_URL_STS: sts.endpoint });
+      expect(sts.lastRequest).toMatchObject({ roleArn: ROLE, accessKeyId: container.current.accessKeyId, signatureValid: true });
+    } finally {
+      await container.close();
+    }
+  });
+
+  it("exchanges web_identity_token_file for role_arn with AssumeRoleWithWebIdentity, with the profile's session name", async () => {
+    const token = "eyJhbGciOiJSUzI1NiJ9.profile-web-identity.signature";
+    sts = await startStsEmulator({ webIdentityToken: token });
+    const tokenFile = aws.writeFile("token", token);
+    aws.writeConfig(`[profile irsa]\nrole_arn = ${ROLE}\nweb_identity_token_file = ${tokenFile}\nrole_session_name = from-profile\n`);
+    const credential = await resolve({ profile: "irsa" }, { AWS_ENDPOINT_URL_STS: sts.endpoint });
+    expect(sts.lastRequest).toMatchObject({ action: "AssumeRoleWithWebIdentity", roleArn: ROLE, roleSessionName: "from-profile" });
+    expect(credential.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
   });
 
   it("makes one AssumeRole for fifty providers of the same role profile (the shared AssumeRole cache)", async () => {
