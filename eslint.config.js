@@ -3,7 +3,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["dist/**", "docs-html/**", "node_modules/**", "coverage/**", "bench/**/*.mjs", ".demo-build/**"] },
+  { ignores: ["dist/**", "docs-html/**", "node_modules/**", "coverage/**", "bench/**/*.mjs", "scripts/**/*.mjs", ".demo-build/**", ".examples-build/**", ".tsdoc-examples/**", ".dist-build-*/**"] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -7,13 +7,12 @@ import pkg from "./package.json" with { type: "json" };
 // rarely used parts stay out of the import: the AssumeRole machinery and the AWS SDK, lru-cache
 // and node:crypto behind dynamic import() (chunks loaded on first use), node:http behind a
 // require() on the first IMDS request.
-// p-retry (and its one dependency) is bundled in: two tiny ESM packages whose module resolution
-// cost more than all of our own code at import, and it must be loaded before the first retry
-// (a dynamic import there would race vitest's fake timers).
-const bundled = new Set(["p-retry", "is-network-error"]);
+// Every runtime dependency stays an external import (p-retry included), so users see, audit and
+// update what they run; nothing of anyone else's code is bundled into dist/ (the package tests
+// check that no dist file carries a dependency's code).
 const external = [
-  ...Object.keys(pkg.dependencies).filter((name) => !bundled.has(name)),
-  ...Object.keys(pkg.devDependencies).filter((name) => !bundled.has(name)),
+  ...Object.keys(pkg.dependencies),
+  ...Object.keys(pkg.devDependencies),
   ...builtinModules,
   ...builtinModules.map((name) => `node:${name}`),
 ];

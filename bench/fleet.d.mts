@@ -1,4 +1,5 @@
 // Types for fleet.mjs, so the fleet test (test/fleet.test.ts) type-checks under strict TypeScript.
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { memoize as Memoize } from "../src/memoize.js";
 import type { manualClock as ManualClock } from "../src/testing/manual-clock.js";
 
@@ -12,6 +13,10 @@ export interface FleetOptions {
   refreshWindowMs?: number;
   memoize?: typeof Memoize;
   manualClock?: typeof ManualClock;
+  /** The memoizer under test instead of ours (e.g. the SDK's `memoizeIdentityProvider`). */
+  wrap?: (source: AwsCredentialIdentityProvider, context: { clock: { now(): number }; random: () => number }) => AwsCredentialIdentityProvider;
+  /** While simulating, `Date.now()` returns the simulation's clock (for memoizers that read it). */
+  driveDateNow?: boolean;
 }
 
 export interface FleetResult {

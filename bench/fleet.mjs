@@ -25,6 +25,10 @@ import { seededRandom } from "./lib.mjs";
  * @param {number} [options.refreshWindowMs]    passed to memoize (undefined = its default, 5 min)
  * @param {Function} [options.memoize]          defaults to env-or-profile's
  * @param {Function} [options.manualClock]      defaults to env-or-profile/testing's
+ * @param {Function} [options.wrap]             `(source, { clock, random }) => provider`: the memoizer under
+ *                                              test instead of ours (e.g. the SDK's memoizeIdentityProvider)
+ * @param {boolean} [options.driveDateNow]      while simulating, `Date.now()` returns the simulation's clock
+ *                                              (for memoizers that read Date.now(), as the SDK's do)
  * @returns {Promise<{instances:number, expiresAt:number, refreshes:number[], perSecond:Map<number,number>,
  *   peakPerSecond:number, peakAtMs:number, firstMs:number, lastMs:number, notRefreshed:number,
  *   expiredServed:number, sourceCalls:number}>}
@@ -40,7 +44,7 @@ export async function simulateFleet(options = {}) {
     jitter,
     refreshWindowMs,
   } = options;
-  const memoize = options.memoize ?? (await import("env-or-profile")).memoize;
+  const memoize = options.wrap === undefined ? (options.memoize ?? (await import("env-or-profile")).memoize) : undefined;
   const manualClock = options.manualClock ?? (await import("env-or-profile/testing")).manualClock;
 
   const random = seededRandom(seed);
@@ -49,53 +53,59 @@ export async function simulateFleet(options = {}) {
   const expiresAt = start + lifetimeMs;
   const refreshes = [];
   let sourceCalls = 0;
-
-  const memoOptions = {
-    clock,
-    random,
-    retry: { retries: 0 },
-    ...(jitter === undefined ? {} : { jitter }),
-    ...(refreshWindowMs === undefined ? {} : { refreshWindowMs }),
-  };
-  const steps = Math.max(1, Math.round(callEveryMs / stepMs));
-  /** providers grouped by the step (within one period) at which their instance calls */
-  const byPhase = Array.from({ length: steps }, () => []);
-  const refreshedOnce = new Uint8Array(instances);
-
-  for (let i = 0; i < instances; i++) {
-    let fetched = 0;
-    const source = async () => {
-      sourceCalls += 1;
-      const now = clock.now();
-      fetched += 1;
-      if (fetched === 1) {
-        return { accessKeyId: `ASIAFLEET${i}`, secretAccessKey: "fleet-secret", expiration: new Date(expiresAt) };
-      }
-      refreshes.push(now - expiresAt);
-      refreshedOnce[i] = 1;
-      return { accessKeyId: `ASIAFLEET${i}R${fetched}`, secretAccessKey: "fleet-secret", expiration: new Date(now + lifetimeMs) };
-    };
-    const provider = memoize(source, memoOptions);
-    byPhase[Math.floor(random() * steps)].push(provider);
-  }
-
-  // Everyone fetches at start; the credentials all expire at `expiresAt`.
-  await Promise.all(byPhase.flat().map((p) => p()));
-
   let expiredServed = 0;
-  const end = expiresAt + callEveryMs * 2;
-  for (let step = 1; start + step * stepMs <= end; step++) {
-    clock.set(start + step * stepMs);
-    const now = clock.now();
-    const group = byPhase[step % steps];
-    const pending = [];
-    for (const provider of group) pending.push(provider());
-    const results = await Promise.allSettled(pending);
-    for (const r of results) {
-      if (r.status === "fulfilled" && r.value.expiration !== undefined && r.value.expiration.getTime() <= now) expiredServed += 1;
+  const refreshedOnce = new Uint8Array(instances);
+  const realDateNow = Date.now;
+  if (options.driveDateNow) Date.now = () => clock.now();
+  try {
+
+    const memoOptions = {
+      clock,
+      random,
+      retry: { retries: 0 },
+      ...(jitter === undefined ? {} : { jitter }),
+      ...(refreshWindowMs === undefined ? {} : { refreshWindowMs }),
+    };
+    const steps = Math.max(1, Math.round(callEveryMs / stepMs));
+    /** providers grouped by the step (within one period) at which their instance calls */
+    const byPhase = Array.from({ length: steps }, () => []);
+
+    for (let i = 0; i < instances; i++) {
+      let fetched = 0;
+      const source = async () => {
+        sourceCalls += 1;
+        const now = clock.now();
+        fetched += 1;
+        if (fetched === 1) {
+          return { accessKeyId: `ASIAFLEET${i}`, secretAccessKey: "fleet-secret", expiration: new Date(expiresAt) };
+        }
+        refreshes.push(now - expiresAt);
+        refreshedOnce[i] = 1;
+        return { accessKeyId: `ASIAFLEET${i}R${fetched}`, secretAccessKey: "fleet-secret", expiration: new Date(now + lifetimeMs) };
+      };
+      const provider = options.wrap === undefined ? memoize(source, memoOptions) : options.wrap(source, { clock, random });
+      byPhase[Math.floor(random() * steps)].push(provider);
     }
-    // Let background refreshes started by this step run before time moves on.
-    await new Promise((resolve) => setImmediate(resolve));
+
+    // Everyone fetches at start; the credentials all expire at `expiresAt`.
+    await Promise.all(byPhase.flat().map((p) => p()));
+
+    const end = expiresAt + callEveryMs * 2;
+    for (let step = 1; start + step * stepMs <= end; step++) {
+      clock.set(start + step * stepMs);
+      const now = clock.now();
+      const group = byPhase[step % steps];
+      const pending = [];
+      for (const provider of group) pending.push(provider());
+      const results = await Promise.allSettled(pending);
+      for (const r of results) {
+        if (r.status === "fulfilled" && r.value.expiration !== undefined && r.value.expiration.getTime() <= now) expiredServed += 1;
+      }
+      // Let background refreshes started by this step run before time moves on.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    Date.now = realDateNow;
   }
 
   const perSecond = new Map();

@@ -1,13 +1,30 @@
 // `npm run bench`: env-or-profile vs @aws-sdk/credential-providers on the same work, in the same
-// run, as ratios. Prints one table (plus the fleet histogram) and writes bench/RESULTS.md.
+// run, as ratios. Prints one table (plus the fleet histograms) and writes bench/RESULTS.md.
+//
+//   node bench/run.mjs                      every section; writes bench/RESULTS.md
+//   node bench/run.mjs --only cached,fleet  only those sections; prints, writes nothing
+//   node bench/run.mjs --list               the section names
 //
 // Every part that needs particular environment variables runs in its own child process (the SDK
 // reads the environment at call time, we read it at construction; process-wide caches must start
 // empty). Nothing leaves loopback: IMDS is always an emulator, a closed loopback port or a silent
 // loopback server, via AWS_EC2_METADATA_SERVICE_ENDPOINT; no ~/.aws files are read.
 //
+// Labelling (every row): `did` says what EACH side ran, in these terms —
+//   options:   "defaults" on both sides, or what differs;
+//   providers: "one shared provider", "N distinct providers", or "N calls of envOrProfile() with
+//              the same options (→ one shared provider)";
+//   path:      "raw call" (the provider itself) or "through S3Client's wrapper" (client.config.credentials()).
+// A row without `did` is printed as UNLABELLED and counted in the report header.
+//
+// Adding a part: write bench/parts/<topic>.mjs (a child process that prints one JSON line with
+// `finish()` from lib.mjs), then register it below with
+//   section("<topic>", "<progress text>", async ({ row, runChild, part, cleanEnv, ... }) => { ... });
+// and call `row({ section, metric, did: { ours, sdk }, ours, sdk, ratio, target, check })` for
+// each line of the table.
+//
 // Knobs (environment): BENCH_QUICK=1 (fewer samples), BENCH_CALLERS (default 10000),
-// BENCH_IMPORT_RUNS (31), BENCH_COLD_RUNS (21).
+// BENCH_IMPORT_RUNS (31), BENCH_COLD_RUNS (21), BENCH_NO_WRITE=1.
 import { cpus, totalmem } from "node:os";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -25,8 +42,8 @@ import {
   timeProcess,
 } from "./lib.mjs";
 import { imdsAdapter } from "./imds-adapter.mjs";
-import { formatHistogram, simulateFleet } from "./fleet.mjs";
-import { installedSizes } from "./size.mjs";
+import { formatHistogram } from "./fleet.mjs";
+import { packedInstallSizes } from "./size.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 10_000);
@@ -40,12 +57,31 @@ const started = nowNs();
 const progress = (text) => process.stderr.write(`[bench ${(msSince(started) / 1000).toFixed(1)} s] ${text}\n`);
 
 // ---------------------------------------------------------------------------------------------
-// Formatting and target checks
+// Command line
+
+const argv = process.argv.slice(2);
+function flagValue(name) {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i === -1) return undefined;
+  const a = argv[i];
+  return a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
+}
+const onlyText = flagValue("--only");
+const ONLY = onlyText === undefined ? undefined : new Set(onlyText.split(",").map((s) => s.trim()).filter(Boolean));
+const WRITE = ONLY === undefined && !process.env.BENCH_NO_WRITE;
+
+// ---------------------------------------------------------------------------------------------
+// Rows, formatting and target checks
 
 const rows = [];
-/** One table row. `check`: "PASS" | "FAIL" | "" (informational) | NA. */
-function row(section, metric, ours, sdk, ratio, target, check) {
-  rows.push({ section, metric, ours, sdk, ratio, target, check });
+/**
+ * One table row. `did: { ours, sdk }` — what each side ran (see "Labelling" above).
+ * `check`: "PASS" | "FAIL" | "" (informational) | NA.
+ */
+function row({ section, metric, did, ours, sdk, ratio: r = "—", target = "—", check: c = "" }) {
+  const labelled = did !== undefined && typeof did.ours === "string" && typeof did.sdk === "string" && did.ours !== "" && did.sdk !== "";
+  if (!labelled) process.stderr.write(`[bench] UNLABELLED row (no did: { ours, sdk }): ${section} / ${metric}\n`);
+  rows.push({ section, metric, oursDid: labelled ? did.ours : "UNLABELLED", sdkDid: labelled ? did.sdk : "UNLABELLED", ours, sdk, ratio: r, target, check: c, labelled });
 }
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
 const fmtMs = (v) => (isNum(v) ? (v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`) : NA);
@@ -54,35 +90,105 @@ const fmtX = (v) => (isNum(v) ? `${v.toFixed(2)}×` : "—");
 const fmtMB = (bytes) => (isNum(bytes) ? `${(bytes / 1e6).toFixed(1)} MB` : NA);
 const ratio = (a, b) => (isNum(a) && isNum(b) && b !== 0 ? a / b : Number.NaN);
 const check = (ok) => (ok === undefined ? NA : ok ? "PASS" : "FAIL");
+const checkRatio = (r, pass) => (isNum(r) ? check(pass(r)) : NA);
 const ok = (v) => v !== undefined && v !== null && !v.na && !v.error;
 const val = (v, key) => (ok(v) ? v[key] : undefined);
 const describe = (v) => (v?.error ? `error: ${v.error}`.slice(0, 60) : NA);
 
 // ---------------------------------------------------------------------------------------------
-// 1. Cached calls per second
+// Sections
 
-progress("1/6 cached calls per second");
-const cached = await runChild(part("cached.mjs"), {
-  env: cleanEnv({ ...BENCH_ENV_CREDS, ...(QUICK ? { BENCH_CACHED_ROUNDS: "5" } : {}) }),
-  timeoutMs: 90_000,
-});
-{
-  const v = cached.variants ?? {};
-  const limit = v.limit?.callsPerSec;
-  const sdkEnv = v.sdkEnv?.callsPerSec;
-  const oursEnv = v.oursEnv?.callsPerSec;
-  const r = ratio(oursEnv, sdkEnv);
-  row("Cached calls/s", "env creds: envOrProfile() vs fromNodeProviderChain()", oursEnv === undefined ? describe(cached) : fmtRate(oursEnv), fmtRate(sdkEnv), fmtX(r), "≥ 2×", isNum(r) ? check(r >= 2) : NA);
-  row("Cached calls/s", "IMDS creds: memoize(fromImds()) vs fromNodeProviderChain()", fmtRate(v.oursImds?.callsPerSec), fmtRate(v.sdkImds?.callsPerSec), fmtX(ratio(v.oursImds?.callsPerSec, v.sdkImds?.callsPerSec)), "≥ 2×", isNum(ratio(v.oursImds?.callsPerSec, v.sdkImds?.callsPerSec)) ? check(ratio(v.oursImds.callsPerSec, v.sdkImds.callsPerSec) >= 2) : NA);
-  row("Cached calls/s", "physical limit (stored resolved promise) vs SDK", fmtRate(limit), fmtRate(sdkEnv), fmtX(ratio(limit, sdkEnv)), "≈ 5× (this machine)", "");
-  row("Cached calls/s", "ours (env) as a share of the limit", fmtRate(oursEnv), fmtRate(limit), isNum(ratio(oursEnv, limit)) ? `${(ratio(oursEnv, limit) * 100).toFixed(0)} %` : "—", "—", "");
+const sections = [];
+const notes = [];
+const extraText = [];
+/**
+ * Registers a section: `name` is what `--only` takes; `run(ctx)` adds rows (ctx.row), notes
+ * (ctx.note: one "Method" line) and text blocks (ctx.text, printed under the table).
+ */
+function section(name, title, run) {
+  sections.push({ name, title, run });
 }
+const ctx = {
+  row,
+  note: (text) => notes.push(text),
+  text: (text) => extraText.push(text),
+  runChild,
+  timeProcess,
+  part,
+  cleanEnv,
+  imdsAdapter,
+  BENCH_ENV_CREDS,
+  QUICK,
+  CALLERS,
+  NA,
+  ROOT,
+  median,
+  fmt: { ms: fmtMs, rate: fmtRate, x: fmtX, mb: fmtMB },
+  ratio,
+  check,
+  checkRatio,
+  ok,
+  val,
+  describe,
+  isNum,
+  progress,
+};
 
-// ---------------------------------------------------------------------------------------------
-// 2. Import time in fresh processes
+// 1. Cached calls per second ------------------------------------------------------------------
 
-progress(`2/6 import time (${IMPORT_RUNS} fresh processes each)`);
-{
+section("cached", "cached calls per second (raw and through an S3Client)", async () => {
+  const cached = await runChild(part("cached.mjs"), {
+    env: cleanEnv({ ...BENCH_ENV_CREDS, ...(QUICK ? { BENCH_CACHED_ROUNDS: "5" } : {}) }),
+    timeoutMs: 120_000,
+  });
+  const v = cached.variants ?? {};
+  const rate = (key) => v[key]?.callsPerSec;
+  const pair = (metric, did, oursKey, sdkKey, target, pass) => {
+    const r = ratio(rate(oursKey), rate(sdkKey));
+    row({ section: "Cached calls/s", metric, did, ours: rate(oursKey) === undefined ? describe(cached) : fmtRate(rate(oursKey)), sdk: fmtRate(rate(sdkKey)), ratio: fmtX(r), target, check: pass ? checkRatio(r, pass) : "" });
+  };
+  pair(
+    "env creds, raw provider call",
+    { ours: "one envOrProfile() (defaults), raw call", sdk: "one fromNodeProviderChain() (defaults), raw call" },
+    "oursEnv", "sdkEnv", "≥ 2×", (r) => r >= 2,
+  );
+  pair(
+    "env creds, through S3Client's wrapper (what a client calls)",
+    { ours: "S3Client({ credentials: envOrProfile() }).config.credentials()", sdk: "S3Client({ credentials: fromNodeProviderChain() }).config.credentials()" },
+    "oursClient", "sdkClient", "(context)",
+  );
+  pair(
+    "  same, vs a default S3Client (no credentials option)",
+    { ours: "S3Client({ credentials: envOrProfile() }).config.credentials()", sdk: "new S3Client({}) (its default chain).config.credentials()" },
+    "oursClient", "sdkDefaultClient", "(context)",
+  );
+  pair(
+    "IMDS creds, raw provider call",
+    { ours: "one memoize(fromImds({ endpoint })) — the IMDS link alone, raw call", sdk: "one fromNodeProviderChain() (defaults; IMDS answered), raw call" },
+    "oursImds", "sdkImds", "≥ 2×", (r) => r >= 2,
+  );
+  pair(
+    "physical limit vs the SDK (env creds, raw)",
+    { ours: "a function returning one stored resolved promise", sdk: "one fromNodeProviderChain() (defaults), raw call" },
+    "limit", "sdkEnv", "(context)",
+  );
+  const share = ratio(rate("oursEnv"), rate("limit"));
+  row({
+    section: "Cached calls/s",
+    metric: "ours (env, raw) as a share of the physical limit",
+    did: { ours: "one envOrProfile() (defaults), raw call", sdk: "(the limit: a stored resolved promise)" },
+    ours: fmtRate(rate("oursEnv")),
+    sdk: fmtRate(rate("limit")),
+    ratio: isNum(share) ? `${(share * 100).toFixed(0)} %` : "—",
+  });
+  notes.push(
+    `Cached calls/s: tight awaited loop of ${cached.n ?? "?"} calls × ${cached.rounds ?? "?"} rounds after 3 warm-up rounds, order rotated each round, median; each variant's loop compiled separately. "Through S3Client's wrapper" calls \`client.config.credentials()\`, the function the client's signer calls: the SDK wraps a provider without its \`memoized\` marker (fromNodeProviderChain()) in its own memoizer; ours carries the marker, so only the client's caller-config binding and attribution remain. IMDS variants ${cached.notes?.length ? `n/a (${cached.notes.join("; ")})` : "against the IMDS emulator"}.`,
+  );
+});
+
+// 2. Import time in fresh processes -----------------------------------------------------------
+
+section("import", `import time (${IMPORT_RUNS} fresh processes each)`, async () => {
   const env = cleanEnv();
   // Each process reports the in-process time of its `await import(...)`; the parent times the whole
   // process. Baseline: the same script importing nothing.
@@ -121,19 +227,25 @@ progress(`2/6 import time (${IMPORT_RUNS} fresh processes each)`);
   const paired = (kind) => median(wall[kind].map((ms, i) => ms - (wall.baseline[i] ?? Number.NaN)).filter(Number.isFinite));
   const net = { ours: paired("ours"), sdk: paired("sdk") };
   const netR = ratio(net.ours, net.sdk);
-  row("import", "`await import()` timed inside a fresh process", failure ?? fmtMs(ip.ours), fmtMs(ip.sdk), fmtX(ipR), "≤ 0.33×", isNum(ipR) ? check(ipR <= 1 / 3) : NA);
+  const did = { ours: "`await import(\"env-or-profile\")` (its core chunk + p-retry)", sdk: "`await import(\"@aws-sdk/credential-providers\")`" };
+  row({ section: "import", metric: "`await import()` timed inside a fresh process", did, ours: failure ?? fmtMs(ip.ours), sdk: fmtMs(ip.sdk), ratio: fmtX(ipR), target: "≤ 0.33×", check: checkRatio(ipR, (r) => r <= 1 / 3) });
   // Node's own start-up (the same ~70 ms for both) dominates a whole process's wall time, so no
   // library can reach 1/3 here; the target applies to the import itself (rows above and below).
-  row("import", "fresh `node -e` process, raw wall time (node start-up included)", fmtMs(w.ours), fmtMs(w.sdk), fmtX(rawR), "(context)", "");
-  row("import", `  same, net of node start-up (per-round difference to an empty script: ${fmtMs(w.baseline)})`, fmtMs(net.ours), fmtMs(net.sdk), fmtX(netR), "≤ 0.33×", isNum(netR) ? check(netR <= 1 / 3) : NA);
-}
+  row({ section: "import", metric: "fresh `node -e` process, raw wall time (node start-up included)", did, ours: fmtMs(w.ours), sdk: fmtMs(w.sdk), ratio: fmtX(rawR), target: "(context)" });
+  row({ section: "import", metric: `  same, net of node start-up (per-round difference to an empty script: ${fmtMs(w.baseline)})`, did, ours: fmtMs(net.ours), sdk: fmtMs(net.sdk), ratio: fmtX(netR), target: "≤ 0.33×", check: checkRatio(netR, (r) => r <= 1 / 3) });
+  notes.push(
+    `import: ${IMPORT_RUNS} fresh processes each, interleaved, medians: the \`await import()\` timed inside the process (performance.now), and the whole process's wall time; "net" is the median, over rounds, of each process's wall time minus that of the same round's process running the script without the import.`,
+  );
+});
 
-// ---------------------------------------------------------------------------------------------
-// 3. IMDS: cold resolution, 10,000 callers, off EC2
+// 3. IMDS: cold resolution, concurrent callers ------------------------------------------------
 
-progress("3/6 IMDS");
-const imds = await imdsAdapter();
-if (imds) {
+section("imds", "IMDS: cold resolution and concurrent callers", async () => {
+  const imds = await imdsAdapter();
+  if (!imds) {
+    row({ section: "IMDS", metric: "IMDS rows", did: { ours: NA, sdk: NA }, ours: NA, sdk: NA, check: NA });
+    return;
+  }
   const env = cleanEnv({ BENCH_DEV_STUB: process.env.BENCH_DEV_STUB }, imds.endpoint);
   const firstRuns = { ours: [], sdkChain: [], sdkImds: [] };
   const impls = { ours: "ours", sdkChain: "sdk-chain", sdkImds: "sdk-imds" };
@@ -146,38 +258,44 @@ if (imds) {
   const fresh = await runChild(part("imds-cold.mjs"), { args: ["fresh", String(FRESH_PROVIDERS)], env, timeoutMs: 60_000 });
   const c1 = { ours: median(firstRuns.ours), sdkChain: median(firstRuns.sdkChain), sdkImds: median(firstRuns.sdkImds) };
   const r1 = ratio(c1.ours, c1.sdkChain);
-  row("IMDS", "cold: fresh process, import + first resolution (vs SDK chain)", fmtMs(c1.ours), fmtMs(c1.sdkChain), fmtX(r1), "≤ 0.5×", isNum(r1) ? check(r1 <= 0.5) : NA);
-  row("IMDS", "  same, vs SDK fromInstanceMetadata()", fmtMs(c1.ours), fmtMs(c1.sdkImds), fmtX(ratio(c1.ours, c1.sdkImds)), "≤ 0.5×", isNum(ratio(c1.ours, c1.sdkImds)) ? check(ratio(c1.ours, c1.sdkImds) <= 0.5) : NA);
+  row({ section: "IMDS", metric: "cold: fresh process, import + first resolution", did: { ours: "import + one envOrProfile() (defaults), raw call", sdk: "import + one fromNodeProviderChain() (defaults), raw call" }, ours: fmtMs(c1.ours), sdk: fmtMs(c1.sdkChain), ratio: fmtX(r1), target: "≤ 0.5×", check: checkRatio(r1, (r) => r <= 0.5) });
+  const r1i = ratio(c1.ours, c1.sdkImds);
+  row({ section: "IMDS", metric: "  same, vs the SDK's IMDS provider alone", did: { ours: "import + one envOrProfile() (defaults), raw call", sdk: "import + one fromInstanceMetadata() (defaults), raw call" }, ours: fmtMs(c1.ours), sdk: fmtMs(c1.sdkImds), ratio: fmtX(r1i), target: "≤ 0.5×", check: checkRatio(r1i, (r) => r <= 0.5) });
   const f = { ours: fresh.ours?.ms, oursImds: fresh["ours-fromImds"]?.ms, oursReset: fresh["ours-fromImds-reset"]?.ms, sdkChain: fresh["sdk-chain"]?.ms, sdkImds: fresh["sdk-imds"]?.ms };
   const r2 = ratio(f.ours, f.sdkChain);
-  row("IMDS", "cold: new envOrProfile() in a warm process (vs SDK chain)", f.ours === undefined ? describe(fresh) : fmtMs(f.ours), fmtMs(f.sdkChain), fmtX(r2), "≤ 0.5×", isNum(r2) ? check(r2 <= 0.5) : NA);
+  row({ section: "IMDS", metric: "cold: a new provider in a warm process, first call", did: { ours: "new envOrProfile({ clock }) with a distinct clock each (no per-options sharing; the process-wide IMDS token cache applies)", sdk: "new fromNodeProviderChain() each (a token per resolution)" }, ours: f.ours === undefined ? describe(fresh) : fmtMs(f.ours), sdk: fmtMs(f.sdkChain), ratio: fmtX(r2), target: "≤ 0.5×", check: checkRatio(r2, (r) => r <= 0.5) });
   const r3 = ratio(f.oursImds, f.sdkImds);
-  row("IMDS", "  new memoize(fromImds()) vs new fromInstanceMetadata()", fmtMs(f.oursImds), fmtMs(f.sdkImds), fmtX(r3), "≤ 0.5×", isNum(r3) ? check(r3 <= 0.5) : NA);
+  row({ section: "IMDS", metric: "  same, the IMDS providers alone", did: { ours: "new memoize(fromImds()) each (process-wide IMDS token cache applies)", sdk: "new fromInstanceMetadata() each" }, ours: fmtMs(f.oursImds), sdk: fmtMs(f.sdkImds), ratio: fmtX(r3), target: "≤ 0.5×", check: checkRatio(r3, (r) => r <= 0.5) });
   const r4 = ratio(f.oursReset, f.sdkImds);
-  row("IMDS", "  same, our IMDS token cache cleared first (resetImdsState)", fmtMs(f.oursReset), fmtMs(f.sdkImds), fmtX(r4), "—", "");
+  row({ section: "IMDS", metric: "  same, our IMDS token cache cleared first", did: { ours: "resetImdsState(), then new memoize(fromImds()): token + role + credentials, as the SDK", sdk: "new fromInstanceMetadata() each" }, ours: fmtMs(f.oursReset), sdk: fmtMs(f.sdkImds), ratio: fmtX(r4) });
 
-  progress(`3/6 IMDS: ${CALLERS} concurrent callers`);
+  progress(`IMDS: ${CALLERS} concurrent callers`);
   // The emulator runs here, the callers in a fresh child each (its own core on 2 cores; every
   // process-wide cache starts empty). Counts are what reached the emulator.
   const callers = {};
-  for (const scenario of ["ours-one", "ours-many", "sdk-chain-one", "sdk-memo-imds", "sdk-chain-many"]) {
+  for (const scenario of ["ours-one", "ours-many", "ours-distinct", "sdk-chain-one", "sdk-memo-imds", "sdk-chain-many"]) {
     imds.reset();
-    const r = await runChild(part("imds-callers.mjs"), { args: [scenario, String(CALLERS)], env, timeoutMs: 60_000 });
+    const r = await runChild(part("imds-callers.mjs"), { args: [scenario, String(CALLERS)], env, timeoutMs: 90_000 });
     callers[scenario] = ok(r) ? { ...r, ...imds.counts() } : r;
   }
   await imds.close();
   const reqs = (r) =>
     ok(r) ? `${r.token} token, ${r.creds} creds (+${r.roleList} role list)${r.failed ? `; ${r.failed} callers failed` : ""}` : describe(r);
   const meets = (r) => (ok(r) ? check(r.creds === 1 && r.token <= 1 && r.failed === 0) : NA);
-  row("IMDS", `${CALLERS} concurrent calls, one provider → IMDS requests`, reqs(callers["ours-one"]), reqs(callers["sdk-chain-one"]), "—", "1 creds, ≤ 1 token", meets(callers["ours-one"]));
-  row("IMDS", `${CALLERS} providers (one per client), one call each → requests`, reqs(callers["ours-many"]), reqs(callers["sdk-chain-many"]), "—", "1 creds, ≤ 1 token", meets(callers["ours-many"]));
-  row("IMDS", `  SDK memoize(fromInstanceMetadata()), ${CALLERS} calls (for fairness)`, "—", reqs(callers["sdk-memo-imds"]), "—", "—", "");
-} else {
-  for (const m of ["cold resolution", `${CALLERS} concurrent callers → requests`]) row("IMDS", m, NA, NA, "—", "", NA);
-}
+  const n = CALLERS.toLocaleString("en-US");
+  row({ section: "IMDS", metric: `${n} concurrent calls → IMDS requests`, did: { ours: `one shared envOrProfile(), ${n} concurrent raw calls`, sdk: `one shared fromNodeProviderChain(), ${n} concurrent raw calls` }, ours: reqs(callers["ours-one"]), sdk: reqs(callers["sdk-chain-one"]), target: "1 creds, ≤ 1 token", check: meets(callers["ours-one"]) });
+  row({ section: "IMDS", metric: `${n} providers made one per client, one call each, at once → IMDS requests`, did: { ours: `${n} envOrProfile() calls with the same options (→ one shared provider, by design)`, sdk: `${n} distinct fromNodeProviderChain()` }, ours: reqs(callers["ours-many"]), sdk: reqs(callers["sdk-chain-many"]), target: "1 creds, ≤ 1 token", check: meets(callers["ours-many"]) });
+  row({ section: "IMDS", metric: `${n} distinct providers, one call each, at once → IMDS requests`, did: { ours: `${n} distinct envOrProfile({ clock }) (a distinct clock each: no sharing but the process-wide IMDS token)`, sdk: `${n} distinct fromNodeProviderChain()` }, ours: reqs(callers["ours-distinct"]), sdk: reqs(callers["sdk-chain-many"]), target: "(context)" });
+  row({ section: "IMDS", metric: `  the SDK's own memoized IMDS provider, ${n} concurrent calls`, did: { ours: "—", sdk: `one shared memoize(fromInstanceMetadata()) (@smithy/core/config), ${n} concurrent raw calls` }, ours: "—", sdk: reqs(callers["sdk-memo-imds"]) });
+  notes.push(
+    `IMDS cold: "fresh process" = ${COLD_RUNS} child processes each, timed from before the library's import to the first credential (the SDK loads its chain lazily inside the first call, so imports are counted for both); "a new provider in a warm process" = median of ${FRESH_PROVIDERS} new providers, interleaved.`,
+    `IMDS callers: the emulator runs in the bench's parent process, the callers in a fresh child per scenario; counts are requests that reached the emulator; "callers failed" are providers that gave up (the SDK's 1 s timeout) under the storm.`,
+  );
+});
 
-progress("3/6 IMDS: off EC2 (closed port, never-answering server)");
-{
+// 3b. Off EC2 ---------------------------------------------------------------------------------
+
+section("off-ec2", "IMDS off EC2 (closed port, never-answering server)", async () => {
   const env = cleanEnv();
   const runs = {};
   // Closed port: CPU-bound milliseconds (a fresh process's first http.request alone costs several),
@@ -194,6 +312,7 @@ progress("3/6 IMDS: off EC2 (closed port, never-answering server)");
       runs[`${impl}/silent`] = await runChild(part("off-ec2.mjs"), { args: [impl, "silent"], env, timeoutMs: 30_000 });
     }),
   );
+  const did = { ours: "one envOrProfile() (defaults), raw call", sdk: "one fromNodeProviderChain() (defaults: 1 s timeout, token then IMDSv1), raw call" };
   for (const mode of ["closed", "silent"]) {
     const o = runs[`ours/${mode}`];
     const s = runs[`sdk-chain/${mode}`];
@@ -202,17 +321,18 @@ progress("3/6 IMDS: off EC2 (closed port, never-answering server)");
     const r1 = ratio(val(o, "first"), val(s, "first"));
     const first = val(o, "first");
     const second = val(o, "second");
-    row("Off EC2", `${label}: first call (vs SDK chain)`, first === undefined ? describe(o) : fmtMs(first), fmtMs(val(s, "first")), fmtX(r1), mode === "silent" ? "≤ 0.6×" : "fast", mode === "silent" ? (isNum(r1) ? check(r1 <= 0.6) : NA) : "");
-    row("Off EC2", `${label}: second call, same provider`, fmtMs(second), fmtMs(val(s, "second")), fmtX(ratio(second, val(s, "second"))), mode === "silent" ? "< 100 ms" : "—", mode === "silent" ? (isNum(second) ? check(second < 100) : NA) : "");
-    row("Off EC2", `  ${label}: SDK fromInstanceMetadata() first / second`, "—", `${fmtMs(val(si, "first"))} / ${fmtMs(val(si, "second"))}`, "—", "—", "");
+    row({ section: "Off EC2", metric: `${label}: first call`, did, ours: first === undefined ? describe(o) : fmtMs(first), sdk: fmtMs(val(s, "first")), ratio: fmtX(r1), target: mode === "silent" ? "≤ 0.6×" : "fast", check: mode === "silent" ? checkRatio(r1, (r) => r <= 0.6) : "" });
+    row({ section: "Off EC2", metric: `${label}: second call, same provider`, did, ours: fmtMs(second), sdk: fmtMs(val(s, "second")), ratio: fmtX(ratio(second, val(s, "second"))), target: mode === "silent" ? "< 100 ms" : "—", check: mode === "silent" ? (isNum(second) ? check(second < 100) : NA) : "" });
+    row({ section: "Off EC2", metric: `  ${label}: the SDK's IMDS provider alone, first / second`, did: { ours: "—", sdk: "one fromInstanceMetadata() (defaults), raw call" }, ours: "—", sdk: `${fmtMs(val(si, "first"))} / ${fmtMs(val(si, "second"))}` });
   }
-}
+  notes.push(
+    `Off EC2: each case its own process (port closed: median of ${CLOSED_RUNS}; never answers: one each, in parallel) with each side's defaults; the SDK chain's lazily-required modules are preloaded so its first call is network time only (flatters the SDK).`,
+  );
+});
 
-// ---------------------------------------------------------------------------------------------
-// 4. STS: 50 clients → AssumeRole calls
+// 4. STS: 50 clients → AssumeRole calls -------------------------------------------------------
 
-progress(`4/6 STS: ${STS_CLIENTS} S3 clients`);
-{
+section("sts", `STS: ${STS_CLIENTS} S3 clients assuming one role`, async () => {
   const env = cleanEnv(BENCH_ENV_CREDS);
   const sts = {};
   for (const scenario of ["ours", "ours-fromAssumeRole", "sdk"]) {
@@ -221,52 +341,112 @@ progress(`4/6 STS: ${STS_CLIENTS} S3 clients`);
     }
   }
   const calls = (r) => (ok(r) ? `${r.assumeRoleCalls} AssumeRole${r.failed ? ` (${r.failed} requests failed)` : ""}` : describe(r));
+  const sdkDid = `${STS_CLIENTS} S3Clients, each its own fromTemporaryCredentials({ params: { RoleArn, ExternalId } }) (the documented way), through the client`;
   for (const order of ["concurrent", "sequential"]) {
     const o = sts[`ours/${order}`];
     const s = sts[`sdk/${order}`];
-    row("STS", `${STS_CLIENTS} S3 clients, first requests ${order}: envOrProfile({assumeRole}) vs fromTemporaryCredentials`, calls(o), calls(s), ok(o) && ok(s) ? `1/${(s.assumeRoleCalls / o.assumeRoleCalls).toFixed(0)}` : "—", "ours = 1", ok(o) ? check(o.assumeRoleCalls === 1 && o.failed === 0) : NA);
+    row({ section: "STS", metric: `${STS_CLIENTS} S3 clients, first requests ${order} → AssumeRole calls`, did: { ours: `${STS_CLIENTS} S3Clients, each its own envOrProfile({ assumeRole }) with the same options (→ one shared provider), through the client`, sdk: sdkDid }, ours: calls(o), sdk: calls(s), ratio: ok(o) && ok(s) ? `1/${(s.assumeRoleCalls / o.assumeRoleCalls).toFixed(0)}` : "—", target: "ours = 1", check: ok(o) ? check(o.assumeRoleCalls === 1 && o.failed === 0) : NA });
     const a = sts[`ours-fromAssumeRole/${order}`];
-    row("STS", `  same with fromAssumeRole() per client`, calls(a), calls(s), "—", "ours = 1", ok(a) ? check(a.assumeRoleCalls === 1 && a.failed === 0) : NA);
+    row({ section: "STS", metric: `  same, first requests ${order}, fromAssumeRole() per client`, did: { ours: `${STS_CLIENTS} S3Clients, each its own fromAssumeRole() (distinct providers; our process-wide AssumeRole cache is shared)`, sdk: sdkDid }, ours: calls(a), sdk: calls(s), target: "ours = 1", check: ok(a) ? check(a.assumeRoleCalls === 1 && a.failed === 0) : NA });
+  }
+  notes.push(`STS: a loopback STS emulator (SigV4-verified, ExternalId checked) and a loopback capture S3 answering an empty ListBuckets; each client sends a real ListBuckets; base credentials from the environment on both sides.`);
+});
+
+// 5. Fleet simulation -------------------------------------------------------------------------
+
+section("fleet", "fleet simulation (ours and the SDK's memoization, same simulation)", async () => {
+  const r = await runChild(part("fleet.mjs"), { args: ["10000"], env: cleanEnv(), timeoutMs: 300_000 });
+  if (!ok(r)) {
+    row({ section: "Fleet", metric: "10,000 instances, peak refreshes / simulated s", did: { ours: NA, sdk: NA }, ours: describe(r), sdk: NA, check: NA });
+    return;
+  }
+  const { ours, sdk, oursNoJitter } = r;
+  const spread = (f) => `${((f.lastMs - f.firstMs) / 1000).toFixed(0)} s`;
+  const did = { ours: "10,000 distinct memoize(source) (defaults: 5-min window + jitter)", sdk: "10,000 distinct memoizeIdentityProvider(source) — an SDK client's own credential memoizer (5-min window)" };
+  row({ section: "Fleet", metric: "10,000 instances, same expiry, a call every 10 s: peak refreshes / simulated s", did, ours: `${ours.peakPerSecond}/s`, sdk: `${sdk.peakPerSecond}/s`, ratio: fmtX(ratio(ours.peakPerSecond, sdk.peakPerSecond)), target: "≤ 1 % of fleet (100/s)", check: check(ours.peakPerSecond <= 100 && ours.notRefreshed === 0 && ours.expiredServed === 0) });
+  row({ section: "Fleet", metric: "  refresh spread; expired credentials served", did, ours: `${spread(ours)}; ${ours.expiredServed}`, sdk: `${spread(sdk)}; ${sdk.expiredServed}`, target: "0 expired", check: check(ours.expiredServed === 0) });
+  row({ section: "Fleet", metric: "  ours with jitter off (context: what the jitter buys)", did: { ours: "10,000 distinct memoize(source, { jitter: false })", sdk: "10,000 distinct memoizeIdentityProvider(source)" }, ours: `${oursNoJitter.peakPerSecond}/s`, sdk: `${sdk.peakPerSecond}/s`, ratio: fmtX(ratio(oursNoJitter.peakPerSecond, sdk.peakPerSecond)) });
+  extraText.push(
+    [
+      "Fleet: 10,000 instances, credentials all expiring at E, each calling every 10 s (simulated), refreshes by time (30 s buckets):",
+      "",
+      "ours, memoize() with its default jitter:",
+      formatHistogram(ours.refreshes),
+      "",
+      "the SDK's memoizeIdentityProvider() (what an S3Client wraps a provider in), same simulation:",
+      formatHistogram(sdk.refreshes),
+      "",
+      "ours with jitter: false:",
+      formatHistogram(oursNoJitter.refreshes),
+    ].join("\n"),
+  );
+  notes.push(
+    `Fleet: bench/parts/fleet.mjs — simulateFleet() from bench/fleet.mjs: 10,000 providers on one manual clock, an in-memory source, each instance calling every 10 s at a random phase (seeded), 1 s steps; the same simulation wraps the source in our memoize() and in the SDK's memoizeIdentityProvider(source, isIdentityExpired, doesIdentityRequireRefresh) from @smithy/core (it reads Date.now(), which the simulation drives from the same clock).`,
+  );
+});
+
+// 6. Installed size ---------------------------------------------------------------------------
+
+section("size", "installed size (npm pack + npm install from the local cache)", async () => {
+  try {
+    const s = packedInstallSizes(ROOT);
+    row({
+      section: "Size",
+      metric: "node_modules after `npm install` of the package into an empty project",
+      did: { ours: `npm install of \`npm pack\`'s tarball (${s.ours.packages} packages)`, sdk: `npm install @aws-sdk/credential-providers@${s.sdkVersion} (${s.sdk.packages} packages)` },
+      ours: fmtMB(s.ours.bytes),
+      sdk: fmtMB(s.sdk.bytes),
+      ratio: fmtX(ratio(s.ours.bytes, s.sdk.bytes)),
+      target: "(no target)",
+    });
+    row({
+      section: "Size",
+      metric: "  the package itself (tarball unpacked)",
+      did: { ours: "node_modules/env-or-profile", sdk: "node_modules/@aws-sdk/credential-providers" },
+      ours: fmtMB(s.ours.selfBytes),
+      sdk: fmtMB(s.sdk.selfBytes),
+      ratio: fmtX(ratio(s.ours.selfBytes, s.sdk.selfBytes)),
+    });
+    notes.push(`Size: \`npm pack\` of this checkout (dist/ as built), with its runtime dependencies installed by \`npm install --offline --omit=dev --ignore-scripts\` into an empty temporary project (versions as this repository's lockfile pins them, tarballs from the npm cache), next to the same for @aws-sdk/credential-providers at the lockfile's version; bytes of every file under node_modules (apparent size).`);
+  } catch (error) {
+    row({ section: "Size", metric: "installed size", did: { ours: NA, sdk: NA }, ours: `${NA} (${String(error.message).slice(0, 60)})`, sdk: NA, check: NA });
+  }
+});
+
+// Other parts register here (keep the order: it is the table's order).
+
+// ---------------------------------------------------------------------------------------------
+// Run
+
+if (argv.includes("--list")) {
+  for (const s of sections) console.log(`${s.name.padEnd(16)} ${s.title}`);
+  process.exit(0);
+}
+if (ONLY !== undefined) {
+  const unknown = [...ONLY].filter((name) => !sections.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(`unknown section(s): ${unknown.join(", ")}; known: ${sections.map((s) => s.name).join(", ")}`);
+    process.exit(2);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// 5. Fleet simulation
-
-progress("5/6 fleet simulation");
-let fleet;
-let lockstep;
-try {
-  fleet = await simulateFleet({ instances: 10_000 });
-  lockstep = await simulateFleet({ instances: 10_000, jitter: false });
-  const spread = (f) => `${((f.lastMs - f.firstMs) / 1000).toFixed(0)} s`;
-  row("Fleet", "10,000 instances, same expiry, call every 10 s: peak refreshes / simulated s", `${fleet.peakPerSecond}/s`, `${lockstep.peakPerSecond}/s (no jitter, fixed 5-min window like the SDK)`, fmtX(ratio(fleet.peakPerSecond, lockstep.peakPerSecond)), "≤ 1 % of fleet (100/s)", check(fleet.peakPerSecond <= 100 && fleet.notRefreshed === 0 && fleet.expiredServed === 0));
-  row("Fleet", "  peak vs everyone at once (10,000)", `${((fleet.peakPerSecond / 10_000) * 100).toFixed(2)} %`, "100 %", "—", "well below", "");
-  row("Fleet", "  refresh spread; expired credentials served", `${spread(fleet)}; ${fleet.expiredServed}`, `${spread(lockstep)}; ${lockstep.expiredServed}`, "—", "0 expired", check(fleet.expiredServed === 0));
-} catch (error) {
-  row("Fleet", "10,000 instances, peak refreshes / simulated s", `${NA} (${String(error.message).slice(0, 40)})`, NA, "—", "", NA);
-}
-
-// ---------------------------------------------------------------------------------------------
-// 6. Installed size
-
-progress("6/6 installed size");
-try {
-  const s = installedSizes(ROOT);
-  row("Size", `installed: ours (dist + all ${s.dependencies.length} runtime deps, ${s.ours.packages} pkgs) vs credential-providers (${s.sdk.packages} pkgs)`, fmtMB(s.ours.bytes), fmtMB(s.sdk.bytes), fmtX(ratio(s.ours.bytes, s.sdk.bytes)), "(no target)", "");
-  row("Size", `  ours without the @aws-sdk/* deps (env + IMDS path; ${s.oursWithoutSdk.packages} pkgs)`, fmtMB(s.oursWithoutSdk.bytes), fmtMB(s.sdk.bytes), fmtX(ratio(s.oursWithoutSdk.bytes, s.sdk.bytes)), "(no target)", "");
-} catch (error) {
-  row("Size", "installed size", `${NA} (${String(error.message).slice(0, 40)})`, NA, "—", "", NA);
+const chosen = sections.filter((s) => ONLY === undefined || ONLY.has(s.name));
+for (const [i, s] of chosen.entries()) {
+  progress(`${i + 1}/${chosen.length} ${s.name}: ${s.title}`);
+  try {
+    await s.run(ctx);
+  } catch (error) {
+    row({ section: s.name, metric: `section failed: ${String(error?.message ?? error).slice(0, 80)}`, did: { ours: NA, sdk: NA }, ours: NA, sdk: NA, check: NA });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const header = ["Section", "Metric", "ours", "SDK", "ours/SDK", "target", "check"];
-const lines = [header, ...rows.map((r) => [r.section, r.metric, r.ours, r.sdk, r.ratio, r.target, r.check])];
-const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-const mdRow = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
-const table = [mdRow(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map((r) => mdRow([r.section, r.metric, r.ours, r.sdk, r.ratio, r.target, r.check]))].join("\n");
+const header = ["Section", "Metric", "ours did", "SDK did", "ours", "SDK", "ours/SDK", "target", "check"];
+const cells = (r) => [r.section, r.metric, r.oursDid, r.sdkDid, r.ours, r.sdk, r.ratio, r.target, r.check];
+const esc = (c) => String(c).replaceAll("|", "\\|");
+const mdRow = (c) => `| ${c.map(esc).join(" | ")} |`;
+const table = [mdRow(header), `|${header.map(() => " --- ").join("|")}|`, ...rows.map((r) => mdRow(cells(r)))].join("\n");
 
 const cpu = cpus();
 let gitRev = "";
@@ -280,31 +460,14 @@ const machine = `${cpu.length} × ${cpu[0]?.model ?? "?"} (nproc ${cpu.length}),
 const passCount = rows.filter((r) => r.check === "PASS").length;
 const failCount = rows.filter((r) => r.check === "FAIL").length;
 const naCount = rows.filter((r) => r.check === NA).length;
+const unlabelled = rows.filter((r) => !r.labelled).length;
 const totalS = (msSince(started) / 1000).toFixed(1);
 
-const fleetText = fleet
-  ? [
-      `Fleet: 10,000 instances, credentials all expiring at E, each calling every 10 s (simulated), refreshes by time (30 s buckets):`,
-      "",
-      "with memoize's default jitter:",
-      formatHistogram(fleet.refreshes),
-      "",
-      "no jitter (every instance refreshes at its first call after E−5m, as the SDK's fixed window does):",
-      formatHistogram(lockstep.refreshes),
-    ].join("\n")
-  : "Fleet: n/a";
-
-const notes = [
-  `Cached calls/s: tight awaited loop of ${cached.n ?? "?"} calls × ${cached.rounds ?? "?"} rounds after 3 warm-up rounds, median; each variant's loop compiled separately. IMDS variants ${cached.notes?.length ? `n/a (${cached.notes.join("; ")})` : "against the IMDS emulator"}.`,
-  `import: ${IMPORT_RUNS} fresh processes each, interleaved, medians: the \`await import()\` timed inside the process (performance.now), and the whole process's wall time; "net" is the median, over rounds, of each process's wall time minus that of the same round's process running the script without the import.`,
-  `IMDS cold: "fresh process" = ${COLD_RUNS} child processes each, timed from before the library's import to the first credential (the SDK loads its chain lazily inside the first call, so imports are counted for both); "fresh provider" = median of ${FRESH_PROVIDERS} new providers in a warm process (ours: a fresh clock per envOrProfile(), so its per-options sharing does not apply; our process-wide IMDS token cache does, by design; the SDK fetches a token per resolution).`,
-  `Off EC2: each case its own process (port closed: median of ${CLOSED_RUNS}; never answers: one each, in parallel) with the SDK's defaults (1 s timeout; token, then IMDSv1); the SDK chain's lazily-required modules are preloaded so its first call is network time only (flatters the SDK).`,
-  `IMDS callers: the emulator runs in the bench's parent process, the callers in a fresh child per scenario; counts are requests that reached the emulator; "callers failed" are SDK providers that gave up (its 1 s timeout) under the storm.`,
-  `Fleet: bench/fleet.mjs simulateFleet() — 10,000 memoize()d providers on one manualClock, an in-memory source, each instance calling every 10 s at a random phase (seeded), 1 s steps; the second run passes jitter: false.`,
-  `STS: a loopback STS emulator (SigV4-verified, ExternalId checked) and a loopback capture S3 answering an empty ListBuckets; each client sends a real ListBuckets.`,
+notes.push(
+  `Every row says what each side ran ("ours did", "SDK did"): the options (defaults on both sides unless said), whether the calls went to one shared provider or to distinct ones, and whether the provider was called raw or through an S3Client's credential wrapper.`,
   `Absolute numbers move with load on this shared 2-core machine; compare the ratios, which are taken within one run.`,
   `Nothing left loopback: IMDS was always an emulator, a closed loopback port or a silent loopback server (AWS_EC2_METADATA_SERVICE_ENDPOINT); AWS_CONFIG_FILE/AWS_SHARED_CREDENTIALS_FILE pointed at nothing.`,
-];
+);
 
 const report = [
   `# env-or-profile bench`,
@@ -312,19 +475,21 @@ const report = [
   `- date: ${new Date().toISOString()}`,
   `- node: ${process.version}; @aws-sdk/credential-providers ${sdkVersion}; env-or-profile at ${gitRev}`,
   `- machine: ${machine}`,
-  `- bench wall time: ${totalS} s; checks: ${passCount} PASS, ${failCount} FAIL, ${naCount} n/a`,
+  `- sections: ${chosen.map((s) => s.name).join(", ")}`,
+  `- bench wall time: ${totalS} s; checks: ${passCount} PASS, ${failCount} FAIL, ${naCount} n/a${unlabelled ? `; ${unlabelled} UNLABELLED rows` : ""}`,
   "",
   table,
   "",
-  "```",
-  fleetText,
-  "```",
-  "",
+  ...(extraText.length ? ["```", extraText.join("\n\n"), "```", ""] : []),
   "Method:",
   ...notes.map((n) => `- ${n}`),
   "",
 ].join("\n");
 
 process.stdout.write(`\n${report}`);
-if (!process.env.BENCH_NO_WRITE) writeFileSync(join(BENCH_DIR, "RESULTS.md"), report);
-progress(`done; wrote bench/RESULTS.md`);
+if (WRITE) {
+  writeFileSync(join(BENCH_DIR, "RESULTS.md"), report);
+  progress("done; wrote bench/RESULTS.md");
+} else {
+  progress(ONLY === undefined ? "done (BENCH_NO_WRITE: RESULTS.md not written)" : "done (--only: RESULTS.md not written)");
+}

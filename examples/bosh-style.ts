@@ -9,8 +9,7 @@
  *   npx env-or-profile decode-authorization-message <message>
  *
  * Run it (no AWS account needed: it starts a local IMDS emulator):
- *   npm run build && node examples/bosh-style.ts     (Node ≥ 22.18, which strips types)
- *   npx vitest run examples                          (any Node ≥ 20)
+ *   npm run example bosh-style     (any supported Node: 20.19+, 22, 24; it builds and compiles first)
  */
 import { pathToFileURL } from "node:url";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -34,6 +33,15 @@ export function createBlobstoreClient(aws: BoshAwsProperties): S3Client {
   return s3;
 }
 
+/**
+ * The same on a given machine's environment. This example plays two machines in one process;
+ * `fromConfig` with the same options shares one cached credential per process (by design), so
+ * each "machine" passes its own environment, as its own `process.env` would be.
+ */
+export function createBlobstoreClientOn(aws: BoshAwsProperties, environment: Readonly<Record<string, string | undefined>>): S3Client {
+  return new S3Client({ region: aws.region, credentials: fromConfig(aws, { allowUnknownKeys: true, env: { env: environment } }) });
+}
+
 /** Runs the example: once on a "jumpbox" with keys in the environment, once on an "EC2 instance". */
 export async function main(print: (line: string) => void = console.log): Promise<void> {
   const aws = JSON.parse(MANIFEST_AWS_BLOCK) as BoshAwsProperties;
@@ -45,9 +53,8 @@ export async function main(print: (line: string) => void = console.log): Promise
     Reflect.deleteProperty(process.env, "AWS_SESSION_TOKEN");
 
     // On a jumpbox, `bosh create-env` with keys exported in the shell: the environment wins.
-    process.env["AWS_ACCESS_KEY_ID"] = "AKIAJUMPBOXEXAMPLE01";
-    process.env["AWS_SECRET_ACCESS_KEY"] = "jumpbox-example-secret";
-    const onJumpbox = createBlobstoreClient(aws);
+    const jumpboxEnv = { AWS_ACCESS_KEY_ID: "AKIAJUMPBOXEXAMPLE01", AWS_SECRET_ACCESS_KEY: "jumpbox-example-secret" };
+    const onJumpbox = createBlobstoreClientOn(aws, jumpboxEnv);
     print(`jumpbox: access key …${(await onJumpbox.config.credentials()).accessKeyId.slice(-4)} from the environment`);
     onJumpbox.destroy();
 
@@ -56,7 +63,8 @@ export async function main(print: (line: string) => void = console.log): Promise
     Reflect.deleteProperty(process.env, "AWS_SECRET_ACCESS_KEY");
     const onDirector = createBlobstoreClient(aws);
     const credentials = await onDirector.config.credentials();
-    print(`director: access key …${credentials.accessKeyId.slice(-4)} from the instance profile, expires ${credentials.expiration?.toISOString() ?? "never"}`);
+    const fromProfile = credentials.accessKeyId === imds.current.accessKeyId;
+    print(`director: access key …${credentials.accessKeyId.slice(-4)} ${fromProfile ? "from the instance profile" : "NOT from the instance profile"}, expires ${credentials.expiration?.toISOString() ?? "never"}`);
     onDirector.destroy();
   } finally {
     for (const [name, value] of saved) {

@@ -5,8 +5,7 @@
  *
  * Run it (no AWS account needed: it starts local IMDS and STS emulators and points the standard
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` and `AWS_ENDPOINT_URL_STS` at them):
- *   npm run build && node examples/cross-account-external-id.ts   (Node ≥ 22.18, which strips types)
- *   npx vitest run examples                                        (any Node ≥ 20)
+ *   npm run example cross-account-external-id     (any supported Node: 20.19+, 22, 24; it builds and compiles first)
  *
  * The same from the command line, for the AWS CLI or any SDK, in ~/.aws/config:
  *   [profile partner]
@@ -58,7 +57,7 @@ export async function main(print: (line: string) => void = console.log): Promise
     partner.destroy();
 
     const fromSettings = createPartnerS3ClientFromConfig();
-    print(`from config: access key …${(await fromSettings.config.credentials()).accessKeyId.slice(-4)}`);
+    print(`from config: the same assumed credential: ${String((await fromSettings.config.credentials()).accessKeyId === credentials.accessKeyId)}`);
     fromSettings.destroy();
 
     try {
@@ -67,7 +66,7 @@ export async function main(print: (line: string) => void = console.log): Promise
     } catch (error) {
       print(`a wrong ExternalId is refused: ${(error as { code?: string }).code ?? String(error)}`);
     }
-    print(`AssumeRole calls: ${sts.calls}`);
+    print(`AssumeRole calls: ${sts.calls} (the partner role once for both clients, and the refused one)`);
   } finally {
     for (const [name, value] of saved) {
       if (value === undefined) {

@@ -6,6 +6,9 @@
  *
  * The app: seed 001 warns that signed S3 download URLs "will only last as long as the credentials
  * themselves". This app asks for a link lifetime and gets at most what the credential has left.
+ *
+ * Run it (a vitest file; no AWS account needed):
+ *   npm run example fake-clock     (any supported Node: 20.19+, 22, 24)
  */
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { afterEach, describe, expect, it, vi } from "vitest";

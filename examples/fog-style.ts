@@ -6,8 +6,7 @@
  * only, refreshed five minutes before expiry.
  *
  * Run it (no AWS account needed: it starts a local IMDS emulator):
- *   npm run build && node examples/fog-style.ts      (Node ≥ 22.18, which strips types)
- *   npx vitest run examples                          (any Node ≥ 20)
+ *   npm run example fog-style     (any supported Node: 20.19+, 22, 24; it builds and compiles first)
  */
 import { pathToFileURL } from "node:url";
 import { S3Client } from "@aws-sdk/client-s3";

@@ -5,8 +5,7 @@
  *
  * Run it (no AWS account needed: it starts a local IMDS emulator and points the standard
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` at it):
- *   npm run build && node examples/s3-drop-in.ts     (Node ≥ 22.18, which strips types)
- *   npx vitest run examples                          (any Node ≥ 20)
+ *   npm run example s3-drop-in     (any supported Node: 20.19+, 22, 24; it builds and compiles first)
  */
 import { pathToFileURL } from "node:url";
 import { S3Client } from "@aws-sdk/client-s3";

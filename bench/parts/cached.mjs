@@ -1,4 +1,5 @@
-// Part 1: cached calls per second, after the first resolution, in one process.
+// Part 1: cached calls per second, after the first resolution, in one process: each provider
+// called raw, and through an S3Client's own credential wrapper.
 // Run by bench/run.mjs with env credentials set (BENCH_ENV_CREDS) and IMDS pointed at loopback.
 import { finish, median, OURS } from "../lib.mjs";
 import { imdsAdapter } from "../imds-adapter.mjs";
@@ -37,6 +38,25 @@ if (envOrProfile) {
   add("oursEnv", "ours envOrProfile() (env creds)", ours);
 }
 
+// Through a client: what an S3Client's signer calls is `client.config.credentials`, the SDK's
+// wrapper around the provider it was given (its own memoizer unless the provider carries the
+// `memoized` marker, plus caller-config binding and attribution). A default S3Client (no
+// `credentials` option) uses its own default chain.
+const { S3Client } = await import("@aws-sdk/client-s3");
+const clients = [];
+const viaClient = async (key, label, credentials) => {
+  const client = new S3Client({ region: "us-east-1", ...(credentials === undefined ? {} : { credentials }) });
+  clients.push(client);
+  const provider = client.config.credentials;
+  await provider();
+  add(key, label, provider);
+};
+await viaClient("sdkClient", "SDK S3Client({ credentials: fromNodeProviderChain() }).config.credentials", fromNodeProviderChain());
+await viaClient("sdkDefaultClient", "SDK new S3Client({}).config.credentials (its default chain)", undefined);
+if (envOrProfile) {
+  await viaClient("oursClient", "ours S3Client({ credentials: envOrProfile() }).config.credentials", envOrProfile.fn());
+}
+
 // IMDS-backed variants: the emulator, with env credentials now removed for the SDK (it reads the
 // environment at call time; its env-backed chain above is cached for life).
 const notes = [];
@@ -71,6 +91,7 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 if (imds) await imds.close();
+for (const client of clients) client.destroy();
 
 const result = { n: N, rounds: ROUNDS, notes, variants: {} };
 for (const v of variants) {

@@ -5,7 +5,10 @@
 //   node imds-callers.mjs <scenario> [callers]
 // scenario:
 //   ours-one        one envOrProfile(), `callers` concurrent calls
-//   ours-many       `callers` envOrProfile() instances (one per client), one call each, at once
+//   ours-many       `callers` envOrProfile() calls with the same options (one per client; they
+//                   share one provider by design), one call each, at once
+//   ours-distinct   `callers` envOrProfile({ clock }) with a distinct clock each (distinct
+//                   providers; only the process-wide IMDS token cache is shared), one call each
 //   sdk-chain-one   one fromNodeProviderChain(), `callers` concurrent calls
 //   sdk-memo-imds   smithy's memoize(fromInstanceMetadata()), `callers` concurrent calls
 //   sdk-chain-many  `callers` fromNodeProviderChain() instances, one call each, at once
@@ -27,8 +30,12 @@ if (scenario.startsWith("ours")) {
   if (scenario === "ours-one") {
     const p = m.fn();
     providers = Array.from({ length: callers }, () => p);
-  } else {
+  } else if (scenario === "ours-many") {
     providers = Array.from({ length: callers }, () => m.fn());
+  } else if (scenario === "ours-distinct") {
+    providers = Array.from({ length: callers }, () => m.fn({ clock: { now: () => Date.now() } }));
+  } else {
+    throw new Error(`unknown scenario ${scenario}`);
   }
 } else {
   const sdk = await import("@aws-sdk/credential-providers");

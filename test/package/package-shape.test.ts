@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { describe, expect, it } from "vitest";
 
 // These run against dist/, which `npm test` builds first (the `pretest` script).
@@ -10,7 +11,22 @@ const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as {
   files: string[];
   sideEffects: boolean;
   engines: { node: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
+
+/** Every .js file under dist/. */
+function distFiles(dir = new URL("dist/", root)): URL[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? distFiles(new URL(`${entry.name}/`, dir)) : entry.name.endsWith(".js") ? [new URL(entry.name, dir)] : [],
+  );
+}
+
+/** The package name of a bare specifier ("@scope/name/sub" → "@scope/name"). */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
 
 function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
@@ -26,7 +42,8 @@ describe("the published package", () => {
     }
     expect(pkg.files).toEqual(["dist"]);
     expect(pkg.sideEffects).toBe(false);
-    expect(pkg.engines.node).toBe(">=20");
+    // 20.19 is the first Node 20 that loads ESM from require().
+    expect(pkg.engines.node).toBe(">=20.19");
   });
 
   it("can be imported by name, with the testing subpath", () => {
@@ -48,7 +65,7 @@ describe("the published package", () => {
     expect(JSON.parse(out)).toEqual({ http: false, crypto: false });
   });
 
-  it("imports nothing but two small builtins statically: dependencies load on first use", () => {
+  it("imports nothing statically but two small builtins and p-retry: the other dependencies load on first use", () => {
     const staticImports = (file: URL, seen = new Set<string>()): Set<string> => {
       for (const [, specifier] of readFileSync(file, "utf8").matchAll(/^(?:import|export)\s[^;]*?from\s*"([^"]+)"/gm)) {
         if (specifier!.startsWith(".")) {
@@ -59,7 +76,39 @@ describe("the published package", () => {
       }
       return seen;
     };
-    expect([...staticImports(new URL("dist/index.js", root))].sort()).toEqual(["node:module", "node:os"]);
+    expect([...staticImports(new URL("dist/index.js", root))].sort()).toEqual(["node:module", "node:os", "p-retry"]);
+  });
+
+  it("bundles no dependency: every bare import in dist/ is a builtin or a declared runtime dependency", () => {
+    const allowed = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`), ...Object.keys(pkg.dependencies)]);
+    const imported = new Set<string>();
+    for (const file of distFiles()) {
+      const text = readFileSync(file, "utf8");
+      for (const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)"([^"]+)"/g)) {
+        if (!specifier!.startsWith(".")) imported.add(specifier!.startsWith("node:") ? specifier! : packageName(specifier!));
+      }
+      // A bundled package would appear among the source map's sources.
+      const mapFile = new URL(`${file.href}.map`);
+      if (existsSync(mapFile)) {
+        const map = JSON.parse(readFileSync(mapFile, "utf8")) as { sources: string[] };
+        expect(map.sources.filter((source) => source.includes("node_modules")), file.pathname).toEqual([]);
+      }
+    }
+    expect([...imported].filter((name) => !allowed.has(name))).toEqual([]);
+    expect(imported).toContain("p-retry");
+  });
+
+  it("declares p-retry as a runtime dependency", () => {
+    expect(Object.keys(pkg.dependencies)).toContain("p-retry");
+    expect(Object.keys(pkg.devDependencies)).not.toContain("p-retry");
+  });
+
+  it("ships the licence, the readme and dist/ in the tarball", () => {
+    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" })) as [{ files: { path: string }[] }];
+    const paths = packed.files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/cli/main.js"]));
+    expect(readFileSync(new URL("LICENSE", root), "utf8")).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(paths.filter((path) => !path.startsWith("dist/") && !["LICENSE", "README.md", "package.json"].includes(path))).toEqual([]);
   });
 
   it("loads no AWS SDK module on import", () => {
