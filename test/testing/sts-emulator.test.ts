@@ -1,4 +1,11 @@
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { createHash } from "node:crypto";
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  DecodeAuthorizationMessageCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+} from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../src/testing/sts-emulator.js";
@@ -202,5 +209,172 @@ describe("startStsEmulator", () => {
     await client(emulator).send(assumeRole());
     emulator.reset();
     expect([emulator.calls, emulator.requests.length, emulator.issued.length]).toEqual([0, 0, 0]);
+  });
+});
+
+const WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJlbXVsYXRvciJ9.c2ln";
+const webIdentity = (extra: Partial<{ WebIdentityToken: string; DurationSeconds: number; RoleArn: string }> = {}) =>
+  new AssumeRoleWithWebIdentityCommand({ RoleArn: ROLE, RoleSessionName: "irsa-test", WebIdentityToken: WEB_TOKEN, ...extra });
+
+/** An STS client with no credentials at all: AssumeRoleWithWebIdentity is unsigned. */
+function anonymous(emulator: StsEmulator): STSClient {
+  return new STSClient({
+    region: "eu-west-1",
+    endpoint: emulator.endpoint,
+    maxAttempts: 1,
+    credentials: async () => {
+      throw new Error("an unsigned call must not ask for credentials");
+    },
+    requestHandler: { requestTimeout: 2_000, throwOnRequestTimeout: true },
+  });
+}
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+describe("startStsEmulator: AssumeRoleWithWebIdentity", () => {
+  it("answers an unsigned request with credentials the SDK parses", async () => {
+    const emulator = await start({ webIdentityToken: WEB_TOKEN });
+    const out = await anonymous(emulator).send(webIdentity());
+    const issued = emulator.issued[0];
+    expect(out.Credentials?.AccessKeyId).toBe(issued?.accessKeyId);
+    expect(out.Credentials?.SessionToken).toBe(issued?.sessionToken);
+    expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::123456789012:assumed-role/deploy/irsa-test");
+    expect(issued?.action).toBe("AssumeRoleWithWebIdentity");
+    expect(emulator.lastRequest).toMatchObject({ signatureValid: false, status: 200 });
+  });
+
+  it("records RoleArn, RoleSessionName, DurationSeconds and the token's SHA-256 — never the token", async () => {
+    const emulator = await start();
+    await anonymous(emulator).send(webIdentity({ DurationSeconds: 1800 }));
+    const record = emulator.lastRequest;
+    expect(record).toMatchObject({
+      action: "AssumeRoleWithWebIdentity",
+      roleArn: ROLE,
+      roleSessionName: "irsa-test",
+      durationSeconds: 1800,
+      webIdentityTokenSha256: sha256(WEB_TOKEN),
+    });
+    expect(JSON.stringify(emulator.requests)).not.toContain(WEB_TOKEN);
+  });
+
+  it("answers InvalidIdentityToken for a token other than the expected one", async () => {
+    const emulator = await start({ webIdentityToken: WEB_TOKEN });
+    const error = await anonymous(emulator).send(webIdentity({ WebIdentityToken: "eyJ.other.token" })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "InvalidIdentityTokenException" });
+    expect(emulator.issued).toHaveLength(0);
+  });
+
+  it("checks the token with a function when given one, and with setWebIdentityToken later", async () => {
+    const emulator = await start({ webIdentityToken: (token) => token.startsWith("eyJ") });
+    await anonymous(emulator).send(webIdentity());
+    emulator.setWebIdentityToken("rotated-token-value");
+    await expect(anonymous(emulator).send(webIdentity())).rejects.toMatchObject({ name: "InvalidIdentityTokenException" });
+    await anonymous(emulator).send(webIdentity({ WebIdentityToken: "rotated-token-value" }));
+    expect(emulator.webIdentityCalls).toBe(3);
+  });
+
+  it("dates web identity credentials by its clock and DurationSeconds", async () => {
+    const clock = manualClock();
+    const emulator = await start({ clock });
+    const out = await anonymous(emulator).send(webIdentity({ DurationSeconds: 900 }));
+    expect(out.Credentials?.Expiration?.getTime()).toBe(clock.now() + 900_000);
+  });
+
+  it("denies roles not listed when roles are given", async () => {
+    const emulator = await start({ roles: { "arn:aws:iam::123456789012:role/other": {} } });
+    await expect(anonymous(emulator).send(webIdentity())).rejects.toMatchObject({ name: "AccessDenied" });
+  });
+
+  it.each([
+    ["invalid-identity-token", "InvalidIdentityTokenException", 400],
+    ["expired-token", "ExpiredTokenException", 400],
+    ["idp-communication-error", "IDPCommunicationErrorException", 400],
+    ["idp-rejected-claim", "IDPRejectedClaimException", 403],
+    ["access-denied", "AccessDenied", 403],
+    ["throttling", "Throttling", 400],
+  ] as const)("injects %s as the SDK's %s (HTTP %i)", async (kind, name, status) => {
+    const emulator = await start();
+    emulator.injectFault({ kind });
+    const error = await anonymous(emulator).send(webIdentity()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name, $metadata: { httpStatusCode: status } });
+    await anonymous(emulator).send(webIdentity());
+  });
+
+  it("injects 5xx, malformed answers, delays and hangs into web identity requests too", async () => {
+    const emulator = await start();
+    emulator.injectFault({ kind: "server-error", status: 503 });
+    await expect(anonymous(emulator).send(webIdentity())).rejects.toMatchObject({ $metadata: { httpStatusCode: 503 } });
+    emulator.injectFault({ kind: "malformed" });
+    await expect(anonymous(emulator).send(webIdentity())).rejects.toBeInstanceOf(Error);
+    emulator.injectFault({ kind: "delay", ms: 60 });
+    const started = performance.now();
+    await anonymous(emulator).send(webIdentity());
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+    emulator.injectFault({ kind: "hang" });
+    const pending = anonymous(emulator).send(webIdentity()).catch((e: unknown) => e);
+    await expect.poll(() => emulator.webIdentityCalls).toBe(4);
+    await emulator.close();
+    sts = undefined;
+    expect(await pending).toBeInstanceOf(Error);
+  });
+
+  it("aims a fault at one action when asked, leaving the other untouched", async () => {
+    const emulator = await start();
+    emulator.injectFault({ kind: "access-denied" }, 1, "AssumeRole");
+    await anonymous(emulator).send(webIdentity());
+    await expect(client(emulator).send(assumeRole())).rejects.toMatchObject({ name: "AccessDenied" });
+    await client(emulator).send(assumeRole());
+  });
+
+  it("counts web identity calls apart from AssumeRole calls", async () => {
+    const emulator = await start();
+    await anonymous(emulator).send(webIdentity());
+    await client(emulator).send(assumeRole());
+    expect([emulator.webIdentityCalls, emulator.calls]).toEqual([1, 1]);
+    emulator.reset();
+    expect(emulator.webIdentityCalls).toBe(0);
+  });
+
+  it("accepts credentials it issued by web identity to sign later requests", async () => {
+    const emulator = await start();
+    const c = (await anonymous(emulator).send(webIdentity())).Credentials;
+    const me = await client(emulator, {
+      accessKeyId: c?.AccessKeyId ?? "",
+      secretAccessKey: c?.SecretAccessKey ?? "",
+      sessionToken: c?.SessionToken ?? "",
+    }).send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toBe("arn:aws:sts::123456789012:assumed-role/deploy/irsa-test");
+  });
+});
+
+describe("startStsEmulator: DecodeAuthorizationMessage", () => {
+  const decoded = { allowed: false, explicitDeny: false, context: { action: "iam:PassRole" } };
+
+  it("decodes a registered message for a signed caller", async () => {
+    const emulator = await start({ authorizationMessages: { "encoded-message-1": decoded } });
+    const out = await client(emulator).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: "encoded-message-1" }));
+    expect(JSON.parse(out.DecodedMessage ?? "")).toEqual(decoded);
+    expect(emulator.lastRequest).toMatchObject({ action: "DecodeAuthorizationMessage", encodedMessage: "encoded-message-1", signatureValid: true });
+  });
+
+  it("encodes a message on request, as an encoded authorization failure message would look", async () => {
+    const emulator = await start();
+    const encoded = emulator.encodeAuthorizationMessage(decoded);
+    expect(encoded).toMatch(/^[\w-]+$/);
+    const out = await client(emulator).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+    expect(JSON.parse(out.DecodedMessage ?? "")).toEqual(decoded);
+  });
+
+  it("answers InvalidAuthorizationMessageException for a message it does not know", async () => {
+    const emulator = await start();
+    await expect(client(emulator).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: "unknown" }))).rejects.toMatchObject({
+      name: "InvalidAuthorizationMessageException",
+    });
+  });
+
+  it("requires a valid signature", async () => {
+    const emulator = await start({ authorizationMessages: { m: decoded } });
+    const wrong = client(emulator, { accessKeyId: BASE.accessKeyId, secretAccessKey: "wrong-secret", sessionToken: BASE.sessionToken });
+    await expect(wrong.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: "m" }))).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
   });
 });
