@@ -11,6 +11,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { withRetry } from "../../retry.js";
+import { registerCredential, registerSecret } from "../../scrub-secrets.js";
 import type { CredentialLink } from "../http-credentials/credential-link.js";
 import { httpRequest, type HttpResponse } from "../http-credentials/http-request.js";
 import { HttpTransportError } from "../http-credentials/http-transport-error.js";
@@ -89,6 +90,8 @@ export function fromContainer(options: ContainerOptions = {}): AwsCredentialIden
     }
     const url = config.url;
     const authorization = await readContainerAuthorization(config.authorization);
+    // A server (or proxy) that echoes the token back must not get it into any message we show.
+    if (authorization !== undefined) registerSecret(authorization);
     const key = `${url}\n${authorization ?? ""}`;
     let shared = inflight.get(key);
     if (shared === undefined) {
@@ -139,7 +142,9 @@ async function fetchOnce(
   if (response.status !== 200) {
     throw httpError(response, url, authorization !== undefined);
   }
-  return parseCredentialJson(response.body, { link: LINK, nowMs: config.clock.now(), what: `credentials from ${url}`, code: "optional" }).identity;
+  const { identity } = parseCredentialJson(response.body, { link: LINK, nowMs: config.clock.now(), what: `credentials from ${url}`, code: "optional" });
+  registerCredential(identity);
+  return identity;
 }
 
 function transportError(error: unknown, url: string, config: ResolvedContainerOptions): CredentialsError {
