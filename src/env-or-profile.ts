@@ -107,6 +107,8 @@ export interface EnvOrProfileOptions {
  * import { S3Client } from "@aws-sdk/client-s3";
  * import { envOrProfile } from "env-or-profile";
  *
+ * const PARTNER_ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
+ *
  * export function createPartnerS3Client(externalId: string): S3Client {
  *   const s3 = new S3Client({
  *     region: "us-east-1",

@@ -137,7 +137,8 @@ function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
  *   endpoint throws a `TypeError` from `fromAssumeRole` itself, before any request.
  * - **Shared**: results are kept in a bounded process-wide cache keyed by role, ExternalId, session
  *   name, duration, region, endpoint and the base identity (its access key id and a hash of its
- *   secret and session token — never the secret itself), until 5 minutes before expiration.
+ *   secret and session token — never the secret itself), until `refreshWindowMs` (default 10
+ *   minutes: {@link DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS}) before expiration.
  *   Any number of providers for the same role and base make one AssumeRole; concurrent first calls
  *   share one request.
  * - **Fails clearly**: see the `@throws` list. A denial is remembered for 5 s.

@@ -27,10 +27,13 @@ export const DEFAULT_MANUAL_CLOCK_START_MS = Date.UTC(2026, 0, 1);
  * import { manualClock, startImdsEmulator } from "env-or-profile/testing";
  *
  * const clock = manualClock();
- * const imds = await startImdsEmulator({ clock });
+ * const imds = await startImdsEmulator({ clock }); // issues credentials that expire 6 hours later
  * const credentials = envOrProfile({ env: false, imds: { endpoint: imds.endpoint }, clock });
- * await credentials();
- * clock.advance(60 * 60 * 1000); // an hour later: the next call refreshes
+ * const first = await credentials();
+ * clock.advance(60 * 60 * 1000); // an hour later: still served from memory, no IMDS request
+ * clock.advance(4 * 60 * 60 * 1000 + 56 * 60 * 1000); // 4 minutes before expiry: inside the refresh window
+ * const second = await credentials(); // so this call waits for a fresh credential
+ * console.log(second.accessKeyId !== first.accessKeyId); // true
  * await imds.close();
  * ```
  */
