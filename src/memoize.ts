@@ -4,7 +4,8 @@ import { CredentialsError, describeError, redactKeyId } from "./errors.js";
 import { hasKeys } from "./has-keys.js";
 import { log, type Logger } from "./logger.js";
 import { registerCredential } from "./scrub-secrets.js";
-import { withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
+import { freezeCredential } from "./freeze-credential.js";
+import { RETRIED_OUTSIDE, withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
 
 /**
  * The refresh window: a credential is refreshed this long before its Expiration. Five minutes,
@@ -103,6 +104,7 @@ export interface MemoizedProvider extends AwsCredentialIdentityProvider {
 }
 
 interface Entry {
+  /** The credential, frozen: every caller is handed this same read-only object. */
   readonly identity: AwsCredentialIdentity;
   /** The identity as an already-settled promise, so the cached path allocates nothing. */
   readonly settled: Promise<AwsCredentialIdentity>;
@@ -114,6 +116,18 @@ interface Entry {
   readonly mandatoryAt: number;
 }
 
+/** The checked options one {@link CredentialCache} runs with. */
+interface CacheSettings {
+  readonly windowMs: number;
+  readonly maxStaleMs: number;
+  readonly jitter: Required<JitterOptions> | false;
+  readonly retry: Required<RetryOptions>;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger | undefined;
+  readonly name: string;
+}
+
 /**
  * Wraps any credential provider in a refresh cache that knows about expiry, concurrency and retries.
  *
@@ -122,11 +136,15 @@ interface Entry {
  * - from `E − W − J` to `E − W` it is still served at once while **one** background refresh runs;
  * - from `E − W` on callers wait for the single in-flight refresh (a thousand callers, one fetch);
  * - if that refresh fails, a still-valid credential is served with a warning for at most
- *   `maxStaleMs`, and the next attempt waits a jittered backoff — never a tight loop;
+ *   `maxStaleMs`, and the next attempt waits a jittered backoff — never a tight loop: once grace is
+ *   spent (or with `maxStaleMs: 0`), calls during the backoff fail at once with the last failure
+ *   instead of each asking the source again;
  * - a credential is never handed out at or after its Expiration, and an already-expired credential
  *   from the source is an error (`CREDENTIALS_EXPIRED`);
  * - a credential without Expiration (static keys) is fetched once for the provider's life;
- * - a refresh retries failures that can heal (see {@link isRetryable}) with full-jitter backoff.
+ * - a refresh retries failures that can heal (see {@link isRetryable}) with full-jitter backoff;
+ * - every caller gets the same **frozen** credential object (its `expiration` a read-only `Date`),
+ *   so no caller can change what another sees; copy it to change it.
  *
  * Call with `{ forceRefresh: true }` to fetch now (joining a fetch already in flight), or call
  * `invalidate()` to forget the cached credential.
@@ -135,8 +153,9 @@ interface Entry {
  * @param options - window, clock, retry, jitter, grace and logger.
  * @returns a provider the AWS SDK uses as is (it carries the SDK's `memoized` marker).
  * @throws TypeError when `provider` is not a function or an option is out of range (at call time).
- * @throws CredentialsError whatever the source threw once retries are spent (its `code` kept), or
- *   `CREDENTIALS_EXPIRED` when the source handed back an expired credential.
+ * @throws CredentialsError whatever the source threw once retries are spent (its `code` kept),
+ *   `CREDENTIALS_EXPIRED` when the source handed back an expired credential, or `PROVIDER_FAILED`
+ *   when the source rejected with something that is not an `Error`.
  * @example
  * ```ts
  * import { S3Client } from "@aws-sdk/client-s3";
@@ -150,52 +169,198 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
   if (typeof provider !== "function") {
     throw new TypeError(`Expected \`provider\` to be a function, got ${typeof provider}`);
   }
-  const windowMs = nonNegative("refreshWindowMs", options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS);
-  const maxStaleMs = nonNegative("maxStaleMs", options.maxStaleMs ?? windowMs);
-  const jitter = resolveJitter(options.jitter);
-  const retry = resolveRetryOptions(options.retry);
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? defaultRandom;
-  const logger = options.logger;
-  const name = options.name ?? "credentials";
+  const cache = new CredentialCache(provider, resolveSettings(options));
+  const memoized = ((identityProperties?: Record<string, unknown>) => cache.retrieve(identityProperties)) as MemoizedProvider;
+  Object.defineProperties(memoized, {
+    memoized: { value: true },
+    [RETRIES_INSIDE]: { value: true },
+    invalidate: { value: (): void => cache.invalidate() },
+    [REJECT_CREDENTIAL]: { value: (identity: AwsCredentialIdentity): void => cache.reject(identity) },
+  });
+  return memoized;
+}
 
-  let current: Entry | undefined;
-  let inflight: Promise<Entry> | undefined;
+/**
+ * Tells a memoized provider that a credential it handed out was rejected by the service it was
+ * used with (e.g. STS answered `InvalidClientTokenId` for rotated keys): when it is the cached one,
+ * it is forgotten, so the next call reads the source again. A provider that is not memoized, or a
+ * credential that is no longer the cached one, is left alone; a provider from another copy of the
+ * package without this hook is `invalidate()`d.
+ * @internal
+ */
+export function rejectCredential(provider: unknown, identity: AwsCredentialIdentity): void {
+  if (typeof provider !== "function") {
+    return;
+  }
+  const hooks = provider as unknown as Record<PropertyKey, unknown>;
+  const reject = hooks[REJECT_CREDENTIAL];
+  if (typeof reject === "function") {
+    (reject as (identity: AwsCredentialIdentity) => void)(identity);
+  } else if (hooks["memoized"] === true && typeof hooks["invalidate"] === "function") {
+    (hooks["invalidate"] as () => void)();
+  }
+}
+
+/** @internal The hook behind {@link rejectCredential}. */
+const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
+
+/**
+ * The state machine behind {@link memoize}, one decision per method (after aws-sdk-go-v2's
+ * `CredentialsCache`): {@link retrieve} (the hot path), {@link retrieveSlowly} (which phase of the
+ * credential's life we are in), {@link advisoryRefresh} (background, callers keep the cached
+ * credential), {@link mandatoryRefresh} (callers wait; bounded grace on failure), {@link refresh}
+ * (single-flight), {@link fetch} (retries and checks) and {@link backOff}.
+ */
+class CredentialCache {
+  readonly #provider: AwsCredentialIdentityProvider;
+  readonly #settings: CacheSettings;
+  #current: Entry | undefined;
+  #inflight: Promise<Entry> | undefined;
   /** No refresh attempt before this time (set after a failure or an unchanged credential). */
-  let nextAttemptAt = 0;
-  let consecutiveSetbacks = 0;
-  /** Whether the last refresh failed (rather than returned a credential already due). */
-  let lastRefreshFailed = false;
+  #nextAttemptAt = 0;
+  #setbacks = 0;
+  /** The last refresh's failure, while it is the latest outcome; undefined after a success. */
+  #lastFailure: { error: unknown } | undefined;
   /** Bumped by invalidate(): a fetch begun before it must not write its result back. */
-  let generation = 0;
+  #generation = 0;
 
-  const toEntry = (identity: AwsCredentialIdentity, fetchedAt: number): Entry => {
-    const settled = Promise.resolve(identity);
-    const expiresAt = identity.expiration?.getTime();
-    if (expiresAt === undefined) {
-      return { identity, settled, expiresAt, refreshAt: Number.POSITIVE_INFINITY, mandatoryAt: Number.POSITIVE_INFINITY };
+  constructor(provider: AwsCredentialIdentityProvider, settings: CacheSettings) {
+    this.#provider = provider;
+    this.#settings = settings;
+  }
+
+  /** A fresh credential is answered with its stored, settled promise: no `async` frame, no allocation. */
+  retrieve(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
+    const entry = this.#current;
+    if (entry !== undefined && identityProperties?.["forceRefresh"] !== true) {
+      if (entry.expiresAt === undefined || this.#settings.clock.now() < entry.refreshAt) {
+        return entry.settled;
+      }
     }
-    const mandatoryAt = expiresAt - windowMs;
-    const lifetime = Math.max(0, expiresAt - fetchedAt);
-    const jitterMs = jitter ? random() * Math.min(jitter.fraction * lifetime, jitter.maxMs) : 0;
-    return { identity, settled, expiresAt, refreshAt: mandatoryAt - jitterMs, mandatoryAt };
-  };
+    return this.retrieveSlowly(identityProperties);
+  }
 
-  const setBack = (now: number, entry: Entry | undefined): void => {
-    consecutiveSetbacks += 1;
-    const cap = Math.min(DEFAULT_RETRY_LATER.maxMs, DEFAULT_RETRY_LATER.baseMs * 2 ** (consecutiveSetbacks - 1));
-    let delay = cap / 2 + (random() * cap) / 2;
-    // A setback in the background phase never postpones the point where callers start waiting.
-    if (entry !== undefined && now < entry.mandatoryAt) {
-      delay = Math.min(delay, entry.mandatoryAt - now);
+  /** Decides by the cached credential's phase: fresh, early refresh, mandatory refresh, or none. */
+  async retrieveSlowly(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
+    if (identityProperties?.["forceRefresh"] === true) {
+      return (await this.refresh()).identity;
     }
-    nextAttemptAt = now + delay;
-  };
+    const entry = this.#current;
+    const now = this.#settings.clock.now();
+    if (entry === undefined || entry.expiresAt === undefined || now >= entry.expiresAt) {
+      return (await this.refresh()).identity;
+    }
+    if (now < entry.refreshAt) {
+      return entry.identity;
+    }
+    if (now < entry.mandatoryAt) {
+      this.advisoryRefresh(now);
+      return entry.identity;
+    }
+    return this.mandatoryRefresh(entry, now);
+  }
 
-  const fetchEntry = async (): Promise<Entry> => {
-    const identity = await withRetry(() => provider(), {
+  /** In the jitter band: one background refresh, unless one runs or we are backing off. */
+  advisoryRefresh(now: number): void {
+    if (this.#inflight !== undefined || now < this.#nextAttemptAt) {
+      return;
+    }
+    const { logger, name } = this.#settings;
+    log(logger, "debug", `${name}: starting a background refresh`);
+    this.refresh().catch((error: unknown) => {
+      log(logger, "warn", `${name}: background refresh failed (${describeError(error)}); still serving the cached credential`);
+    });
+  }
+
+  /**
+   * From `E − W`: callers wait for a refresh. While backing off, the cached credential is served if
+   * the source just returned it again (it is the freshest there is) or a refresh failed within grace;
+   * once grace is spent the last failure is thrown at once — the source is not asked on every call.
+   */
+  async mandatoryRefresh(entry: Entry, now: number): Promise<AwsCredentialIdentity> {
+    const { logger, name } = this.#settings;
+    if (now < this.#nextAttemptAt && this.#inflight === undefined) {
+      const failure = this.#lastFailure;
+      if (failure === undefined || this.withinGrace(entry, now)) {
+        return entry.identity;
+      }
+      throw failure.error;
+    }
+    try {
+      return (await this.refresh()).identity;
+    } catch (error) {
+      if (this.withinGrace(entry, this.#settings.clock.now())) {
+        log(logger, "warn", `${name}: refresh failed (${describeError(error)}); serving the cached credential (${describeEntry(entry)}) until a refresh succeeds`);
+        return entry.identity;
+      }
+      throw error;
+    }
+  }
+
+  /** Whether a failed refresh may still be answered with `entry` at time `now`. */
+  withinGrace(entry: Entry, now: number): boolean {
+    return entry.expiresAt !== undefined && now < entry.expiresAt && now < entry.mandatoryAt + this.#settings.maxStaleMs;
+  }
+
+  /** Single-flight: every caller joins the one fetch in flight; its outcome updates the state once. */
+  refresh(): Promise<Entry> {
+    if (this.#inflight !== undefined) {
+      return this.#inflight;
+    }
+    const startedIn = this.#generation;
+    const previous = this.#current;
+    const attempt = this.fetch().then(
+      (entry) => {
+        if (startedIn === this.#generation) {
+          this.store(entry);
+        }
+        return entry; // invalidated meanwhile: hand it to those who waited, cache nothing
+      },
+      (error: unknown) => {
+        if (startedIn === this.#generation) {
+          this.#lastFailure = { error };
+          this.backOff(this.#settings.clock.now(), previous);
+        }
+        throw error;
+      },
+    );
+    this.#inflight = attempt;
+    const clear = (): void => {
+      if (this.#inflight === attempt) {
+        this.#inflight = undefined;
+      }
+    };
+    attempt.then(clear, clear);
+    return attempt;
+  }
+
+  /** Caches a fetched credential; one already due for refresh postpones the next attempt. */
+  store(entry: Entry): void {
+    const { clock, logger, name } = this.#settings;
+    this.#current = entry;
+    this.#lastFailure = undefined;
+    const now = clock.now();
+    if (now >= entry.refreshAt) {
+      // The source handed back a credential that is already due: not an error (sources rotate
+      // "at least five minutes" early, so an early refresh can see the old keys), but wait a
+      // little before asking again rather than asking on every call.
+      this.backOff(now, entry);
+      log(logger, "debug", `${name}: source returned a credential already due for refresh (${describeEntry(entry)}); next attempt in ${Math.round(this.#nextAttemptAt - now)} ms`);
+    } else {
+      this.#setbacks = 0;
+      this.#nextAttemptAt = 0;
+      log(logger, "debug", `${name}: cached ${describeEntry(entry)}`);
+    }
+  }
+
+  /** One fetch from the source, with retries; the result is checked, frozen and made known to the scrubber. */
+  async fetch(): Promise<Entry> {
+    const { retry, random, clock, logger, name } = this.#settings;
+    const provider = this.#provider;
+    const identity = await withRetry(() => provider(RETRIED_OUTSIDE), {
       retry,
       random,
+      source: name,
       onRetry: ({ retry: n, delayMs, error }) =>
         log(logger, "debug", `${name}: attempt ${n} failed (${describeError(error)}); retrying in ${delayMs} ms`),
     });
@@ -203,130 +368,72 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
     checkIdentity(identity, name, fetchedAt);
     // Every credential we hand out is known to the scrubber, so a server echoing it is caught.
     registerCredential(identity);
-    return toEntry(identity, fetchedAt);
-  };
+    return this.toEntry(freezeCredential(identity), fetchedAt);
+  }
 
-  const refresh = (): Promise<Entry> => {
-    if (inflight !== undefined) {
-      return inflight;
+  toEntry(identity: AwsCredentialIdentity, fetchedAt: number): Entry {
+    const settled = Promise.resolve(identity);
+    const expiresAt = identity.expiration?.getTime();
+    if (expiresAt === undefined) {
+      return { identity, settled, expiresAt, refreshAt: Number.POSITIVE_INFINITY, mandatoryAt: Number.POSITIVE_INFINITY };
     }
-    const previous = current;
-    const startedIn = generation;
-    const attempt = fetchEntry().then(
-      (entry) => {
-        if (startedIn !== generation) {
-          return entry; // invalidated meanwhile: hand it to those who waited, cache nothing
-        }
-        current = entry;
-        lastRefreshFailed = false;
-        const now = clock.now();
-        if (now >= entry.refreshAt) {
-          // The source handed back a credential that is already due: not an error (sources rotate
-          // "at least five minutes" early, so an early refresh can see the old keys), but wait a
-          // little before asking again rather than asking on every call.
-          setBack(now, entry);
-          log(logger, "debug", `${name}: source returned a credential already due for refresh (${describeEntry(entry)}); next attempt in ${Math.round(nextAttemptAt - now)} ms`);
-        } else {
-          consecutiveSetbacks = 0;
-          nextAttemptAt = 0;
-          log(logger, "debug", `${name}: cached ${describeEntry(entry)}`);
-        }
-        return entry;
-      },
-      (error: unknown) => {
-        if (startedIn === generation) {
-          lastRefreshFailed = true;
-          setBack(clock.now(), previous);
-        }
-        throw error;
-      },
-    );
-    inflight = attempt;
-    const clear = (): void => {
-      if (inflight === attempt) {
-        inflight = undefined;
-      }
-    };
-    attempt.then(clear, clear);
-    return attempt;
-  };
-
-  const refreshInBackground = (): void => {
-    log(logger, "debug", `${name}: starting a background refresh`);
-    refresh().catch((error: unknown) => {
-      log(logger, "warn", `${name}: background refresh failed (${describeError(error)}); still serving the cached credential`);
-    });
-  };
-
-  /** Whether a failed refresh may still be answered with `entry` at time `now`. */
-  const withinGrace = (entry: Entry, now: number): boolean =>
-    entry.expiresAt !== undefined && now < entry.expiresAt && now < entry.mandatoryAt + maxStaleMs;
+    const { windowMs, jitter, random } = this.#settings;
+    const mandatoryAt = expiresAt - windowMs;
+    const lifetime = Math.max(0, expiresAt - fetchedAt);
+    const jitterMs = jitter ? random() * Math.min(jitter.fraction * lifetime, jitter.maxMs) : 0;
+    return { identity, settled, expiresAt, refreshAt: mandatoryAt - jitterMs, mandatoryAt };
+  }
 
   /**
-   * The hot path: a fresh credential is answered with its stored, settled promise — no `async`
-   * frame, no allocation, one clock read.
+   * The pause before the next attempt: equal jitter, doubling from {@link DEFAULT_RETRY_LATER}.baseMs
+   * to its maxMs. A setback in the background phase never postpones the point where callers wait.
    */
-  const provide = (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
-    const entry = current;
-    if (entry !== undefined && identityProperties?.["forceRefresh"] !== true) {
-      if (entry.expiresAt === undefined || clock.now() < entry.refreshAt) {
-        return entry.settled;
-      }
+  backOff(now: number, entry: Entry | undefined): void {
+    this.#setbacks = Math.min(this.#setbacks + 1, 32);
+    const cap = Math.min(DEFAULT_RETRY_LATER.maxMs, DEFAULT_RETRY_LATER.baseMs * 2 ** (this.#setbacks - 1));
+    let delay = cap / 2 + (this.#settings.random() * cap) / 2;
+    if (entry !== undefined && now < entry.mandatoryAt) {
+      delay = Math.min(delay, entry.mandatoryAt - now);
     }
-    return provideSlowly(identityProperties);
-  };
+    this.#nextAttemptAt = now + delay;
+  }
 
-  const provideSlowly = async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
-    if (identityProperties?.["forceRefresh"] === true) {
-      return (await refresh()).identity;
-    }
-    const entry = current;
-    const now = clock.now();
-    if (entry !== undefined && entry.expiresAt !== undefined && now < entry.expiresAt) {
-      if (now < entry.refreshAt) {
-        return entry.identity;
-      }
-      if (now < entry.mandatoryAt) {
-        if (inflight === undefined && now >= nextAttemptAt) {
-          refreshInBackground();
-        }
-        return entry.identity;
-      }
-      if (now < nextAttemptAt && (!lastRefreshFailed || withinGrace(entry, now))) {
-        // Moments ago the source returned this same, still valid credential (serve it: it is the
-        // freshest there is), or a refresh failed (serve it within grace): retry later, not on
-        // every call.
-        return entry.identity;
-      }
-      try {
-        return (await refresh()).identity;
-      } catch (error) {
-        const after = clock.now();
-        if (withinGrace(entry, after)) {
-          log(logger, "warn", `${name}: refresh failed (${describeError(error)}); serving the cached credential (${describeEntry(entry)}) until a refresh succeeds`);
-          return entry.identity;
-        }
-        throw error;
-      }
-    }
-    return (await refresh()).identity;
-  };
+  invalidate(): void {
+    this.#generation += 1;
+    this.#inflight = undefined;
+    this.#current = undefined;
+    this.#nextAttemptAt = 0;
+    this.#setbacks = 0;
+    this.#lastFailure = undefined;
+  }
 
-  const memoized = provide as MemoizedProvider;
-  Object.defineProperty(memoized, "memoized", { value: true, enumerable: false });
-  Object.defineProperty(memoized, RETRIES_INSIDE, { value: true, enumerable: false });
-  Object.defineProperty(memoized, "invalidate", {
-    enumerable: false,
-    value: (): void => {
-      generation += 1;
-      inflight = undefined;
-      current = undefined;
-      nextAttemptAt = 0;
-      consecutiveSetbacks = 0;
-      lastRefreshFailed = false;
-    },
-  });
-  return memoized;
+  /** Forgets the cached credential when it is `identity` (same keys), see {@link rejectCredential}. */
+  reject(identity: AwsCredentialIdentity): void {
+    const cached = this.#current?.identity;
+    if (
+      cached !== undefined &&
+      cached.accessKeyId === identity.accessKeyId &&
+      cached.secretAccessKey === identity.secretAccessKey &&
+      cached.sessionToken === identity.sessionToken
+    ) {
+      log(this.#settings.logger, "debug", `${this.#settings.name}: ${redactKeyId(cached.accessKeyId)} was rejected where it was used; the next call reads the source again`);
+      this.invalidate();
+    }
+  }
+}
+
+function resolveSettings(options: MemoizeOptions): CacheSettings {
+  const windowMs = nonNegative("refreshWindowMs", options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS);
+  return {
+    windowMs,
+    maxStaleMs: nonNegative("maxStaleMs", options.maxStaleMs ?? windowMs),
+    jitter: resolveJitter(options.jitter),
+    retry: resolveRetryOptions(options.retry),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? defaultRandom,
+    logger: options.logger,
+    name: options.name ?? "credentials",
+  };
 }
 
 /** Rejects a malformed or already-expired credential from a source, without echoing it. */

@@ -92,8 +92,36 @@ export function isRetryable(error: unknown): boolean {
  * Backoff And Jitter"). Full jitter spreads a fleet's retries the most.
  */
 export function fullJitterDelay(retry: number, options: Required<RetryOptions>, random: Random): number {
-  const cap = Math.min(options.maxTimeout, options.minTimeout * options.factor ** Math.max(0, retry - 1));
-  return Math.floor(random() * cap);
+  // The exponent is capped: past it the cap is maxTimeout anyway, and `0 * factor ** 1024` would
+  // be `0 * Infinity`, NaN.
+  const exponent = Math.min(Math.max(0, retry - 1), MAX_BACKOFF_EXPONENT);
+  const grown = options.minTimeout === 0 ? 0 : options.minTimeout * options.factor ** exponent;
+  const cap = Number.isFinite(grown) ? Math.min(options.maxTimeout, grown) : options.maxTimeout;
+  const delay = Math.floor(random() * cap);
+  return Number.isFinite(delay) && delay > 0 ? Math.min(delay, cap) : 0;
+}
+
+/** Past this many doublings every backoff cap is `maxTimeout` (2^64 × 1 ms is beyond any timeout). */
+const MAX_BACKOFF_EXPONENT = 64;
+
+/**
+ * What a caller that retries by itself (every {@link memoize}d provider) passes as identity
+ * properties, so that a provider which would otherwise retry on its own (a standalone
+ * `fromAssumeRole` handed straight to an SDK client) makes one attempt and lets the caller retry:
+ * retries are never multiplied by layering.
+ * @internal
+ */
+export const RETRIED_OUTSIDE: Readonly<Record<PropertyKey, unknown>> = Object.freeze({
+  [Symbol.for("env-or-profile.retriedOutside")]: true,
+});
+
+/** Whether the caller passed {@link RETRIED_OUTSIDE} (it retries; make one attempt). @internal */
+export function retriedOutside(identityProperties: unknown): boolean {
+  return (
+    typeof identityProperties === "object" &&
+    identityProperties !== null &&
+    (identityProperties as Record<PropertyKey, unknown>)[Symbol.for("env-or-profile.retriedOutside")] === true
+  );
 }
 
 /** Options of {@link withRetry}. */
@@ -102,6 +130,8 @@ export interface WithRetryOptions {
   random?: Random | undefined;
   /** Told before each backoff: which retry is next, the delay, and the failure. */
   onRetry?: ((event: { retry: number; delayMs: number; error: unknown }) => void) | undefined;
+  /** Which link is retried, for the error a non-Error rejection becomes. @defaultValue `"credentials"` */
+  source?: string | undefined;
 }
 
 /**
@@ -114,11 +144,22 @@ export interface WithRetryOptions {
  */
 export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetryOptions = {}): Promise<T> {
   const retry = resolveRetryOptions(options.retry);
+  const source = options.source ?? "credentials";
+  // A rejection that is not an Error (a string, a plain object) becomes a clear CredentialsError
+  // before anything sees it: p-retry would turn it into its own TypeError, and callers would
+  // otherwise get the raw value.
+  const once = async (): Promise<T> => {
+    try {
+      return await attempt();
+    } catch (error) {
+      throw asError(error, source);
+    }
+  };
   if (retry.retries === 0) {
-    return attempt(); // one attempt: nothing for p-retry to do
+    return once(); // one attempt: nothing for p-retry to do
   }
   const random = options.random ?? defaultRandom;
-  return pRetry(() => attempt(), {
+  return pRetry(once, {
     retries: retry.retries,
     // p-retry's own delay is switched off: the jittered delay happens in onFailedAttempt.
     minTimeout: 0,
@@ -156,6 +197,12 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Required
       throw new TypeError(`Expected \`retry.${name}\` to be a finite number, got ${resolved[name]}`);
     }
   }
+  // Retrying forever with no pause is a busy loop against a failing source, whatever yields.
+  if (resolved.retries === Number.POSITIVE_INFINITY && Math.min(resolved.minTimeout, resolved.maxTimeout) === 0) {
+    throw new TypeError(
+      `Expected \`retry.minTimeout\` and \`retry.maxTimeout\` to be > 0 with \`retry.retries: Infinity\` (retrying forever without a pause would spin), got ${resolved.minTimeout} and ${resolved.maxTimeout}`,
+    );
+  }
   return resolved;
 }
 
@@ -176,11 +223,26 @@ function definedOnly(options: RetryOptions | undefined): RetryOptions {
   return out;
 }
 
-/** A timer-based sleep that fake timers drive. */
+/**
+ * A timer-based sleep that fake timers drive. Even a zero delay goes through a timer, so a retry
+ * loop always yields to the event loop (timers, I/O) between attempts and can never starve it.
+ */
 export function sleep(ms: number): Promise<void> {
-  if (ms <= 0) {
-    return Promise.resolve();
-  }
   // Node clamps delays above 2^31 − 1 ms to 1 ms: cap instead, so a huge backoff stays huge.
-  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 2_147_483_647)));
+  const delay = Number.isFinite(ms) && ms > 0 ? Math.min(ms, 2_147_483_647) : 0;
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+/** `error` itself when it is an Error; otherwise a `PROVIDER_FAILED` CredentialsError that says so. */
+function asError(error: unknown, source: string): unknown {
+  if (error instanceof Error || error instanceof CredentialsError) {
+    return error;
+  }
+  const kind = error === null ? "null" : Array.isArray(error) ? "an array" : typeof error === "object" ? "an object" : `a ${typeof error}`;
+  return new CredentialsError(`The ${source} source failed with ${kind} instead of an Error (a provider must reject with an Error)`, {
+    source,
+    code: "PROVIDER_FAILED",
+    tryNextLink: false,
+    cause: error,
+  });
 }

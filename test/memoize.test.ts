@@ -448,4 +448,95 @@ describe("memoize", () => {
     await provider();
     expect(source.calls).toBe(2);
   });
+
+  describe("never a tight loop once grace is spent (issue 12, item 6)", () => {
+    it("with maxStaleMs: 0, 1,000 calls while the credential is still valid make one fetch per backoff, not 1,000", async () => {
+      const clock = manualClock();
+      const source = fakeSource(clock, { lifetimeMs: HOUR });
+      const provider = memoize(source.provider, { clock, ...noJitter, retry: { retries: 0 }, maxStaleMs: 0, random: () => 0 });
+
+      await provider();
+      clock.advance(HOUR - 4 * MINUTE); // inside the window, the credential valid for 4 more minutes
+      const failing = async (): Promise<never> => {
+        throw throttled();
+      };
+      for (let i = 0; i < 2_000; i++) source.queue(failing);
+      const outcomes = await Promise.all(Array.from({ length: 1_000 }, () => provider().then(() => "served", (e: unknown) => (e as CredentialsError).code)));
+      for (let i = 0; i < 1_000; i++) outcomes.push(await provider().then(() => "served", (e: unknown) => (e as CredentialsError).code));
+      expect(source.calls).toBe(2);
+      expect(new Set(outcomes)).toEqual(new Set(["IMDS_HTTP_ERROR"]));
+      clock.advance(2_500); // the first setback: 2.5 s with random() = 0
+      await provider().catch(() => undefined);
+      expect(source.calls).toBe(3);
+    });
+
+    it("once grace is spent, calls during the backoff get the last failure at once instead of each asking the source", async () => {
+      const clock = manualClock();
+      const source = fakeSource(clock, { lifetimeMs: HOUR });
+      const provider = memoize(source.provider, { clock, ...noJitter, retry: { retries: 0 }, maxStaleMs: MINUTE, random: () => 0 });
+
+      await provider();
+      clock.advance(HOUR - 5 * MINUTE + 30_000); // in grace
+      const failing = async (): Promise<never> => {
+        throw throttled();
+      };
+      for (let i = 0; i < 2_000; i++) source.queue(failing);
+      await provider(); // served within grace; backs off 2.5 s
+      clock.advance(60_000); // grace spent, credential valid for another 3.5 minutes
+      await expect(provider()).rejects.toMatchObject({ code: "IMDS_HTTP_ERROR" });
+      const callsAfterFirstFailure = source.calls;
+      for (let i = 0; i < 1_000; i++) {
+        await expect(provider()).rejects.toMatchObject({ code: "IMDS_HTTP_ERROR" });
+      }
+      expect(source.calls).toBe(callsAfterFirstFailure);
+    });
+  });
+
+  describe("what callers are handed (issue 12, item 10)", () => {
+    it("turns a non-Error rejection into a clear CredentialsError when it retries", async () => {
+      const provider = memoize(() => Promise.reject("boom"), { retry: { retries: 2, minTimeout: 1, maxTimeout: 2 } });
+      const error = await provider().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CredentialsError);
+      expect(error).toMatchObject({ code: "PROVIDER_FAILED", tryNextLink: false, source: "credentials", cause: "boom" });
+      expect((error as Error).message).toMatch(/failed with a string instead of an Error/);
+    });
+
+    it("turns a non-Error rejection into a clear CredentialsError without retries", async () => {
+      const provider = memoize(() => Promise.reject({ reason: "no" }), { retry: { retries: 0 }, name: "custom" });
+      const error = await provider().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CredentialsError);
+      expect(error).toMatchObject({ code: "PROVIDER_FAILED", source: "custom" });
+      expect((error as Error).message).toMatch(/The custom source failed with an object instead of an Error/);
+    });
+
+    it("hands every caller a frozen credential: one caller cannot change another's keys or expiration", async () => {
+      const clock = manualClock();
+      const source = fakeSource(clock, { lifetimeMs: HOUR });
+      const provider = memoize(source.provider, { clock, ...noJitter });
+      const first = await provider();
+      const expiresAt = first.expiration!.getTime();
+
+      expect(() => {
+        (first as { accessKeyId: string }).accessKeyId = "changed";
+      }).toThrow(TypeError);
+      expect(() => first.expiration!.setTime(0)).toThrow(/read-only/);
+      expect(() => first.expiration!.setFullYear(1999)).toThrow(/read-only/);
+
+      const second = await provider();
+      expect(second.accessKeyId).toBe("ASIAFAKE00000001");
+      expect(second.expiration!.getTime()).toBe(expiresAt);
+      expect(second.expiration).toBeInstanceOf(Date);
+      expect(second.expiration).toEqual(new Date(expiresAt));
+      expect(source.calls).toBe(1);
+    });
+
+    it("does not freeze or change the object its source returned", async () => {
+      const mine = { accessKeyId: "AKIASOURCEOWNED00001", secretAccessKey: "source-owned-secret", expiration: new Date(Date.now() + HOUR) };
+      const provider = memoize(async () => mine);
+      await provider();
+      expect(Object.isFrozen(mine)).toBe(false);
+      mine.expiration.setTime(0);
+      expect((await provider()).expiration!.getTime()).toBeGreaterThan(0);
+    });
+  });
 });
