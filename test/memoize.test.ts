@@ -494,6 +494,7 @@ describe("memoize", () => {
 
   describe("what callers are handed (issue 12, item 10)", () => {
     it("turns a non-Error rejection into a clear CredentialsError when it retries", async () => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the defect under test: a source rejecting with a non-Error
       const provider = memoize(() => Promise.reject("boom"), { retry: { retries: 2, minTimeout: 1, maxTimeout: 2 } });
       const error = await provider().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CredentialsError);
@@ -502,6 +503,7 @@ describe("memoize", () => {
     });
 
     it("turns a non-Error rejection into a clear CredentialsError without retries", async () => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the defect under test: a source rejecting with a non-Error
       const provider = memoize(() => Promise.reject({ reason: "no" }), { retry: { retries: 0 }, name: "custom" });
       const error = await provider().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CredentialsError);

@@ -66,6 +66,7 @@ describe("withRetry", () => {
   });
 
   it("turns a non-Error rejection into a PROVIDER_FAILED CredentialsError naming the source, not p-retry's TypeError", async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the defect under test: a source rejecting with a non-Error
     const error = await withRetry(() => Promise.reject(42), { retry: { retries: 3, minTimeout: 1 }, source: "imds" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialsError);
     expect(error).toMatchObject({ code: "PROVIDER_FAILED", source: "imds", tryNextLink: false, retryable: false, cause: 42 });
