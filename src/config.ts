@@ -14,8 +14,10 @@ import {
   checkEndpoint,
   checkRegion,
 } from "./providers/assume-role/validate.js";
+import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
+import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
 
 /**
@@ -66,14 +68,20 @@ export interface AssumeRoleSnakeCaseConfig {
 /**
  * The credential flags apps already carry, in camelCase. Exactly one way to get the base
  * credential must be chosen:
- * - `useIamProfile: true` — Fog's flag: the EC2 instance profile only (IMDS);
+ * - `useIamProfile: true` — Fog's flag: the role attached to where this runs — web identity (EKS
+ *   IRSA), else container credentials (ECS task role, EKS Pod Identity), else the EC2 instance
+ *   profile (IMDS); never environment keys or profile files;
  * - `credentialsSource: "env_or_profile"` — BOSH's: environment variables, else the instance profile;
  * - `credentialsSource: "static"` with `accessKeyId` and `secretAccessKey`, or just the keys.
  *
  * `assumeRole` then assumes a role (with its ExternalId) using that base credential.
  */
 export interface CredentialsConfig {
-  /** Fog's `use_iam_profile`: take credentials from the EC2 instance profile (IMDS) only. */
+  /**
+   * Fog's `use_iam_profile`: the role attached to where this runs — web identity, else container
+   * credentials, else the EC2 instance profile (the three sources fog-aws's `use_iam_profile`
+   * reads, in that order) — never environment keys or profile files.
+   */
   useIamProfile?: boolean;
   /** BOSH's `credentials_source`; one of {@link CREDENTIALS_SOURCES}. */
   credentialsSource?: CredentialsSource;
@@ -118,6 +126,16 @@ export interface FromConfigOptions {
   env?: EnvOptions;
   /** Options of the IMDS link, e.g. an emulator's `endpoint` in tests. */
   imds?: ImdsOptions;
+  /**
+   * Options of the web identity link (EKS IRSA), used by `useIamProfile` and `env_or_profile`.
+   * @defaultValue its environment is `env.env` when given, else `process.env`
+   */
+  webIdentity?: WebIdentityOptions;
+  /**
+   * Options of the container link (ECS task role, EKS Pod Identity), used by `useIamProfile` and
+   * `env_or_profile`. @defaultValue its environment is `env.env` when given, else `process.env`
+   */
+  container?: ContainerOptions;
   /** Where time comes from. @defaultValue `systemClock` */
   clock?: Clock;
   /** Where jitter comes from. @defaultValue `Math.random` */
@@ -180,8 +198,8 @@ const SOURCE = "config";
  *
  * | config | credentials |
  * | --- | --- |
- * | `{ useIamProfile: true }` | the EC2 instance profile (IMDS) only |
- * | `{ credentialsSource: "env_or_profile" }` | environment variables, else the instance profile |
+ * | `{ useIamProfile: true }` | web identity, else container credentials, else the EC2 instance profile (never env keys) |
+ * | `{ credentialsSource: "env_or_profile" }` | exactly `envOrProfile()`: env → profile → web identity → container → IMDS |
  * | `{ credentialsSource: "static", accessKeyId, secretAccessKey, sessionToken? }` | those keys |
  * | `{ accessKeyId, secretAccessKey, sessionToken? }` | those keys |
  * | any of the above `+ { assumeRole: { roleArn, externalId?, … } }` | that role, assumed with the above |
@@ -257,12 +275,17 @@ export function fromConfig(
   const imds = options.imds ?? {};
   const env = options.env ?? {};
   const assumeRole = parsed.assumeRole;
+  // The attached-role links read the same environment as the env link would (tests isolate it).
+  const environment = options.env?.env;
+  const webIdentity: WebIdentityOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.webIdentity };
+  const container: ContainerOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.container };
 
   switch (parsed.source.kind) {
     case "instance-profile":
-      return envOrProfile({ ...common, env: false, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
+      // Fog's use_iam_profile: web identity, container, IMDS — the role attached to the compute.
+      return envOrProfile({ ...common, env: false, profile: false, webIdentity, container, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
     case "env-or-profile":
-      return envOrProfile({ ...common, env, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
+      return envOrProfile({ ...common, env, webIdentity, container, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
     case "static": {
       const identity: AwsCredentialIdentity = Object.freeze({ ...parsed.source.identity });
       const staticProvider = async (): Promise<AwsCredentialIdentity> => ({ ...identity });
@@ -342,12 +365,12 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
   if (iam && values.credentialsSource !== undefined) {
     problems.push(
       `\`${name("useIamProfile")}\` and \`${name("credentialsSource")}\` are both set; use one ` +
-        `(\`${name("useIamProfile")}: true\` is the instance profile only, \`${name("credentialsSource")}: env_or_profile\` is the environment, else the instance profile)`,
+        `(\`${name("useIamProfile")}: true\` is the attached role only, \`${name("credentialsSource")}: env_or_profile\` is the whole chain, environment first)`,
     );
   }
   if (iam && (hasKey || hasSecret || hasToken)) {
     problems.push(
-      `\`${name("useIamProfile")}: true\` takes credentials from the instance profile, but ${keyNames} set too; remove the keys or the flag`,
+      `\`${name("useIamProfile")}: true\` takes credentials from the role attached to where this runs (web identity, container, instance profile), but ${keyNames} set too; remove the keys or the flag`,
     );
   }
   if (source === "static" && !hasKey && !hasSecret) {
@@ -362,7 +385,7 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
   if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && misspelt === 0) {
     problems.push(
       `no credential source is configured; set \`${name("credentialsSource")}: env_or_profile\` (environment, else instance profile), ` +
-        `\`${name("useIamProfile")}: true\` (instance profile only), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
+        `\`${name("useIamProfile")}: true\` (the attached role: web identity, container or instance profile), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
     );
   }
 

@@ -2,6 +2,10 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { fromConfig, type CredentialsConfig } from "../src/config.js";
 import { CredentialsError } from "../src/errors.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startContainerEmulator } from "../src/testing/container-emulator.js";
 import { startImdsEmulator, type ImdsEmulator } from "../src/testing/imds-emulator.js";
 import { startStsEmulator } from "../src/testing/sts-emulator.js";
 
@@ -115,6 +119,56 @@ describe("fromConfig: the sources", () => {
   });
 });
 
+describe("fromConfig: useIamProfile is the role attached to where this runs", () => {
+  const FULL = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+
+  it("takes the ECS/EKS container credentials before the instance profile (the task's role, not the node's)", async () => {
+    imds = await startImdsEmulator();
+    const container = await startContainerEmulator();
+    try {
+      const credentials = fromConfig({ use_iam_profile: true }, isolated(imds.endpoint, { [FULL]: container.endpoint }));
+      await expect(credentials()).resolves.toMatchObject({ accessKeyId: container.current.accessKeyId });
+      expect(imds.requestCount).toBe(0);
+    } finally {
+      await container.close();
+    }
+  });
+
+  it("takes web identity (IRSA) first, as fog-aws's use_iam_profile does", async () => {
+    const sts = await startStsEmulator({});
+    const container = await startContainerEmulator();
+    const dir = mkdtempSync(join(tmpdir(), "config-irsa-"));
+    try {
+      writeFileSync(join(dir, "token"), "eyJhbGciOiJSUzI1NiJ9.irsa.sig");
+      const env = { AWS_ROLE_ARN: ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, "token"), AWS_ENDPOINT_URL_STS: sts.endpoint, [FULL]: container.endpoint };
+      const identity = await fromConfig({ useIamProfile: true }, isolated(CLOSED, env))();
+      expect(identity.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+      expect(container.requestCount).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await Promise.all([sts.close(), container.close()]);
+    }
+  });
+
+  it("never takes environment keys or an AWS profile, even with nothing else configured", async () => {
+    const env = { AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_PROFILE: "default" };
+    const error = (await fromConfig({ useIamProfile: true }, { ...isolated(CLOSED, env), retry: { retries: 0 } })().catch((e: unknown) => e)) as CredentialsError;
+    expect(error.code).toBe("CHAIN_EXHAUSTED");
+    expect(error.message).not.toMatch(/\benv: |profile: /);
+    expect(error.errors.map((reason) => (reason as CredentialsError).source)).toEqual(["web-identity", "container", "imds"]);
+  });
+
+  it("is exactly envOrProfile() for credentials_source: env_or_profile: the container link is in it", async () => {
+    const container = await startContainerEmulator();
+    try {
+      const credentials = fromConfig({ credentials_source: "env_or_profile" }, isolated(CLOSED, { [FULL]: container.endpoint }));
+      await expect(credentials()).resolves.toMatchObject({ accessKeyId: container.current.accessKeyId });
+    } finally {
+      await container.close();
+    }
+  });
+});
+
 describe("fromConfig: checked when called", () => {
   it("rejects an unknown credentials_source and lists the valid ones", () => {
     expect(configError({ credentials_source: "profile" }).message).toContain(
@@ -128,7 +182,7 @@ describe("fromConfig: checked when called", () => {
 
   it("rejects keys together with use_iam_profile: true", () => {
     expect(configError({ use_iam_profile: true, access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey }).message).toContain(
-      "`use_iam_profile: true` takes credentials from the instance profile, but `access_key_id`, `secret_access_key` are set too",
+      "`use_iam_profile: true` takes credentials from the role attached to where this runs (web identity, container, instance profile), but `access_key_id`, `secret_access_key` are set too",
     );
   });
 
