@@ -210,7 +210,7 @@ export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptio
   }
   if (options.roleName !== undefined && !isValidRoleName(options.roleName)) {
     throw new TypeError(
-      `Expected \`roleName\` to be an IAM role name (1–64 of letters, digits and +=,.@_-), got ${show(options.roleName)}`,
+      `Expected \`roleName\` to be an IAM role name (1–64 of letters, digits and +=,.@_-, not "." or ".."), got ${show(options.roleName)}`,
     );
   }
 

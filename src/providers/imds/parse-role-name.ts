@@ -3,9 +3,13 @@ import { CredentialsError } from "../../errors.js";
 /** IAM role names: 1–64 of letters, digits and `+=,.@_-` (IAM `CreateRole` `RoleName` pattern). */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-/** True when `value` is a syntactically valid IAM role name. */
+/**
+ * True when `value` is a syntactically valid IAM role name that names itself in a URL path: the
+ * IAM pattern allows `.` and `..`, which a URL resolves as "this" and "the parent" directory
+ * (`…/security-credentials/..` would ask `…/meta-data/iam/`), so those two are refused.
+ */
 export function isValidRoleName(value: unknown): boolean {
-  return typeof value === "string" && ROLE_NAME.test(value);
+  return typeof value === "string" && ROLE_NAME.test(value) && value !== "." && value !== "..";
 }
 
 /**

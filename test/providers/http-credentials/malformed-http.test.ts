@@ -24,6 +24,40 @@ const BODY = JSON.stringify({
   Expiration: "2099-01-01T00:00:00Z",
 });
 
+/**
+ * Every string and every byte buffer (decoded) held anywhere under `root`: own properties,
+ * enumerable or not, symbol-keyed too, through the whole `cause` chain. Getters are not run.
+ * `expectClean` renders with `inspect`/`JSON`, which show a Buffer as hex or numbers; this does not.
+ */
+function heldTexts(root: unknown): string[] {
+  const texts: string[] = [];
+  const seen = new Set<object>();
+  const queue: unknown[] = [root];
+  while (queue.length > 0) {
+    const value = queue.shift();
+    if (typeof value === "string") texts.push(value);
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value)) continue;
+    seen.add(value);
+    if (ArrayBuffer.isView(value)) {
+      texts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1"));
+      continue;
+    }
+    for (const key of Reflect.ownKeys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor !== undefined && "value" in descriptor) queue.push(descriptor.value);
+    }
+  }
+  return texts;
+}
+
+/** Fails when the body or a secret from it is held anywhere under `error`, or shows in any rendering. */
+function expectNoBodyBytes(error: unknown): void {
+  for (const secret of [SECRET, TOKEN]) {
+    expect(heldTexts(error).some((text) => text.includes(secret)), "a secret is held under the error").toBe(false);
+  }
+  expectClean(error, [SECRET, TOKEN, BODY]);
+}
+
 const servers: Server[] = [];
 afterEach(async () => {
   resetImdsState();
@@ -59,7 +93,7 @@ describe("a response that breaks Node's HTTP parser", () => {
     expect(error).toBeInstanceOf(HttpTransportError);
     expect(error).toMatchObject({ failure: "network" });
     expect((error as HttpTransportError).code).toMatch(/^HPE_/);
-    expectClean(error, [SECRET, TOKEN, BODY]);
+    expectNoBodyBytes(error);
   });
 
   it("keeps Node's code and a safe message in the cause", async () => {
@@ -76,6 +110,6 @@ describe("a response that breaks Node's HTTP parser", () => {
     const provider = fromImds({ endpoint, env: {}, timeoutMs: 1_000, roleName: "r" });
     const error = await provider().catch((e: unknown) => e);
     expect(error).toMatchObject({ source: "imds" });
-    expectClean(error, [SECRET, TOKEN, BODY]);
+    expectNoBodyBytes(error);
   });
 });
