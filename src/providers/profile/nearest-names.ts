@@ -15,18 +15,24 @@ export function nearestNames(name: string, candidates: readonly string[]): strin
     .map(({ candidate }) => candidate);
 }
 
-/** Levenshtein distance, giving up (Infinity) when the lengths differ by more than 3. */
+/** Edit distance with swaps (optimal string alignment), giving up (Infinity) when the lengths differ by more than 3. */
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3) {
     return Number.POSITIVE_INFINITY;
   }
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      let best = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, (before[j - 2] ?? 0) + 1); // two letters swapped count as one edit
+      }
+      current[j] = best;
     }
+    before = previous;
     previous = current;
   }
   return previous[b.length] ?? Number.POSITIVE_INFINITY;

@@ -232,3 +232,36 @@ describe("fromProfile: roles", () => {
     expect(error.message).not.toContain("wrong-id");
   });
 });
+
+describe("fromProfile: credential_process", () => {
+  it("runs the profile's credential_process and returns its keys", async () => {
+    const script = aws.writeFile("creds.mjs", `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "${KEY}", SecretAccessKey: "${SECRET}", SessionToken: "${TOKEN}" }));`);
+    aws.writeConfig(`[profile proc]\ncredential_process = "${process.execPath}" "${script}" --ignored 'arg'\n`);
+    expect(await resolve({ profile: "proc" })).toEqual({ accessKeyId: KEY, secretAccessKey: SECRET, sessionToken: TOKEN });
+  });
+
+  it("prefers credentials-file keys over credential_process, and credential_process over config-file keys (the CLI's order)", async () => {
+    const script = aws.writeFile("creds.mjs", `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIAFROMPROCESS00001", SecretAccessKey: "p" }));`);
+    aws.writeConfig(`[profile both]\ncredential_process = "${process.execPath}" "${script}"\naws_access_key_id = AKIAFROMCONFIG000001\naws_secret_access_key = c\n`);
+    expect((await resolve({ profile: "both" })).accessKeyId).toBe("AKIAFROMPROCESS00001");
+    aws.writeCredentials(`[both]\naws_access_key_id = ${KEY}\naws_secret_access_key = ${SECRET}\n`);
+    expect((await resolve({ profile: "both" })).accessKeyId).toBe(KEY);
+  });
+
+  it("names the profile when its credential_process fails", async () => {
+    const script = aws.writeFile("fail.mjs", "process.exit(7);");
+    aws.writeConfig(`[profile proc]\ncredential_process = "${process.execPath}" "${script}"\n`);
+    const error = await profileFailure({ profile: "proc" });
+    expect(error).toMatchObject({ source: "profile", code: "PROCESS_FAILED", tryNextLink: false, retryable: false });
+    expect(error.message).toContain('profile "proc"');
+    expect(error.message).toContain("exited with code 7");
+  });
+
+  it("signs a role with a source profile's credential_process", async () => {
+    const emulator = await startSts();
+    const script = aws.writeFile("creds.mjs", `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "${KEY}", SecretAccessKey: "${SECRET}" }));`);
+    aws.writeConfig(`[profile base]\ncredential_process = "${process.execPath}" "${script}"\n[profile r]\nrole_arn = ${ROLE}\nsource_profile = base\n`);
+    await resolve({ profile: "r" }, { AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    expect(emulator.lastRequest).toMatchObject({ roleArn: ROLE, accessKeyId: KEY, signatureValid: true });
+  });
+});
