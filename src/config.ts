@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Clock, Random } from "./clock.js";
 import { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
-import { CredentialsError } from "./errors.js";
+import { CredentialsError, keyIdHint } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
 import type { AssumeRoleOptions } from "./providers/assume-role.js";
@@ -35,7 +35,7 @@ export type CredentialsSource = (typeof CREDENTIALS_SOURCES)[number];
  * rules as the fields of the same names in `AssumeRoleOptions`.
  */
 export interface AssumeRoleConfig {
-  /** `arn:<aws|aws-cn|aws-us-gov>:iam::<12 digits>:role/<path/name>`. Snake case: `role_arn`. */
+  /** `arn:<partition>:iam::<12 digits>:role/<path/name>`, in any partition the AWS SDK knows (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, …). Snake case: `role_arn`. */
   roleArn: string;
   /** Sent as `ExternalId`; never echoed in errors. Snake case: `external_id`. */
   externalId?: string;
@@ -428,7 +428,7 @@ function parseAssumeRole(value: unknown, path: string, allowUnknownKeys: boolean
     problems.push(`\`${name("roleArn")}\` is required`);
   } else if (typeof roleArn !== "string" || !ROLE_ARN_PATTERN.test(roleArn)) {
     problems.push(
-      `\`${name("roleArn")}\` must look like arn:aws:iam::123456789012:role/name (partition aws, aws-cn or aws-us-gov), got ${
+      `\`${name("roleArn")}\` must look like arn:aws:iam::123456789012:role/name (partition aws, aws-cn, aws-us-gov, aws-iso, …), got ${
         typeof roleArn === "string" ? JSON.stringify(roleArn.slice(0, 200)) : describeType(roleArn)
       }`,
     );
@@ -627,13 +627,4 @@ function invalid(problems: readonly string[]): CredentialsError {
     code: "CONFIG_INVALID",
     tryNextLink: false,
   });
-}
-
-/**
- * ` (…WXYZ)` for a value whose first word looks like an access key id, else nothing: the last four
- * characters of the whole value could be a secret pasted after the key id.
- */
-function keyIdHint(value: string): string {
-  const firstWord = value.trim().split(/\s/, 1)[0] ?? "";
-  return /^[A-Z0-9]{16,128}$/.test(firstWord) ? ` (…${firstWord.slice(-4)})` : "";
 }

@@ -404,7 +404,31 @@ export function describeError(error: unknown): string {
   }
 }
 
-/** Shows at most the last four characters of an access key id, e.g. `…WXYZ`. */
+/**
+ * Shows at most the last four characters of an access key id, e.g. `…WXYZ` — of its first word
+ * only, so a secret pasted after the key id (`"AKIA… <secret>"`) never shows.
+ */
 export function redactKeyId(accessKeyId: string): string {
-  return `…${accessKeyId.slice(-4)}`;
+  return `…${firstWord(accessKeyId).slice(-4)}`;
+}
+
+/**
+ * The one rule for hinting at which key id a message is about: ` (…WXYZ)` when the value's first
+ * word looks like an access key id (16–128 of `[A-Z0-9]`), else nothing — the last characters of
+ * anything else (a secret pasted after the key id, a secret in the wrong variable) could be secret.
+ *
+ * @param value - what was found where an access key id belongs.
+ * @returns ` (…WXYZ)` or `""`.
+ * @example
+ * ```ts
+ * `AWS_ACCESS_KEY_ID${keyIdHint(value)} is set but AWS_SECRET_ACCESS_KEY is not`
+ * ```
+ */
+export function keyIdHint(value: string): string {
+  const word = firstWord(value);
+  return /^[A-Z0-9]{16,128}$/.test(word) ? ` (…${word.slice(-4)})` : "";
+}
+
+function firstWord(value: string): string {
+  return value.trim().split(/\s/, 1)[0] ?? "";
 }

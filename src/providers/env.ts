@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../clock.js";
-import { CredentialsError, redactKeyId } from "../errors.js";
+import { CredentialsError, keyIdHint, redactKeyId } from "../errors.js";
 import { parseIsoDate } from "../parse-iso-date.js";
 import { registerSecret } from "../scrub-secrets.js";
 
@@ -87,7 +87,7 @@ export function readEnvCredentials(env: Readonly<Record<string, string | undefin
     throw invalid(`${ENV_VARIABLES.secretAccessKey} is set but ${ENV_VARIABLES.accessKeyId} is not`);
   }
   if (secretAccessKey === undefined) {
-    throw invalid(`${ENV_VARIABLES.accessKeyId} (${redactKeyId(accessKeyId)}) is set but ${ENV_VARIABLES.secretAccessKey} is not`);
+    throw invalid(`${ENV_VARIABLES.accessKeyId}${keyIdHint(accessKeyId)} is set but ${ENV_VARIABLES.secretAccessKey} is not`);
   }
   for (const [name, text] of [
     [ENV_VARIABLES.accessKeyId, accessKeyId],

@@ -62,6 +62,21 @@ describe("fromEnv", () => {
     expect(error.message).toContain("…MPLE");
   });
 
+  it("shows no character of a secret pasted after the key id (AWS_ACCESS_KEY_ID=\"AKIA… <secret>\")", async () => {
+    const pasted = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8x";
+    const error = await failure({ AWS_ACCESS_KEY_ID: `${KEY} ${pasted}` });
+    expect(error).toMatchObject({ code: "ENV_INVALID", tryNextLink: false });
+    expect(error.message).toContain("(…MPLE)");
+    expect(error.message).not.toContain("zq8x");
+    expect(inspect(error, { showHidden: true, depth: 5 })).not.toContain("zq8x");
+  });
+
+  it("shows no hint at all when the key id variable holds something that is not a key id", async () => {
+    const error = await failure({ AWS_ACCESS_KEY_ID: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8x" });
+    expect(error.message).toContain("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    expect(error.message).not.toContain("zq8x");
+  });
+
   it("stops the chain when a secret has no key id", async () => {
     const error = await failure({ AWS_SECRET_ACCESS_KEY: SECRET });
     expect(error).toMatchObject({ code: "ENV_INVALID", tryNextLink: false });
