@@ -55,7 +55,7 @@ export const DEFAULT_STS_TIMEOUT_MS = 10_000;
 
 /** Options of {@link fromAssumeRole}. Every field is validated when the provider is created. */
 export interface AssumeRoleOptions {
-  /** The role to assume: `arn:<aws|aws-cn|aws-us-gov>:iam::<12 digits>:role/<path/name>`. */
+  /** The role to assume: `arn:<partition>:iam::<12 digits>:role/<path/name>`, in any partition the AWS SDK knows (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, …). */
   roleArn: string;
   /**
    * Sent as `ExternalId`; the role's trust policy checks it with an `sts:ExternalId` condition.

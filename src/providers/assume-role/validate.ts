@@ -1,10 +1,15 @@
 import { hostname } from "node:os";
+import { AWS_PARTITIONS } from "./aws-partitions.js";
+
+/** The partitions a role ARN may name, for messages: `aws, aws-cn, …`. */
+const PARTITION_LIST = AWS_PARTITIONS.join(", ");
 
 /**
- * A role ARN in the partitions we support: `arn:<aws|aws-cn|aws-us-gov>:iam::<12 digits>:role/<path/><name>`.
+ * A role ARN in any partition the AWS SDK's endpoint data knows ({@link AWS_PARTITIONS}: `aws`,
+ * `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, …): `arn:<partition>:iam::<12 digits>:role/<path/><name>`.
  * The path is `/` or `/segment/…/` of printable ASCII (IAM's rule); the name is 1–64 of `[\w+=,.@-]`.
  */
-export const ROLE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/((?:[\x21-\x7e]*\/)?)([\w+=,.@-]{1,64})$/;
+export const ROLE_ARN_PATTERN = new RegExp(`^arn:(${AWS_PARTITIONS.join("|")}):iam::(\\d{12}):role\\/((?:[\\x21-\\x7e]*\\/)?)([\\w+=,.@-]{1,64})$`);
 
 /** STS's rule for `ExternalId`: 2–1224 characters of `[\w+=,.@:/-]`. */
 export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
@@ -26,7 +31,8 @@ export interface ParsedRoleArn {
 
 /**
  * Checks a role ARN and returns its parts.
- * @throws TypeError when it is not `arn:<aws|aws-cn|aws-us-gov>:iam::<12 digits>:role/<path/name>`.
+ * @throws TypeError when it is not `arn:<partition>:iam::<12 digits>:role/<path/name>` with a
+ * partition of {@link AWS_PARTITIONS}.
  */
 export function parseRoleArn(roleArn: unknown): ParsedRoleArn {
   if (typeof roleArn !== "string" || roleArn.length > 2048) {
@@ -35,7 +41,7 @@ export function parseRoleArn(roleArn: unknown): ParsedRoleArn {
   const match = ROLE_ARN_PATTERN.exec(roleArn);
   if (match === null) {
     throw new TypeError(
-      `Expected \`roleArn\` to look like arn:aws:iam::123456789012:role/name (partition aws, aws-cn or aws-us-gov), got ${JSON.stringify(roleArn)}`,
+      `Expected \`roleArn\` to look like arn:aws:iam::123456789012:role/name (partition one of ${PARTITION_LIST}), got ${JSON.stringify(roleArn)}`,
     );
   }
   const [, partition = "", accountId = "", , roleName = ""] = match;
