@@ -4,23 +4,30 @@ import { systemClock } from "../clock.js";
 import { CredentialsError, describeError, shouldTryNextLink } from "../errors.js";
 import { fromAssumeRole } from "../providers/assume-role.js";
 import { fromEnv } from "../providers/env.js";
+import { configuredLinks, ignoredLinks, type BaseLinkName, type IgnoredLink } from "../configured-links.js";
+import { fromContainer } from "../providers/container/from-container.js";
+import { resolveContainerSettings } from "../providers/container/resolve-container-endpoint.js";
 import { fromImds } from "../providers/imds/from-imds.js";
+import { fromProfile } from "../providers/profile/from-profile.js";
+import { resolveProfileSelection } from "../providers/profile/resolve-profile-selection.js";
+import { fromWebIdentity } from "../providers/web-identity/from-web-identity.js";
 import type { CliIo } from "./cli-io.js";
 import { ROLE_ENV, type RoleRequest } from "./parse-cli-args.js";
 import { UsageError } from "./usage-error.js";
 
 /** The links, in the order `envOrProfile` tries them. */
-export type LinkName = "env" | "imds" | "assume-role";
+export type LinkName = BaseLinkName | "assume-role";
 
 /**
  * What happened to one link:
  * - `ok`: it gave a credential;
  * - `skipped`: not configured here, so the chain moved on (`tryNextLink: true`);
  * - `failed`: configured but broken, which stops the chain;
- * - `not-tried`: an earlier link won or stopped the chain;
+ * - `ignored`: configured too, but an earlier link answered (the identity it would give is not used);
+ * - `not-tried`: an earlier link won or stopped the chain, and this one is not configured;
  * - `not-configured`: no role was asked for (assume-role only).
  */
-export type LinkStatus = "ok" | "skipped" | "failed" | "not-tried" | "not-configured";
+export type LinkStatus = "ok" | "skipped" | "failed" | "ignored" | "not-tried" | "not-configured";
 
 /** One line of the account. Holds no secret. */
 export interface LinkReport {
@@ -43,26 +50,49 @@ export interface TraceResult {
   /** The link whose credential is handed out. */
   source: LinkName | undefined;
   /** The link that gave the base credential (the one that signed AssumeRole, when a role was asked for). */
-  base: "env" | "imds" | undefined;
+  base: BaseLinkName | undefined;
   /** The role asked for, if any. */
   roleArn: string | undefined;
+  /** Configured links after the winner, not used: the identities that were *not* chosen. */
+  ignored: IgnoredLink[];
   /** Why there is no credential, when there is none. */
   error: unknown;
 }
 
+/** Options of {@link prepareTrace}. */
+export interface TraceOptions {
+  /** The profile asked for on the command line (`--profile`): an explicit choice. */
+  profile?: string | undefined;
+}
+
 /**
- * Prepares a traced run of the `envOrProfile` chain — environment, else IMDS, then AssumeRole when a
- * role is given — that times each link and keeps each one's reason, instead of stopping at the
- * first success inside an opaque provider. It follows the chain's rules exactly: a fall-through
- * error (`tryNextLink: true`) moves on, any other error stops. Each link is tried once; there is no
- * cache and no retry around it (IMDS still makes its own `AWS_METADATA_SERVICE_NUM_ATTEMPTS`).
+ * Prepares a traced run of the `envOrProfile` chain — environment, profile, web identity, container,
+ * IMDS, then AssumeRole when a role is given — that times each link and keeps each one's reason,
+ * instead of stopping at the first success inside an opaque provider. It follows the chain's rules
+ * exactly: a fall-through error (`tryNextLink: true`) moves on, any other error stops. Each link is
+ * tried once; there is no cache and no retry around it (IMDS still makes its own
+ * `AWS_METADATA_SERVICE_NUM_ATTEMPTS`). After the winner, every later link that is configured too
+ * (by the chain's cheap checks: variables, never I/O) is reported as `ignored`.
  *
  * @throws UsageError now, when a role option is invalid (the message names the flag or variable).
  */
-export function prepareTrace(io: CliIo, role: RoleRequest | undefined): () => Promise<TraceResult> {
+export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: TraceOptions = {}): () => Promise<TraceResult> {
   const clock = io.clock ?? systemClock;
-  const env = fromEnv({ env: io.env, clock });
-  const imds = fromImds({ ...io.imds, env: io.env, clock });
+  const profileOption = options.profile === undefined || options.profile === "" ? {} : { profile: options.profile };
+  const providers: readonly (readonly [BaseLinkName, AwsCredentialIdentityProvider])[] = [
+    ["env", fromEnv({ env: io.env, clock })],
+    ["profile", fromProfile({ ...profileOption, env: io.env, clock })],
+    ["web-identity", fromWebIdentity({ env: io.env, clock, maxAttempts: 1 })],
+    ["container", fromContainer({ env: io.env, clock, maxAttempts: 1 })],
+    ["imds", fromImds({ ...io.imds, env: io.env, clock })],
+  ];
+  const configured = configuredLinks({
+    env: { env: io.env },
+    profile: { env: io.env, profile: options.profile },
+    webIdentity: { env: io.env },
+    container: { env: io.env },
+    imds: { env: io.env, endpoint: io.imds?.endpoint },
+  });
   let base: AwsCredentialIdentity | undefined;
   const assume = role === undefined ? undefined : makeAssumeRole(io, role, async () => {
     if (base === undefined) {
@@ -76,25 +106,29 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined): () => Pr
     const links: LinkReport[] = [];
     let stopped: LinkReport | undefined;
     let error: unknown;
-    let baseLink: "env" | "imds" | undefined;
+    let baseLink: BaseLinkName | undefined;
+    let ignored: IgnoredLink[] = [];
 
-    for (const [name, provider] of [
-      ["env", env],
-      ["imds", imds],
-    ] as const) {
+    for (const [name, provider] of providers) {
       if (base !== undefined || stopped !== undefined) {
-        links.push({
-          link: name,
-          status: "not-tried",
-          message: stopped === undefined ? `not needed: ${baseLink ?? "an earlier link"} gave credentials` : `not tried: the chain stopped at ${stopped.link}`,
-        });
+        const why = baseLink === undefined ? undefined : ignored.find((entry) => entry.link === name)?.why;
+        links.push(
+          why !== undefined
+            ? { link: name, status: "ignored", message: `configured too (${why}) but not used: ${baseLink ?? ""} answered first` }
+            : {
+                link: name,
+                status: "not-tried",
+                message: stopped === undefined ? `not needed: ${baseLink ?? "an earlier link"} gave credentials` : `not tried: the chain stopped at ${stopped.link}`,
+              },
+        );
         continue;
       }
       const attempt = await timed(provider);
       if (attempt.ok) {
         base = attempt.value;
         baseLink = name;
-        links.push({ link: name, status: "ok", ms: attempt.ms, message: describeSourceWin(name) });
+        ignored = ignoredLinks(name, configured);
+        links.push({ link: name, status: "ok", ms: attempt.ms, message: describeSourceWin(name, io, options) });
         continue;
       }
       const report = failureReport(name, attempt.error, attempt.ms);
@@ -104,25 +138,26 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined): () => Pr
         stopped = report;
       }
     }
+    const done = { ignored };
 
     if (assume === undefined) {
       links.push({ link: "assume-role", status: "not-configured", message: `no role asked for (--role-arn or ${ROLE_ENV.roleArn})` });
       return base === undefined
-        ? { links, credential: undefined, source: undefined, base: undefined, roleArn: undefined, error: exhausted(links, error) }
-        : { links, credential: base, source: baseLink, base: baseLink, roleArn: undefined, error: undefined };
+        ? { links, credential: undefined, source: undefined, base: undefined, roleArn: undefined, ...done, error: exhausted(links, error) }
+        : { links, credential: base, source: baseLink, base: baseLink, roleArn: undefined, ...done, error: undefined };
     }
     const roleArn = role?.roleArn;
     if (base === undefined) {
       links.push({ link: "assume-role", status: "not-tried", message: `not tried: no base credential to sign AssumeRole for ${roleArn ?? ""}` });
-      return { links, credential: undefined, source: undefined, base: undefined, roleArn, error: exhausted(links, error) };
+      return { links, credential: undefined, source: undefined, base: undefined, roleArn, ...done, error: exhausted(links, error) };
     }
     const attempt = await timed(assume);
     if (attempt.ok) {
       links.push({ link: "assume-role", status: "ok", ms: attempt.ms, message: `assumed ${roleArn ?? ""} with the ${baseLink ?? ""} credentials` });
-      return { links, credential: attempt.value, source: "assume-role", base: baseLink, roleArn, error: undefined };
+      return { links, credential: attempt.value, source: "assume-role", base: baseLink, roleArn, ...done, error: undefined };
     }
     links.push({ ...failureReport("assume-role", attempt.error, attempt.ms), status: "failed" });
-    return { links, credential: undefined, source: undefined, base: baseLink, roleArn, error: attempt.error };
+    return { links, credential: undefined, source: undefined, base: baseLink, roleArn, ...done, error: attempt.error };
   };
 }
 
@@ -170,8 +205,24 @@ function failureReport(link: LinkName, error: unknown, ms: number): LinkReport {
   return { link, status, ms, code, message: describeError(error) };
 }
 
-function describeSourceWin(link: "env" | "imds"): string {
-  return link === "env" ? "found AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" : "got instance-profile credentials from IMDS";
+function describeSourceWin(link: BaseLinkName, io: CliIo, options: TraceOptions): string {
+  switch (link) {
+    case "env":
+      return "found AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+    case "profile": {
+      const selection = resolveProfileSelection({ env: io.env, ...(options.profile === undefined || options.profile === "" ? {} : { profile: options.profile }) });
+      const from = selection.from === "option" ? "--profile" : selection.from === "AWS_PROFILE" ? "AWS_PROFILE" : "the default";
+      return `profile "${selection.profile}" (${from}) from ${selection.configFile} and ${selection.credentialsFile}`;
+    }
+    case "web-identity":
+      return `assumed ${io.env["AWS_ROLE_ARN"] ?? "the role"} with the web identity token in ${io.env["AWS_WEB_IDENTITY_TOKEN_FILE"] ?? "the token file"}`;
+    case "container": {
+      const settings = resolveContainerSettings(io.env);
+      return `got the task's or pod's role credentials from ${settings?.url ?? "the container endpoint"} (${settings?.variable ?? ""})${settings?.note === undefined ? "" : `; ${settings.note}`}`;
+    }
+    case "imds":
+      return "got instance-profile credentials from IMDS";
+  }
 }
 
 /** The error to report when no link gave credentials: the stopping error, or one listing every reason. */

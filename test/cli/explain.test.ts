@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { ExplainJson } from "../../src/cli/commands/explain.js";
+import { startContainerEmulator } from "../../src/testing/container-emulator.js";
 import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
 import { startStsEmulator } from "../../src/testing/sts-emulator.js";
 import { captureIo, ENV_KEYS, leakedSecrets } from "./cli-test-io.js";
@@ -25,8 +26,11 @@ describe("env-or-profile explain", () => {
     expect(await runCli(["explain"], io)).toBe(1);
     const lines = stdout().split("\n");
     expect(lines.find((line) => line.includes("1. env"))).toMatch(/skipped\s+\d+ ms\s+ENV_NOT_SET: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set/);
-    expect(lines.find((line) => line.includes("2. imds"))).toMatch(/skipped\s+\d+ ms\s+IMDS_UNAVAILABLE: .*127\.0\.0\.1:9/);
-    expect(lines.find((line) => line.includes("3. assume-role"))).toMatch(/not configured\s+no role asked for/);
+    expect(lines.find((line) => line.includes("2. profile"))).toMatch(/skipped\s+\d+ ms\s+PROFILE_NOT_SET/);
+    expect(lines.find((line) => line.includes("3. web-identity"))).toMatch(/skipped\s+\d+ ms\s+WEB_IDENTITY_NOT_SET: AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are not set/);
+    expect(lines.find((line) => line.includes("4. container"))).toMatch(/skipped\s+\d+ ms\s+CONTAINER_NOT_SET/);
+    expect(lines.find((line) => line.includes("5. imds"))).toMatch(/skipped\s+\d+ ms\s+IMDS_UNAVAILABLE: .*127\.0\.0\.1:9/);
+    expect(lines.find((line) => line.includes("6. assume-role"))).toMatch(/not configured\s+no role asked for/);
     expect(stdout()).toContain("Result: no credentials.");
     expect(stderr()).toContain("no credentials");
   });
@@ -34,7 +38,7 @@ describe("env-or-profile explain", () => {
   it("says IMDS is disabled when AWS_EC2_METADATA_DISABLED is true", async () => {
     const { code, json } = await explainJson([], { AWS_EC2_METADATA_DISABLED: "true" });
     expect(code).toBe(1);
-    expect(json.links[1]).toMatchObject({ link: "imds", status: "skipped", code: "IMDS_DISABLED" });
+    expect(json.links[4]).toMatchObject({ link: "imds", status: "skipped", code: "IMDS_DISABLED" });
   });
 
   it("reports a timeout when IMDS does not answer", async () => {
@@ -44,8 +48,8 @@ describe("env-or-profile explain", () => {
     io.imds = {};
     expect(await runCli(["explain", "--json"], io)).toBe(1);
     const json = JSON.parse(stdout()) as ExplainJson;
-    expect(json.links[1]).toMatchObject({ link: "imds", code: "IMDS_TIMEOUT" });
-    expect(json.links[1]?.ms).toBeGreaterThanOrEqual(150);
+    expect(json.links[4]).toMatchObject({ link: "imds", code: "IMDS_TIMEOUT" });
+    expect(json.links[4]?.ms).toBeGreaterThanOrEqual(150);
   });
 
   it("marks the environment as the winner and IMDS as not needed when keys are set", async () => {
@@ -54,9 +58,13 @@ describe("env-or-profile explain", () => {
     expect(json.winner).toBe("env");
     expect(json.links.map((link) => [link.link, link.status])).toEqual([
       ["env", "ok"],
+      ["profile", "not-tried"],
+      ["web-identity", "not-tried"],
+      ["container", "not-tried"],
       ["imds", "not-tried"],
       ["assume-role", "not-configured"],
     ]);
+    expect(json.ignored).toEqual([]);
     expect(json.accessKeyIdLast4).toBe("Q2WX");
   });
 
@@ -65,7 +73,7 @@ describe("env-or-profile explain", () => {
     const { io, stdout } = captureIo({ AWS_ACCESS_KEY_ID: ENV_KEYS.AWS_ACCESS_KEY_ID }, { imdsEndpoint: imds.endpoint });
     expect(await runCli(["explain"], io)).toBe(1);
     expect(stdout()).toMatch(/1\. env\s+FAILED\s+\d+ ms\s+ENV_INVALID/);
-    expect(stdout()).toMatch(/2\. imds\s+not tried\s+not tried: the chain stopped at env/);
+    expect(stdout()).toMatch(/5\. imds\s+not tried\s+not tried: the chain stopped at env/);
     expect(stdout()).toContain("configured but broken");
     expect(imds.requestCount).toBe(0);
   });
@@ -75,7 +83,7 @@ describe("env-or-profile explain", () => {
     const { code, json } = await explainJson([], {}, imds.endpoint);
     expect(code).toBe(0);
     expect(json.winner).toBe("imds");
-    for (const link of json.links.slice(0, 2)) {
+    for (const link of json.links.slice(0, 5)) {
       expect(Number.isInteger(link.ms)).toBe(true);
     }
   });
@@ -85,7 +93,7 @@ describe("env-or-profile explain", () => {
     imds.fail(`/latest/meta-data/iam/security-credentials/${imds.roleName ?? ""}`, "bad-json");
     const { io, stdout, stderr } = captureIo({}, { imdsEndpoint: imds.endpoint });
     expect(await runCli(["explain"], io)).toBe(1);
-    expect(stdout()).toMatch(/2\. imds\s+FAILED\s+\d+ ms\s+IMDS_BAD_RESPONSE/);
+    expect(stdout()).toMatch(/5\. imds\s+FAILED\s+\d+ ms\s+IMDS_BAD_RESPONSE/);
     expect(leakedSecrets(stdout() + stderr(), [imds.current.secretAccessKey, imds.current.sessionToken])).toEqual([]);
   });
 
@@ -95,11 +103,51 @@ describe("env-or-profile explain", () => {
     try {
       const { io, stdout, stderr } = captureIo({ AWS_ENDPOINT_URL_STS: sts.endpoint }, { imdsEndpoint: imds.endpoint });
       expect(await runCli(["explain", "--role-arn", ROLE_ARN, "--external-id", "a-wrong-external-id"], io)).toBe(1);
-      expect(stdout()).toMatch(/2\. imds\s+OK/);
-      expect(stdout()).toMatch(/3\. assume-role\s+FAILED\s+\d+ ms\s+STS_ACCESS_DENIED/);
+      expect(stdout()).toMatch(/5\. imds\s+OK/);
+      expect(stdout()).toMatch(/6\. assume-role\s+FAILED\s+\d+ ms\s+STS_ACCESS_DENIED/);
       expect(leakedSecrets(stdout() + stderr(), ["a-wrong-external-id", imds.current.secretAccessKey, imds.current.sessionToken])).toEqual([]);
     } finally {
       await sts.close();
     }
+  });
+
+  describe("the container link and configured-but-ignored sources", () => {
+    it("takes the container credentials and marks the explicitly configured IMDS as IGNORED (a container on an EC2 host)", async () => {
+      const container = await startContainerEmulator();
+      try {
+        const { io, stdout } = captureIo({ AWS_CONTAINER_CREDENTIALS_FULL_URI: container.endpoint });
+        expect(await runCli(["explain"], io)).toBe(0);
+        expect(stdout()).toMatch(/4\. container\s+OK\s+\d+ ms\s+got the task's or pod's role credentials from http:\/\/127\.0\.0\.1:\d+\/v2\/credentials\/env-or-profile-emulator \(AWS_CONTAINER_CREDENTIALS_FULL_URI\)/);
+        expect(stdout()).toMatch(/5\. imds\s+IGNORED\s+configured too \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) but not used: container answered first/);
+        expect(stdout()).toMatch(/Warning: credentials come from container; also configured but ignored: imds/);
+        expect(leakedSecrets(stdout(), [container.current.secretAccessKey, container.current.sessionToken])).toEqual([]);
+      } finally {
+        await container.close();
+      }
+    });
+
+    it("names a container URI ignored because environment keys answered first, without asking the endpoint", async () => {
+      const container = await startContainerEmulator();
+      try {
+        const { code, json } = await explainJson([], { ...ENV_KEYS, AWS_CONTAINER_CREDENTIALS_FULL_URI: container.endpoint, AWS_PROFILE: "work" });
+        expect(code).toBe(0);
+        expect(json.winner).toBe("env");
+        expect(json.ignored).toEqual([
+          { link: "profile", why: "AWS_PROFILE=work" },
+          { link: "container", why: "AWS_CONTAINER_CREDENTIALS_FULL_URI" },
+        ]);
+        expect(json.links.find((link) => link.link === "container")).toMatchObject({ status: "ignored" });
+        expect(container.requestCount).toBe(0);
+      } finally {
+        await container.close();
+      }
+    });
+
+    it("stops at a refused container host and says IMDS was not tried", async () => {
+      const { code, json } = await explainJson([], { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.2.evil.example/creds" });
+      expect(code).toBe(1);
+      expect(json.links.find((link) => link.link === "container")).toMatchObject({ status: "failed", code: "CONTAINER_HOST_NOT_ALLOWED" });
+      expect(json.links.find((link) => link.link === "imds")).toMatchObject({ status: "not-tried" });
+    });
   });
 });

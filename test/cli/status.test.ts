@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
+import { startContainerEmulator } from "../../src/testing/container-emulator.js";
 import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
 import { startStsEmulator } from "../../src/testing/sts-emulator.js";
 import { manualClock } from "../../src/testing/manual-clock.js";
@@ -94,5 +95,31 @@ describe("env-or-profile (status)", () => {
     expect(await runCli([], io)).toBe(1);
     expect(stderr()).toContain("ENV_INVALID");
     expect(leakedSecrets(stdout() + stderr(), [ENV_KEYS.AWS_SECRET_ACCESS_KEY])).toEqual([]);
+  });
+
+  it("reports the container link as the source and names the configured IMDS it ignored", async () => {
+    const container = await startContainerEmulator({ accountId: "123456789012" });
+    try {
+      const { io, stdout } = captureIo({ AWS_CONTAINER_CREDENTIALS_FULL_URI: container.endpoint });
+      expect(await runCli([], io)).toBe(0);
+      expect(stdout()).toMatch(/Source:\s+container \(ECS task role \/ EKS Pod Identity endpoint\)/);
+      expect(stdout()).toMatch(/Ignored:\s+imds \(AWS_EC2_METADATA_SERVICE_ENDPOINT\) — configured too, not used/);
+      expect(leakedSecrets(stdout(), [container.current.secretAccessKey, container.current.sessionToken, container.current.accessKeyId])).toEqual([]);
+    } finally {
+      await container.close();
+    }
+  });
+
+  it("lists the ignored sources in --json when env keys win over a container URI and AWS_PROFILE", async () => {
+    const { io, stdout } = captureIo({ ...ENV_KEYS, AWS_PROFILE: "work", AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:9/pod" });
+    expect(await runCli(["--json"], io)).toBe(0);
+    expect(JSON.parse(stdout())).toMatchObject({
+      ok: true,
+      source: "env",
+      ignored: [
+        { link: "profile", why: "AWS_PROFILE=work" },
+        { link: "container", why: "AWS_CONTAINER_CREDENTIALS_FULL_URI" },
+      ],
+    });
   });
 });

@@ -2,6 +2,7 @@ import { EXIT, type CliIo } from "../cli-io.js";
 import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
 import { prepareTrace, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
+import { describeIgnored, type IgnoredLink } from "../../configured-links.js";
 import { systemClock } from "../../clock.js";
 
 /** The machine-readable account printed by `env-or-profile explain --json`. Holds no secret. */
@@ -13,12 +14,15 @@ export interface ExplainJson {
   winner: string | null;
   accessKeyIdLast4?: string;
   expiration?: string | null;
+  /** Configured links that were not used because an earlier one answered (names and evidence, no values). */
+  ignored: IgnoredLink[];
 }
 
 const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
   ok: "OK",
   skipped: "skipped",
   failed: "FAILED",
+  ignored: "IGNORED",
   "not-tried": "not tried",
   "not-configured": "not configured",
 };
@@ -28,8 +32,8 @@ const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
  * skipped or failed, and which won — what a person runs when "it can't find credentials".
  * @returns the exit code: 0 when a link gave credentials, 1 when none did.
  */
-export async function explainCommand(options: { json: boolean; role: RoleRequest | undefined }, io: CliIo): Promise<number> {
-  const result = await prepareTrace(io, options.role)();
+export async function explainCommand(options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined }, io: CliIo): Promise<number> {
+  const result = await prepareTrace(io, options.role, { profile: options.profile })();
   const credential = result.credential;
   const ok = credential !== undefined;
   if (options.json) {
@@ -37,6 +41,7 @@ export async function explainCommand(options: { json: boolean; role: RoleRequest
       ok,
       links: result.links,
       winner: result.source ?? null,
+      ignored: result.ignored,
       ...(credential === undefined
         ? {}
         : {
@@ -52,7 +57,7 @@ export async function explainCommand(options: { json: boolean; role: RoleRequest
       const timing = link.ms === undefined ? "" : `${link.ms} ms`;
       const why = link.code === undefined ? link.message : `${link.code}: ${link.message}`;
       lines.push(
-        `  ${index + 1}. ${link.link.padEnd(11)} ${STATUS_LABEL[link.status].padEnd(labelWidth)}  ${timing.padStart(7)}  ${why}`,
+        `  ${index + 1}. ${link.link.padEnd(12)} ${STATUS_LABEL[link.status].padEnd(labelWidth)}  ${timing.padStart(7)}  ${why}`,
       );
     });
     lines.push("");
@@ -60,8 +65,8 @@ export async function explainCommand(options: { json: boolean; role: RoleRequest
       lines.push("Result: no credentials.");
       if (result.links.every((link) => link.status !== "failed")) {
         lines.push(
-          "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), " +
-            "or run on an EC2 instance with an instance profile.",
+          "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), or AWS_PROFILE " +
+            "(with ~/.aws/config), or run where a role is attached: EKS (IRSA or Pod Identity), ECS, or an EC2 instance with an instance profile.",
         );
       } else {
         lines.push("A link is configured but broken, so the chain stopped there rather than use another identity; fix it.");
@@ -73,6 +78,9 @@ export async function explainCommand(options: { json: boolean; role: RoleRequest
           ? "no expiration"
           : `expires ${isoSeconds(credential.expiration)}, in ${formatTimeLeft(credential.expiration.getTime() - now)}`;
       lines.push(`Result: credentials from ${result.source ?? ""} (access key id …${keyIdLast4(credential.accessKeyId)}, ${expires}).`);
+      if (result.base !== undefined && result.ignored.length > 0) {
+        lines.push(`Warning: ${describeIgnored(result.base, result.ignored)}.`);
+      }
     }
     io.stdout(`${lines.join("\n")}\n`);
   }

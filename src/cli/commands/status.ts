@@ -5,6 +5,7 @@ import { EXIT, type CliIo } from "../cli-io.js";
 import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
 import { prepareTrace, type LinkName, type TraceResult } from "../resolve-with-trace.js";
+import type { BaseLinkName, IgnoredLink } from "../../configured-links.js";
 
 /** The machine-readable status printed by `env-or-profile --json`. Holds no secret. */
 export interface StatusJson {
@@ -12,7 +13,7 @@ export interface StatusJson {
   /** The link whose credential won. */
   source?: LinkName;
   /** The link that gave the base credential (differs from `source` when a role was assumed). */
-  base?: "env" | "imds";
+  base?: BaseLinkName;
   roleArn?: string;
   /** The last four characters of the access key id. */
   accessKeyIdLast4?: string;
@@ -24,12 +25,17 @@ export interface StatusJson {
   secondsLeft?: number | null;
   /** When the base credential came from IMDS and `iam/info` answered. */
   instanceProfileArn?: string;
+  /** Configured links that were not used because an earlier one answered (names and evidence, no values). */
+  ignored?: IgnoredLink[];
   /** When there are no credentials. */
   error?: { code: string; message: string };
 }
 
 const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
   env: "env (environment variables)",
+  profile: "profile (AWS shared config/credentials files)",
+  "web-identity": "web-identity (STS AssumeRoleWithWebIdentity: EKS IRSA, OIDC)",
+  container: "container (ECS task role / EKS Pod Identity endpoint)",
   imds: "imds (EC2 instance profile)",
   "assume-role": "assume-role (STS AssumeRole)",
 };
@@ -39,8 +45,8 @@ const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
  * and time left, the instance profile ARN when it came from IMDS. Never a secret.
  * @returns the exit code: 0 with credentials, 1 without.
  */
-export async function statusCommand(options: { json: boolean; role: RoleRequest | undefined }, io: CliIo): Promise<number> {
-  const run = prepareTrace(io, options.role);
+export async function statusCommand(options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined }, io: CliIo): Promise<number> {
+  const run = prepareTrace(io, options.role, { profile: options.profile });
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {
@@ -88,6 +94,7 @@ async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
     expiration: expiration === undefined ? null : isoSeconds(expiration),
     secondsLeft: expiration === undefined ? null : Math.floor((expiration.getTime() - now) / 1000),
     ...(instanceProfileArn === undefined ? {} : { instanceProfileArn }),
+    ...(result.ignored.length === 0 ? {} : { ignored: result.ignored }),
   };
 }
 
@@ -110,6 +117,9 @@ function formatStatus(status: StatusJson): string {
   ]);
   if (status.base === "imds") {
     rows.push(["Instance profile", status.instanceProfileArn ?? "unknown (IMDS did not answer iam/info)"]);
+  }
+  if (status.ignored !== undefined && status.ignored.length > 0) {
+    rows.push(["Ignored", `${status.ignored.map((entry) => `${entry.link} (${entry.why})`).join(", ")} — configured too, not used; run \`env-or-profile explain\``]);
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}\n`).join("");
