@@ -181,7 +181,9 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
   const logger = options.logger;
   // The default base is the shared, memoized env-then-IMDS provider, so AssumeRole's base lookups
   // (one per call, to key the cache by base identity) cost no I/O while the base is fresh.
-  const source = options.source ?? sharedBaseProvider({ clock, ...(logger === undefined ? {} : { logger }) });
+  // The default source is envOrProfile()'s base chain: env → profile → web identity → container → IMDS.
+  const source =
+    options.source ?? sharedBaseProvider({ clock, profile: {}, webIdentity: {}, container: {}, ...(logger === undefined ? {} : { logger }) });
   const cache = resolveCache(options.cache, clock);
   const endpointLabel = settings.endpoint ?? `the ${settings.region} regional STS endpoint`;
   let callSts: ((base: AwsCredentialIdentity) => Promise<AwsCredentialIdentity>) | undefined;
