@@ -1,3 +1,26 @@
+/**
+ * AWS credentials for AWS SDK v3 clients, from wherever this code runs: a chain of environment
+ * variables → the shared config/credentials profile → a web identity token → the container
+ * credentials endpoint → the EC2 instance profile (IMDS), then, when asked, STS AssumeRole with an
+ * ExternalId — memoized with a refresh window and jitter, single-flight, retried with backoff.
+ *
+ * Start with {@link envOrProfile} (what most apps want) or {@link fromConfig} (the flags a config
+ * file already has). The links are exported one by one (`fromEnv`, `fromImds`, `fromAssumeRole`, …)
+ * with {@link chain} and {@link memoize} to compose them. Every failure is a {@link CredentialsError}.
+ *
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { envOrProfile } from "env-or-profile";
+ *
+ * const s3 = new S3Client({ region: "us-east-1", credentials: envOrProfile() });
+ * ```
+ *
+ * For tests, see the `env-or-profile/testing` module; for the command line, the
+ * [env-or-profile command](../docs/cli.md); runnable programs: [Examples](../docs/examples.md).
+ *
+ * @packageDocumentation
+ * @module env-or-profile
+ */
 export type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsCredentialIdentityProvider as Provider } from "@smithy/types";
 export { systemClock, type Clock, type Random } from "./clock.js";
 export { CredentialsError, type CredentialsErrorCode, type CredentialsErrorOptions } from "./errors.js";

@@ -1,3 +1,28 @@
+/**
+ * Test tools for code that uses env-or-profile (and for our own tests): real HTTP servers on
+ * 127.0.0.1, each on an ephemeral port, that count requests, rotate credentials on a clock and
+ * inject faults — the EC2 instance metadata service ({@link startImdsEmulator}), STS
+ * ({@link startStsEmulator}: AssumeRole, AssumeRoleWithWebIdentity, DecodeAuthorizationMessage,
+ * SigV4-verified) and the ECS/EKS container credentials endpoint — plus {@link manualClock}, a
+ * clock that moves only when the test says so, and {@link resetImdsState}.
+ *
+ * ```ts
+ * import { envOrProfile } from "env-or-profile";
+ * import { manualClock, startImdsEmulator } from "env-or-profile/testing";
+ *
+ * const clock = manualClock();
+ * const imds = await startImdsEmulator({ clock });
+ * const credentials = envOrProfile({ env: false, imds: { endpoint: imds.endpoint }, clock });
+ * await credentials();
+ * await imds.close();
+ * ```
+ *
+ * TypeScript finds this subpath through the package's `exports` map (`moduleResolution`
+ * `node16`, `nodenext` or `bundler`), and, for `node10`, through its `typesVersions`.
+ *
+ * @packageDocumentation
+ * @module env-or-profile/testing
+ */
 export { manualClock, DEFAULT_MANUAL_CLOCK_START_MS, type ManualClock } from "./manual-clock.js";
 export {
   startStsEmulator,
