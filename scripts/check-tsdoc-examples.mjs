@@ -1,4 +1,5 @@
-// `npm run check:examples`: every ```ts block of every TSDoc `@example` in src/**/*.ts, pasted
+// `npm run check:examples`: every ```ts block of every TSDoc `@example` in src/**/*.ts (and of
+// each module's `@packageDocumentation` overview), pasted
 // into a file of its own, must type-check. Each block is written to .tsdoc-examples/ (gitignored)
 // as an ES module, the package imported by name — "env-or-profile" and "env-or-profile/testing"
 // resolve, through tsconfig `paths`, to the sources — and the whole folder is type-checked with
@@ -27,7 +28,8 @@ function sourceFiles(dir) {
 }
 
 /**
- * The ```ts / ```typescript blocks inside `@example` sections of the doc comments of `text`:
+ * The ```ts / ```typescript blocks inside `@example` sections of the doc comments of `text` (and
+ * anywhere in a `@packageDocumentation` comment):
  * `{ line, code }` with `line` the 1-based source line of the block's first code line.
  */
 export function exampleBlocks(text) {
@@ -36,6 +38,8 @@ export function exampleBlocks(text) {
     const startLine = text.slice(0, comment.index).split("\n").length;
     const lines = comment[0].split("\n").map((line) => line.replace(/^\s*\/\*\*\s?/, "").replace(/\s*\*\/\s*$/, "").replace(/^\s*\* ?/, ""));
     let inExample = false;
+    // A module's overview (`@packageDocumentation`) is read as much as an example: its blocks too.
+    const overview = /@packageDocumentation\b/.test(comment[0]);
     let fence; // the opening fence while inside a code block
     let code;
     let codeLine = 0;
@@ -46,7 +50,7 @@ export function exampleBlocks(text) {
         const open = /^(\s*)(```+)\s*(\w*)/.exec(line);
         if (open) {
           fence = open[2];
-          code = inExample && /^(ts|typescript|mts)$/i.test(open[3]) ? [] : undefined;
+          code = (inExample || overview) && /^(ts|typescript|mts)$/i.test(open[3]) ? [] : undefined;
           codeLine = startLine + i + 1;
         }
         return;
