@@ -103,7 +103,8 @@ function loadStsCall(): Promise<typeof import("./sts-call.js")> {
  *   token is a new entry, and the key never holds the token. Any number of providers and concurrent
  *   callers make one request per token.
  * - **Cached**: a credential is served from memory (no I/O) until 10 minutes before it expires;
- *   callers share one object while it is fresh, as with `memoize`.
+ *   callers share one object while it is fresh, as with `memoize`. The provider carries the SDK's
+ *   `memoized` marker, so a client adds no second cache of its own.
  * - **Retries** what can heal (5xx, throttling, network, timeouts, `IDPCommunicationError`) with
  *   full-jitter backoff; each STS call has a deadline.
  * - **Secrets**: the token, and the issued secret and session token, never appear in a message, a
@@ -246,8 +247,12 @@ function isRemembered(error: unknown): boolean {
   );
 }
 
-/** Tells a layer above (AssumeRole's base handling) that this provider retries its own failures. */
+/**
+ * Tells a layer above (AssumeRole's base handling) that this provider retries its own failures,
+ * and an AWS SDK client that it caches by itself (`memoized`), so the client adds no second cache.
+ */
 function markRetriesInside(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
   Object.defineProperty(provider, RETRIES_INSIDE, { value: true, enumerable: false });
+  Object.defineProperty(provider, "memoized", { value: true, enumerable: true });
   return provider;
 }

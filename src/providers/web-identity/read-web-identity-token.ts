@@ -35,7 +35,22 @@ let cryptoModule: Promise<typeof import("node:crypto")> | undefined;
  * @throws CredentialsError `WEB_IDENTITY_TOKEN_UNREADABLE` (missing, unreadable, not a file, too
  *   large) or `WEB_IDENTITY_TOKEN_EMPTY`, both `tryNextLink: false`.
  */
-export async function readWebIdentityToken(path: string, from: string): Promise<WebIdentityToken> {
+export function readWebIdentityToken(path: string, from: string): Promise<WebIdentityToken> {
+  // Concurrent readers of one file share one read: 10,000 providers refreshing at once must not
+  // open 10,000 descriptors (EMFILE under a default ulimit of 1024), and a read a moment later
+  // starts afresh, so a rotation is still seen on the next refresh.
+  const key = `${from}\0${path}`;
+  let reading = inFlightReads.get(key);
+  if (reading === undefined) {
+    reading = readOnce(path, from).finally(() => inFlightReads.delete(key));
+    inFlightReads.set(key, reading);
+  }
+  return reading;
+}
+
+const inFlightReads = new Map<string, Promise<WebIdentityToken>>();
+
+async function readOnce(path: string, from: string): Promise<WebIdentityToken> {
   // Loaded on first use: importing env-or-profile stays free of node:fs and node:crypto.
   fsModule ??= import("node:fs/promises");
   cryptoModule ??= import("node:crypto");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
 import { fromWebIdentity } from "../../../src/providers/web-identity/from-web-identity.js";
-import { MAX_WEB_IDENTITY_TOKEN_FILE_BYTES } from "../../../src/providers/web-identity/read-web-identity-token.js";
+import { MAX_WEB_IDENTITY_TOKEN_FILE_BYTES, readWebIdentityToken } from "../../../src/providers/web-identity/read-web-identity-token.js";
 import { sha256Hex, startWorld, TOKEN_A, TOKEN_B, type World } from "./web-identity-fixtures.js";
 
 let world: World;
@@ -84,6 +84,15 @@ describe("fromWebIdentity: the token file", () => {
     world.token.write(`${TOKEN_A}\n`);
     await world.provider()();
     expect(world.sts.lastRequest?.webIdentityTokenSha256).toBe(await sha256Hex(TOKEN_A));
+  });
+
+  it("shares one read between concurrent readers of the same file (no descriptor per caller), and reads afresh after", async () => {
+    const first = readWebIdentityToken(world.token.tokenFile, "AWS_WEB_IDENTITY_TOKEN_FILE");
+    expect(readWebIdentityToken(world.token.tokenFile, "AWS_WEB_IDENTITY_TOKEN_FILE")).toBe(first);
+    expect((await first).sha256).toBeTruthy();
+    world.token.write(TOKEN_B);
+    const later = await readWebIdentityToken(world.token.tokenFile, "AWS_WEB_IDENTITY_TOKEN_FILE");
+    expect(later.token).toBe(TOKEN_B);
   });
 
   it("reports a file deleted after a good start, on the next refresh", async () => {
