@@ -526,6 +526,32 @@ section("container", "container credentials: cold, cached, concurrent callers (v
   row({ section: "Container", metric: "  SDK memoize(fromContainerMetadata()), for fairness", did: { ours: "—", sdk: `one @smithy memoize(fromContainerMetadata()) (defaults), ${count} concurrent raw calls` }, ours: "—", sdk: show(callers["sdk-memo-fromContainerMetadata"]) });
 });
 
+// Web identity (EKS IRSA) vs fromTokenFile()/fromWebToken() --------------------------------------
+
+section("web-identity", `web identity: cold, cached, ${CALLERS} concurrent callers (one STS emulator)`, async () => {
+  const r = await runChild(part("web-identity.mjs"), {
+    args: ["all", String(CALLERS), String(COLD_RUNS), QUICK ? "100000" : "200000", QUICK ? "3" : "9"],
+    env: cleanEnv(),
+    timeoutMs: 900_000,
+  });
+  const cold = (k) => r.cold?.[k]?.ms;
+  const rate = (k) => r.cached?.variants?.[k];
+  const env = "AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ENDPOINT_URL_STS set";
+  const coldR = ratio(cold("ours"), cold("sdk-tokenfile"));
+  row({ section: "Web identity", metric: "cold: fresh process, import + first resolution", did: { ours: `fromWebIdentity() (defaults; ${env}), raw call`, sdk: "fromTokenFile({ clientConfig: { endpoint, region } }), raw call" }, ours: ok(r) ? fmtMs(cold("ours")) : describe(r), sdk: fmtMs(cold("sdk-tokenfile")), ratio: fmtX(coldR), target: "≤ 0.7×", check: checkRatio(coldR, (x) => x <= 0.7) });
+  row({ section: "Web identity", metric: "  same, vs the SDK's fromWebToken() (token read by the caller)", did: { ours: `fromWebIdentity() (defaults; ${env}), raw call`, sdk: "readFileSync(token) + fromWebToken({ roleArn, webIdentityToken, clientConfig }), raw call" }, ours: fmtMs(cold("ours")), sdk: fmtMs(cold("sdk-webtoken")), ratio: fmtX(ratio(cold("ours"), cold("sdk-webtoken"))), target: "(context)" });
+  const rawR = ratio(rate("oursRaw"), rate("sdkClient"));
+  row({ section: "Web identity", metric: "cached calls/s", did: { ours: "one fromWebIdentity() (defaults), raw call", sdk: "S3Client({ credentials: fromTokenFile() }).config.credentials() (its raw provider does not cache)" }, ours: fmtRate(rate("oursRaw")), sdk: fmtRate(rate("sdkClient")), ratio: fmtX(rawR), target: "≥ 2×", check: checkRatio(rawR, (x) => x >= 2) });
+  row({ section: "Web identity", metric: "  cached calls/s, both through S3Client's wrapper", did: { ours: "S3Client({ credentials: fromWebIdentity() }).config.credentials()", sdk: "S3Client({ credentials: fromTokenFile() }).config.credentials()" }, ours: fmtRate(rate("oursClient")), sdk: fmtRate(rate("sdkClient")), ratio: fmtX(ratio(rate("oursClient"), rate("sdkClient"))), target: "(context)" });
+  row({ section: "Web identity", metric: "  the SDK's raw fromTokenFile(): every call is an STS request", did: { ours: "one fromWebIdentity() (defaults), raw call", sdk: "one fromTokenFile(), raw call (300 calls)" }, ours: fmtRate(rate("oursRaw")), sdk: isNum(r.cached?.sdkRaw) ? `${r.cached.sdkRaw.toFixed(0)} /s` : NA, target: "(context)" });
+  const reqs = (c) => (ok(c) ? `${c.stsRequests} STS${c.failed ? ` (${c.failed} callers failed: ${String(c.firstError).slice(0, 60)})` : ""}` : describe(c));
+  const meets = (c) => (ok(c) ? check(c.stsRequests === 1 && c.failed === 0) : NA);
+  const c = r.callers ?? {};
+  row({ section: "Web identity", metric: `${CALLERS} concurrent callers, one provider → STS requests`, did: { ours: "one fromWebIdentity(), raw calls", sdk: "one S3Client({ credentials: fromTokenFile() }).config.credentials()" }, ours: reqs(c["ours-one"]), sdk: reqs(c["sdk-client-one"]), target: "1", check: meets(c["ours-one"]) });
+  row({ section: "Web identity", metric: `${CALLERS} providers (one per client), one call each → STS requests`, did: { ours: `${CALLERS} distinct fromWebIdentity() (our process-wide cache is shared), raw calls`, sdk: `${CALLERS} S3Clients, each its own fromTokenFile(), through the client` }, ours: reqs(c["ours-many"]), sdk: reqs(c["sdk-client-many"]), target: "1", check: meets(c["ours-many"]) });
+  notes.push(`Web identity: a loopback STS emulator (AssumeRoleWithWebIdentity; the token checked) in the part's own process and one token file (no trailing newline, as the kubelet writes it); cold = ${COLD_RUNS} fresh child processes per side, interleaved, timed from before the library's import to the first credential (node's start-up excluded), median; cached = tight awaited loops in one child, order rotated, median; callers = a fresh child per scenario, counting what reached the emulator.${r.notes?.length ? ` Notes: ${r.notes.join("; ").slice(0, 200)}` : ""}`);
+});
+
 // Other parts register here (keep the order: it is the table's order).
 
 // ---------------------------------------------------------------------------------------------
