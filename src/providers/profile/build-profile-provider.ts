@@ -55,12 +55,15 @@ export function buildProfileProvider(plan: ProfilePlan, context: BuildContext): 
       } catch (error) {
         throw profileError(`${whereKey(plan.profile, "credential_process")}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    case "sso":
+    case "sso": {
+      const endpoint = nonEmpty(context.env["AWS_ENDPOINT_URL_SSO"]) ?? nonEmpty(context.env["AWS_ENDPOINT_URL"]);
       return fromSsoProfile({
         profile: plan.profile.name,
         configFile: context.selection.configFile,
         credentialsFile: context.selection.credentialsFile,
+        ...(endpoint === undefined ? {} : { endpoint }),
       });
+    }
   }
 }
 
@@ -136,4 +139,8 @@ function webIdentityProvider(plan: Extract<ProfilePlan, { kind: "web-identity" }
   } catch (error) {
     throw profileError(`${whereProfile(plan.profile)}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }

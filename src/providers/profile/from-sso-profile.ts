@@ -11,13 +11,16 @@ export interface SsoProfileOptions {
   readonly profile: string;
   readonly configFile: string;
   readonly credentialsFile: string;
+  /** The SSO portal URL, when configured (`AWS_ENDPOINT_URL_SSO`, e.g. a local server in tests). */
+  readonly endpoint?: string;
 }
 
 /**
  * An `sso_session` / `sso_start_url` profile through the AWS SDK's own `fromSSO` (loaded on the
  * first call, never at import): it reads the cached token that `aws sso login` wrote under
- * `~/.aws/sso/cache` (the SDK takes the home directory from `HOME`), refreshes it when it can, and
- * calls the SSO portal's GetRoleCredentials. Its errors are mapped to ours.
+ * `~/.aws/sso/cache` (the SDK takes the home directory from `process.env.HOME`, not from our `env`
+ * option), refreshes it when it can, and calls the SSO portal's GetRoleCredentials. Its errors are
+ * mapped to ours.
  *
  * @throws CredentialsError `SSO_LOGIN_REQUIRED` when the token is missing, expired or refused (the
  *   message says `run aws sso login --profile <name>`); `SSO_FAILED` otherwise (retryable when the
@@ -34,6 +37,8 @@ export function fromSsoProfile(options: SsoProfileOptions): AwsCredentialIdentit
         configFilepath: options.configFile,
         filepath: options.credentialsFile,
         ignoreCache: true,
+        // One attempt: retries with jittered backoff belong to memoize, as for every other link.
+        clientConfig: { maxAttempts: 1, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) },
       })();
     } catch (error) {
       throw mapSsoError(error, options.profile);
@@ -50,8 +55,12 @@ export function fromSsoProfile(options: SsoProfileOptions): AwsCredentialIdentit
 export function mapSsoError(error: unknown, profile: string): CredentialsError {
   const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
+  // fromSSO wraps the portal's error into a CredentialsProviderError whose message is
+  // "<ErrorName>: <message>"; the error itself is not kept, so its name is read from there.
+  const portalError = /^([A-Za-z]+)(?=:)/.exec(message)?.[1];
   const loginRequired =
     name === "UnauthorizedException" ||
+    portalError === "UnauthorizedException" ||
     /expired|not found or is invalid|otherwise invalid|sso login|refresh/i.test(message);
   if (loginRequired) {
     return new CredentialsError(
@@ -59,11 +68,25 @@ export function mapSsoError(error: unknown, profile: string): CredentialsError {
       { source: PROFILE_SOURCE, code: "SSO_LOGIN_REQUIRED", tryNextLink: false, cause: error },
     );
   }
+  const transient =
+    isRetryable(error) ||
+    (portalError !== undefined && TRANSIENT_PORTAL_ERRORS.has(portalError)) ||
+    /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up)\b/.test(message);
   return new CredentialsError(`SSO credentials of profile "${profile}" could not be had: ${describeError(error)}`, {
     source: PROFILE_SOURCE,
     code: "SSO_FAILED",
     tryNextLink: false,
-    retryable: isRetryable(error),
+    retryable: transient,
     cause: error,
   });
 }
+
+/** Portal errors that can heal: its 5xx (`Unknown` when the answer names no type) and throttling. */
+const TRANSIENT_PORTAL_ERRORS = new Set([
+  "Unknown",
+  "InternalServerException",
+  "ServiceUnavailableException",
+  "TooManyRequestsException",
+  "ThrottlingException",
+  "TimeoutError",
+]);
