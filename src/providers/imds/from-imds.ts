@@ -15,9 +15,9 @@ import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { sharedFlight, type SharedCredentials } from "./endpoint-state.js";
 import { createImdsClient, type ImdsAnswer, type ImdsClient } from "./imds-client.js";
+import { internImdsOptions } from "./intern-imds-options.js";
 import {
   assertImdsUsable,
-  resolveImdsOptions,
   STATIC_STABILITY_JITTER_MS,
   STATIC_STABILITY_MIN_EXTENSION_MS,
   type ImdsOptions,
@@ -71,8 +71,22 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * ```
  */
 export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvider {
-  const link: ImdsLink = { config: resolveImdsOptions(options), client: undefined, lastGood: undefined };
-  return () => provide(link);
+  // Cheap to create: options resolved once per distinct setup (shared), the client made on the
+  // first call and shared per setup too; per provider only a closure and its last credentials.
+  const config = internImdsOptions(options);
+  let lastGood: Identity | undefined;
+  return async () => {
+    try {
+      const identity = await resolveCredentials(config, lastGood);
+      lastGood = identity;
+      log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
+      return identity;
+    } catch (error) {
+      if (!config.staticStability || lastGood === undefined) throw error;
+      lastGood = extendUnderStaticStability(config, lastGood, error);
+      return { ...lastGood };
+    }
+  };
 }
 
 /**
@@ -82,44 +96,38 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
  */
 export const SHARED_CREDENTIALS_MIN_REMAINING_MS = 15 * 60_000;
 
-/** One provider's state: its options, its client (made on the first call) and its last credentials. */
-interface ImdsLink {
-  readonly config: ResolvedImdsOptions;
-  client: ImdsClient | undefined;
-  lastGood: Identity | undefined;
-}
-
 type Identity = AwsCredentialIdentity & { expiration: Date };
 
-/** One call: the credentials, or under static stability the previous ones when a refresh fails. */
-async function provide(link: ImdsLink): Promise<Identity> {
-  const { config } = link;
-  try {
-    const identity = await resolveCredentials(link);
-    link.lastGood = identity;
-    log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
-    return identity;
-  } catch (error) {
-    if (!config.staticStability || link.lastGood === undefined) throw error;
-    const now = config.clock.now();
-    const extension = STATIC_STABILITY_MIN_EXTENSION_MS + Math.floor(config.random() * STATIC_STABILITY_JITTER_MS);
-    const expiration = new Date(Math.max(link.lastGood.expiration.getTime(), now + extension));
-    link.lastGood = { ...link.lastGood, expiration };
-    log(
-      config.logger,
-      "warn",
-      `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
-        `${redactKeyId(link.lastGood.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
-    );
-    return { ...link.lastGood };
+/** One client per resolved setup, made on first use. */
+const clients = new WeakMap<ResolvedImdsOptions, ImdsClient>();
+
+function clientFor(config: ResolvedImdsOptions): ImdsClient {
+  let client = clients.get(config);
+  if (client === undefined) {
+    client = createImdsClient(config);
+    clients.set(config, client);
   }
+  return client;
+}
+
+/** Static stability: the previous credentials, their expiration pushed 5–10 minutes past now, with a warning. */
+function extendUnderStaticStability(config: ResolvedImdsOptions, previous: Identity, error: unknown): Identity {
+  const now = config.clock.now();
+  const extension = STATIC_STABILITY_MIN_EXTENSION_MS + Math.floor(config.random() * STATIC_STABILITY_JITTER_MS);
+  const expiration = new Date(Math.max(previous.expiration.getTime(), now + extension));
+  log(
+    config.logger,
+    "warn",
+    `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
+      `${redactKeyId(previous.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
+  );
+  return { ...previous, expiration };
 }
 
 /** The role (known, given or discovered), then its credentials; a 404 on a known role rediscovers it. */
-async function resolveCredentials(link: ImdsLink): Promise<Identity> {
-  const { config } = link;
+async function resolveCredentials(config: ResolvedImdsOptions, lastGood: Identity | undefined): Promise<Identity> {
   assertImdsUsable(config);
-  const client = (link.client ??= createImdsClient(config));
+  const client = clientFor(config);
   const { state } = client;
   let role = config.roleName ?? state.roleName;
   let fresh = false;
@@ -128,7 +136,7 @@ async function resolveCredentials(link: ImdsLink): Promise<Identity> {
     fresh = true;
   }
   for (;;) {
-    const shared = sharedFor(link, state.credentials.get(role));
+    const shared = sharedFor(config, lastGood, state.credentials.get(role));
     if (shared !== undefined) return parseImdsCredentials(shared.body, config.clock.now(), `role "${role}"`);
     const answer = await fetchCredentials(client, role);
     if (answer.status !== 404) {
@@ -157,11 +165,10 @@ async function resolveCredentials(link: ImdsLink): Promise<Identity> {
  * {@link SHARED_CREDENTIALS_MIN_REMAINING_MS} left on its own clock, and they came over a
  * session token unless it allows IMDSv1.
  */
-function sharedFor(link: ImdsLink, shared: SharedCredentials | undefined): SharedCredentials | undefined {
+function sharedFor(config: ResolvedImdsOptions, seen: Identity | undefined, shared: SharedCredentials | undefined): SharedCredentials | undefined {
   if (shared === undefined) return undefined;
-  if (shared.via === "v1" && !link.config.allowImdsV1) return undefined;
-  if (shared.expirationMs - link.config.clock.now() <= SHARED_CREDENTIALS_MIN_REMAINING_MS) return undefined;
-  const seen = link.lastGood;
+  if (shared.via === "v1" && !config.allowImdsV1) return undefined;
+  if (shared.expirationMs - config.clock.now() <= SHARED_CREDENTIALS_MIN_REMAINING_MS) return undefined;
   if (seen !== undefined && seen.accessKeyId === shared.accessKeyId && seen.expiration.getTime() === shared.expirationMs) return undefined;
   return shared;
 }

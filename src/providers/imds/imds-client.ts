@@ -41,8 +41,6 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
  */
 export class ImdsClient {
   readonly endpoint: string;
-  /** What every provider on the endpoint knows. */
-  readonly state: EndpointState;
   /** Providers with equal values here may share in-flight requests (same budget, same v1 rule). */
   readonly flightKey: string;
   readonly #config: ResolvedImdsOptions;
@@ -57,9 +55,13 @@ export class ImdsClient {
     this.#config = config;
     this.#cache = cache;
     this.endpoint = config.endpoint;
-    this.state = endpointState(config.endpoint);
     this.#tokenTimeoutMs = config.allowImdsV1 ? Math.max(1, Math.ceil(config.timeoutMs / 2)) : config.timeoutMs;
     this.flightKey = `v1=${String(config.allowImdsV1)} t=${config.timeoutMs} n=${config.maxAttempts}`;
+  }
+
+  /** What every provider on the endpoint knows (looked up each time: tests may reset it). */
+  get state(): EndpointState {
+    return endpointState(this.endpoint);
   }
 
   /**
