@@ -39,6 +39,14 @@ export default defineConfig({
     codeSplitting: {
       groups: [
         {
+          // The file cache and the leaves it needs, apart from core: `credential-process` with a warm
+          // cache loads only this chunk (not core, p-retry or the chain), so a hit costs little more
+          // than starting node (issue 11; test/cli/credential-process-warm.test.ts).
+          name: "file-cache",
+          test: /[\\/]src[\\/](cache[\\/](?!clear-file-cache)[^\\/]+|logger|scrub-secrets|clock|parse-iso-date)\.ts$/,
+          priority: 1,
+        },
+        {
           name: "core",
           // The library proper: not the test tools, not the CLI, not the lazily loaded parts.
           test: (id) => /[\\/]src[\\/]/.test(id) && !/[\\/]src[\\/](testing|cli|demo)[\\/]|sts-call\.ts$|map-sts-error\.ts$/.test(id),

@@ -1,4 +1,5 @@
 import { log, type Logger } from "../logger.js";
+import { hmacSha256Hex } from "./hmac-sha256.js";
 import { createPrivateFileExclusively, cryptoModule, inDir, readPrivateFile, removeEntry } from "./private-files.js";
 
 /** The salt's file name in the cache directory. */
@@ -8,6 +9,12 @@ export const SALT_FILE = "key-salt";
 export type FileCacheKey = Readonly<Record<string, string | number | boolean | undefined>>;
 
 const SALT_HEX = /^[0-9a-f]{64}\n?$/;
+
+/** The directory's salt when it is there and sound, without creating or replacing anything. */
+export function readSalt(dir: string): Buffer | undefined {
+  const read = readPrivateFile(inDir(dir, SALT_FILE), 128);
+  return read.kind === "ok" && SALT_HEX.test(read.text) ? Buffer.from(read.text.slice(0, 64), "hex") : undefined;
+}
 
 /**
  * The directory's random salt (32 bytes, hex, in a 0600 file), created by whichever process comes
@@ -47,5 +54,5 @@ function canonical(key: FileCacheKey): string {
  * guessed from a file name without the salt, which only the owner can read.
  */
 export function cacheKeyHash(salt: Buffer, key: FileCacheKey): string {
-  return cryptoModule().createHmac("sha256", salt).update("env-or-profile file cache v1\0").update(canonical(key)).digest("hex");
+  return hmacSha256Hex(salt, Buffer.from(`env-or-profile file cache v1\0${canonical(key)}`, "utf8"));
 }

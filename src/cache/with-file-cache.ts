@@ -2,11 +2,11 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { systemClock, type Clock } from "../clock.js";
 import { log, type Logger } from "../logger.js";
 import { entryFileName, readEntry, writeEntry } from "./cache-entry.js";
-import { cacheKeyHash, loadSalt, type FileCacheKey } from "./cache-key-hash.js";
+import { cacheKeyHash, loadSalt, readSalt, type FileCacheKey } from "./cache-key-hash.js";
 import { CacheLock } from "./cache-lock.js";
 import { defaultFileCacheDir } from "./default-file-cache-dir.js";
 import { openPrivateDir } from "./open-private-dir.js";
-import { inDir } from "./private-files.js";
+import { fsModule, inDir, untrustedReason } from "./private-files.js";
 
 /**
  * Default refresh window of the file cache: an entry is not served once it expires within 5
@@ -124,10 +124,15 @@ export function withFileCache(provider: AwsCredentialIdentityProvider, options: 
   if (typeof provider !== "function") {
     throw new TypeError("Expected `provider` to be a credential provider function");
   }
+  const settings = toSettings(options);
+  return () => resolveThroughFileCache(provider, settings);
+}
+
+function toSettings(options: FileCacheOptions): Settings {
   if (typeof options !== "object" || typeof options.key !== "object" || options.key === null) {
     throw new TypeError("Expected `key` to be an object of the facts that change the answer (role, ExternalId, base identity, …)");
   }
-  const settings: Settings = {
+  return {
     key: options.key,
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     ...(options.env === undefined ? {} : { env: options.env }),
@@ -137,7 +142,6 @@ export function withFileCache(provider: AwsCredentialIdentityProvider, options: 
     staleLockMs: duration(options.staleLockMs, "staleLockMs", DEFAULT_FILE_CACHE_STALE_LOCK_MS),
     clock: options.clock ?? systemClock,
   };
-  return () => resolveThroughFileCache(provider, settings);
 }
 
 function duration(value: number | undefined, name: string, fallback: number): number {
@@ -188,6 +192,32 @@ async function resolveThroughFileCache(provider: AwsCredentialIdentityProvider, 
     if (locked) {
       slot.release();
     }
+  }
+}
+
+/**
+ * Reads the key's entry without creating, locking or fetching anything: the credential when a fresh
+ * one is there, else `undefined` (also when the directory or salt does not exist yet, or cannot be
+ * trusted). For a fast path that must not do more than read a file before deciding to load the
+ * whole chain; the full path ({@link withFileCache}) then handles everything else.
+ * @throws TypeError for bad options, as {@link withFileCache}.
+ */
+export function peekFileCache(options: FileCacheOptions): AwsCredentialIdentity | undefined {
+  const settings = toSettings(options);
+  const env = settings.env ?? process.env;
+  const dir = settings.dir ?? defaultFileCacheDir(env);
+  if (fileCacheDisabled(env) || dir === undefined) {
+    return undefined;
+  }
+  try {
+    const stats = fsModule().lstatSync(dir, { throwIfNoEntry: false });
+    if (stats === undefined || stats.isSymbolicLink() || untrustedReason(stats, true) !== undefined) {
+      return undefined;
+    }
+    const salt = readSalt(dir);
+    return salt === undefined ? undefined : new CacheSlot(dir, cacheKeyHash(salt, settings.key), settings).readFresh(true);
+  } catch {
+    return undefined;
   }
 }
 

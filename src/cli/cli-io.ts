@@ -17,6 +17,8 @@ export interface CliIo {
   readStdin?(): Promise<string>;
   /** Where time comes from. @defaultValue `systemClock` */
   clock?: Clock;
+  /** The node and script that run this CLI, for the `credential_process` line it prints. @defaultValue `process.execPath` and `process.argv[1]`, symbolic links resolved */
+  binary?: { node: string; script: string };
   /** Extra IMDS options (tests: a short `timeoutMs`); the environment still applies. */
   imds?: Omit<ImdsOptions, "env" | "clock">;
 }

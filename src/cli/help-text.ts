@@ -1,5 +1,8 @@
 import type { CommandName } from "./parse-cli-args.js";
 
+/** Replaced, when the help is printed, by this installation's absolute credential_process command. */
+export const CREDENTIAL_PROCESS_PLACEHOLDER = "@@CREDENTIAL_PROCESS_COMMAND@@";
+
 const ROLE_HELP = `Role options (assume a role on top of the chain; each also read from an environment variable):
   --role-arn ARN        role to assume                    ENV_OR_PROFILE_ROLE_ARN
   --external-id ID      ExternalId the role requires      ENV_OR_PROFILE_EXTERNAL_ID
@@ -17,7 +20,9 @@ credential-process, whose job is to hand them to another program.
 Commands:
   (none)                         which source won, the access key id's last 4 characters, expiry
   explain                        every link tried, in order, how long it took, why it failed
-  credential-process             credential_process JSON for the AWS CLI and SDKs
+  credential-process             credential_process JSON for the AWS CLI and SDKs (cached across runs)
+  setup-aws-profile NAME         the [profile NAME] block for ~/.aws/config (--write appends it)
+  cache clear                    remove credential-process's cached credentials
   decode-authorization-message   decode an "Encoded authorization failure message" with STS
   help [command]                 this text, or a command's
 
@@ -49,19 +54,38 @@ Options:
 
 ${ROLE_HELP}
 `,
-  "credential-process": `Usage: env-or-profile credential-process [role options]
+  "credential-process": `Usage: env-or-profile credential-process [role options] [--no-cache] [--refresh-window SECONDS]
+       env-or-profile credential-process [role options] --print-config
 
 Prints the credential as credential_process JSON on stdout:
   {"Version":1,"AccessKeyId":…,"SecretAccessKey":…,"SessionToken":…,"Expiration":…}
-so the AWS CLI and every AWS SDK can use this chain through ~/.aws/config:
+so the AWS CLI and every AWS SDK can use this chain through ~/.aws/config. This installation's
+line (absolute paths, so it works from any folder; add your role options):
 
   [profile app]
-  credential_process = npx env-or-profile credential-process --role-arn arn:aws:iam::123456789012:role/app --external-id tenant-42
+  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER}
+
+--print-config prints that line with the options given; \`env-or-profile setup-aws-profile NAME\`
+prints (and with --write appends) the whole block.
+
+The AWS CLI runs this before every command, so the credential is kept between runs in
+ENV_OR_PROFILE_CACHE_DIR (default $XDG_CACHE_HOME/env-or-profile, else ~/.cache/env-or-profile;
+directory 0700, files 0600: the secrets are on disk there, as in the AWS CLI's own
+~/.aws/cli/cache). An entry is reused while it has more than the refresh window left, so what is
+printed is never inside botocore's 15-minute refresh window when a fresher one can be had.
+With --duration 900 or less, every credential is inside that window and the AWS CLI and SDKs run
+this before every API call (a warning says so).
 
 Errors go to stderr; exits 1 when there are no credentials.
 
 Options:
-  -h, --help      this text
+  --no-cache                 neither read nor write the cache (also ENV_OR_PROFILE_CACHE=off)
+  --refresh-window SECONDS   fetch a fresh credential once the cached one has less left than this
+                             (default 1200: botocore's 900 + 300; ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS;
+                             at most half the credential's lifetime)
+  --print-config             print the credential_process line instead of credentials
+  -h, --help                 this text
+Debug lines of the cache (hit, miss, why an entry was ignored) go to stderr with ENV_OR_PROFILE_DEBUG=1.
 
 ${ROLE_HELP}
 `,
@@ -73,6 +97,31 @@ sts:DecodeAuthorizationMessage) and prints the decoded JSON. "-" reads the messa
 
 Options:
   -h, --help      this text
+
+${ROLE_HELP}
+`,
+  cache: `Usage: env-or-profile cache clear
+
+Removes credential-process's cached credentials: the cache's own files (entries, locks, its salt)
+in ENV_OR_PROFILE_CACHE_DIR (default $XDG_CACHE_HOME/env-or-profile, else ~/.cache/env-or-profile),
+and nothing else in that directory.
+
+Options:
+  -h, --help      this text
+`,
+  "setup-aws-profile": `Usage: env-or-profile setup-aws-profile NAME [role options] [--write] [--config-file PATH]
+
+Prints the ~/.aws/config block that makes the AWS CLI and SDKs use this chain as profile NAME,
+with this installation's absolute paths (it works from any folder):
+
+  [profile NAME]
+  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER} [role options]
+
+Options:
+  --write               append the block to the config file (never over an existing [profile NAME];
+                        written atomically, the file's mode kept, a new file 0600)
+  --config-file PATH    the file to write (default AWS_CONFIG_FILE, else ~/.aws/config)
+  -h, --help            this text
 
 ${ROLE_HELP}
 `,

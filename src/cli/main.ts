@@ -3,11 +3,39 @@
  * The `env-or-profile` binary. Everything is in {@link runCli}, which tests call in-process; this
  * file only binds it to the real process. The exit code is set, not forced, so stdout is flushed
  * (a `credential_process` reader must get the whole JSON).
+ *
+ * `credential-process` with a warm cache is answered here, before the rest of the CLI (and the
+ * library's core, p-retry, node:http, the AWS SDK) is loaded: the AWS CLI runs it before every
+ * command, and a cache hit should cost little more than starting node. Its one line goes out with
+ * a plain write(2) on fd 1: setting up `process.stdout` on a pipe loads the stream and net modules,
+ * which would cost that run more than everything else it does.
  * @packageDocumentation
  */
+import { writeSync } from "node:fs";
 import { processIo } from "./cli-io.js";
+import { serveCredentialProcessFromCache } from "./commands/credential-process-warm.js";
 import { quietSdkVersionWarning } from "./quiet-sdk-version-warning.js";
-import { runCli } from "./run-cli.js";
 
-quietSdkVersionWarning();
-process.exitCode = await runCli(process.argv.slice(2), processIo());
+/** Writes all of `text` to fd 1, waiting out a non-blocking pipe that is momentarily full. */
+function writeStdout(text: string): void {
+  const data = Buffer.from(text, "utf8");
+  for (let written = 0; written < data.length; ) {
+    try {
+      written += writeSync(1, data, written, data.length - written);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "EAGAIN") {
+        throw error;
+      }
+    }
+  }
+}
+
+const argv = process.argv.slice(2);
+const io = processIo();
+if (argv[0] === "credential-process" && serveCredentialProcessFromCache(argv.slice(1), { ...io, stdout: writeStdout })) {
+  process.exitCode = 0;
+} else {
+  quietSdkVersionWarning();
+  const { runCli } = await import("./run-cli.js");
+  process.exitCode = await runCli(argv, io);
+}

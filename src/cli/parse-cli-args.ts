@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./usage-error.js";
 
 /** The commands, by the name typed on the command line. `status` is what runs with no command. */
-export const COMMANDS = Object.freeze(["status", "explain", "credential-process", "decode-authorization-message"] as const);
+export const COMMANDS = Object.freeze(["status", "explain", "credential-process", "decode-authorization-message", "cache", "setup-aws-profile"] as const);
 
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
@@ -31,7 +31,14 @@ export interface RoleRequest {
 export type CliArgs =
   | { command: "help"; topic: CommandName | undefined }
   | { command: "version" }
-  | { command: CommandName; json: boolean; role: RoleRequest | undefined; positionals: string[] };
+  | {
+      command: CommandName;
+      json: boolean;
+      role: RoleRequest | undefined;
+      positionals: string[];
+      /** Every option as parsed, for a command's own flags (e.g. credential-process's `--no-cache`). */
+      flags: Readonly<Record<string, string | boolean | undefined>>;
+    };
 
 const ROLE_OPTIONS = {
   "role-arn": { type: "string" },
@@ -45,8 +52,16 @@ const JSON_OPTION = { json: { type: "boolean" } } as const;
 const OPTIONS: Readonly<Record<CommandName, NonNullable<ParseArgsConfig["options"]>>> = {
   status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, version: { type: "boolean" } },
   explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS },
-  "credential-process": { ...HELP, ...ROLE_OPTIONS },
+  "credential-process": {
+    ...HELP,
+    ...ROLE_OPTIONS,
+    "no-cache": { type: "boolean" },
+    "refresh-window": { type: "string" },
+    "print-config": { type: "boolean" },
+  },
   "decode-authorization-message": { ...HELP, ...ROLE_OPTIONS },
+  cache: { ...HELP },
+  "setup-aws-profile": { ...HELP, ...ROLE_OPTIONS, write: { type: "boolean" }, "config-file": { type: "string" } },
 };
 
 const POSITIONALS: Readonly<Record<CommandName, number>> = {
@@ -54,6 +69,14 @@ const POSITIONALS: Readonly<Record<CommandName, number>> = {
   explain: 0,
   "credential-process": 0,
   "decode-authorization-message": 1,
+  cache: 1,
+  "setup-aws-profile": 1,
+};
+
+const MISSING_POSITIONAL: Partial<Record<CommandName, string>> = {
+  "decode-authorization-message": "the encoded message is missing (give it as the argument, or - to read it from standard input)",
+  cache: "say what to do with the cache: `env-or-profile cache clear`",
+  "setup-aws-profile": "the profile name is missing: `env-or-profile setup-aws-profile NAME [role options] [--write]`",
 };
 
 /**
@@ -102,13 +125,14 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[wanted]?.slice(0, 60))}`, command);
   }
   if (positionals.length < wanted) {
-    throw new UsageError("the encoded message is missing (give it as the argument, or - to read it from standard input)", command);
+    throw new UsageError(MISSING_POSITIONAL[command] ?? "an argument is missing", command);
   }
   return {
     command,
     json: values["json"] === true,
     role: readRole(values, env, command),
     positionals,
+    flags: values,
   };
 }
 

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { EXIT, type CliIo } from "./cli-io.js";
+import { cacheCommand } from "./commands/cache.js";
 import { credentialProcessCommand } from "./commands/credential-process.js";
 import { decodeAuthorizationMessageCommand } from "./commands/decode-authorization-message.js";
 import { explainCommand } from "./commands/explain.js";
+import { credentialProcessLine, setupAwsProfileCommand } from "./commands/setup-aws-profile.js";
 import { statusCommand } from "./commands/status.js";
 import { reason } from "./format.js";
-import { helpText } from "./help-text.js";
+import { CREDENTIAL_PROCESS_PLACEHOLDER, helpText } from "./help-text.js";
 import { parseCliArgs } from "./parse-cli-args.js";
 import { UsageError } from "./usage-error.js";
 
@@ -19,7 +21,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const args = parseCliArgs(argv, io.env);
     switch (args.command) {
       case "help":
-        io.stdout(helpText(args.topic));
+        // The credential_process line in the help is this installation's, so it can be pasted as is.
+        io.stdout(helpText(args.topic).replace(CREDENTIAL_PROCESS_PLACEHOLDER, () => credentialProcessLine(io, undefined, undefined)));
         return EXIT.ok;
       case "version":
         io.stdout(`${readVersion()}\n`);
@@ -29,7 +32,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "explain":
         return await explainCommand({ json: args.json, role: args.role }, io);
       case "credential-process":
-        return await credentialProcessCommand({ role: args.role }, io);
+        return await credentialProcessCommand({ role: args.role, flags: args.flags }, io);
+      case "cache":
+        return cacheCommand(args.positionals[0] ?? "", io);
+      case "setup-aws-profile":
+        return setupAwsProfileCommand({ name: args.positionals[0] ?? "", role: args.role, flags: args.flags }, io);
       case "decode-authorization-message":
         return await decodeAuthorizationMessageCommand({ role: args.role, encoded: args.positionals[0] ?? "" }, io);
     }

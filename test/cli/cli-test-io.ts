@@ -10,7 +10,9 @@ export interface CapturedIo {
 
 /**
  * A CLI environment with nothing in it but what the test gives, IMDS pointed at `imdsEndpoint`
- * (an emulator, or a closed loopback port by default — never the real 169.254.169.254).
+ * (an emulator, or a closed loopback port by default — never the real 169.254.169.254), and
+ * credential-process's file cache off (never the real ~/.cache; a cache test sets
+ * `ENV_OR_PROFILE_CACHE: undefined` and `ENV_OR_PROFILE_CACHE_DIR` to a temporary directory).
  */
 export function captureIo(
   env: Record<string, string | undefined> = {},
@@ -19,7 +21,7 @@ export function captureIo(
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
-    env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: options.imdsEndpoint ?? CLOSED_PORT_ENDPOINT, ...env },
+    env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: options.imdsEndpoint ?? CLOSED_PORT_ENDPOINT, ENV_OR_PROFILE_CACHE: "off", ...env },
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     imds: { timeoutMs: 2_000 },

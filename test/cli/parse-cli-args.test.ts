@@ -6,7 +6,7 @@ import { captureIo } from "./cli-test-io.js";
 
 describe("the command line", () => {
   it("runs the status when no command is given", () => {
-    expect(parseCliArgs([], {})).toEqual({ command: "status", json: false, role: undefined, positionals: [] });
+    expect(parseCliArgs([], {})).toEqual({ command: "status", json: false, role: undefined, positionals: [], flags: {} });
   });
 
   it("reads --json after the command", () => {

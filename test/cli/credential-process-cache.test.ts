@@ -1,0 +1,273 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run-cli.js";
+import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
+import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
+import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
+import { captureIo, ENV_KEYS } from "./cli-test-io.js";
+
+const ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
+const MINUTE = 60_000;
+const ROLE = ["--role-arn", ROLE_ARN, "--external-id", "tenant-42"];
+
+let home = "";
+let clock: ManualClock;
+let imds: ImdsEmulator;
+let sts: StsEmulator;
+
+beforeEach(async () => {
+  home = mkdtempSync(join(tmpdir(), "eop-cp-cache-"));
+  clock = manualClock();
+  imds = await startImdsEmulator({ clock });
+  sts = await startStsEmulator({ clock, baseCredentials: [{ ...imds.current }], externalId: "tenant-42" });
+});
+afterEach(async () => {
+  await imds.close();
+  await sts.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const credentialFetches = (): number => imds.count("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role");
+
+/** One credential-process run against the emulators, with the cache in the temporary home. */
+async function credentialProcess(args: string[] = [], env: Record<string, string | undefined> = {}) {
+  const captured = captureIo(
+    {
+      HOME: home,
+      ENV_OR_PROFILE_CACHE: undefined,
+      ENV_OR_PROFILE_CACHE_DIR: join(home, "cache"),
+      AWS_ENDPOINT_URL_STS: sts.endpoint,
+      AWS_CONFIG_FILE: join(home, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+      ...env,
+    },
+    { clock, imdsEndpoint: imds.endpoint },
+  );
+  const code = await runCli(["credential-process", ...args], captured.io);
+  const out = captured.stdout();
+  return { code, json: out === "" ? undefined : (JSON.parse(out) as Record<string, string>), stderr: captured.stderr() };
+}
+
+describe("credential-process keeps its credential across runs", () => {
+  it("ten runs make one IMDS credentials fetch and one AssumeRole, and print the same credential", async () => {
+    const outputs = [];
+    for (let run = 0; run < 10; run++) {
+      outputs.push((await credentialProcess(ROLE)).json);
+    }
+    expect(credentialFetches()).toBe(1);
+    expect(sts.calls).toBe(1);
+    expect(new Set(outputs.map((output) => output?.["AccessKeyId"])).size).toBe(1);
+    expect(outputs[9]?.["AccessKeyId"]).toBe(sts.issued[0]?.accessKeyId);
+  });
+
+  it("keeps instance-profile credentials too (no role): one IMDS fetch for ten runs", async () => {
+    for (let run = 0; run < 10; run++) {
+      expect((await credentialProcess()).json?.["AccessKeyId"]).toBe(imds.current.accessKeyId);
+    }
+    expect(credentialFetches()).toBe(1);
+  });
+
+  it("leaves the cache directory 0700 and every file in it 0600", async () => {
+    await credentialProcess(ROLE);
+    const dir = join(home, "cache");
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(dir)) {
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it("fetches every time with --no-cache, and writes nothing", async () => {
+    await credentialProcess([...ROLE, "--no-cache"]);
+    await credentialProcess([...ROLE, "--no-cache"]);
+    expect(sts.calls).toBe(2);
+    expect(() => readdirSync(join(home, "cache"))).toThrow();
+  });
+
+  it("fetches every time with ENV_OR_PROFILE_CACHE=off", async () => {
+    await credentialProcess(ROLE, { ENV_OR_PROFILE_CACHE: "off" });
+    await credentialProcess(ROLE, { ENV_OR_PROFILE_CACHE: "off" });
+    expect(sts.calls).toBe(2);
+  });
+
+  it("does not touch the cache for keys in the environment and no role (nothing to fetch)", async () => {
+    expect((await credentialProcess([], { ...ENV_KEYS })).json?.["AccessKeyId"]).toBe(ENV_KEYS.AWS_ACCESS_KEY_ID);
+    expect(() => readdirSync(join(home, "cache"))).toThrow();
+  });
+});
+
+describe("credential-process's cache key: a different answer never hits another's entry", () => {
+  it("another ExternalId is another entry", async () => {
+    await credentialProcess(ROLE);
+    await credentialProcess(["--role-arn", ROLE_ARN, "--external-id", "tenant-43"]);
+    expect(sts.calls).toBe(2);
+  });
+
+  it("another session name or duration is another entry", async () => {
+    await credentialProcess(ROLE);
+    await credentialProcess([...ROLE, "--session-name", "other"]);
+    await credentialProcess([...ROLE, "--duration", "1800"]);
+    expect(sts.calls).toBe(3);
+  });
+
+  it("another region or STS endpoint is another entry", async () => {
+    await credentialProcess(ROLE);
+    await credentialProcess(ROLE, { AWS_REGION: "eu-west-1" });
+    await credentialProcess(ROLE, { AWS_ENDPOINT_URL_STS: `${sts.endpoint}/` });
+    expect(sts.calls).toBe(3);
+  });
+
+  it("a different secret for the same key id never gets the cached role credential", async () => {
+    const keys = { accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY, sessionToken: ENV_KEYS.AWS_SESSION_TOKEN };
+    const base = await startStsEmulator({ clock, baseCredentials: [keys] });
+    try {
+      const first = await credentialProcess(ROLE, { ...ENV_KEYS, AWS_ENDPOINT_URL_STS: base.endpoint });
+      const second = await credentialProcess(ROLE, { ...ENV_KEYS, AWS_SECRET_ACCESS_KEY: "another-secret-DO-NOT-PRINT", AWS_ENDPOINT_URL_STS: base.endpoint });
+      expect(first.code).toBe(0);
+      expect(second.code).toBe(1); // STS refused the wrong secret: the entry of the right one was not served
+      expect(second.json).toBeUndefined();
+      expect(base.calls).toBe(2);
+    } finally {
+      await base.close();
+    }
+  });
+
+  it("an edited shared config file is another entry", async () => {
+    writeFileSync(join(home, "config"), "[default]\nregion = us-east-1\n");
+    await credentialProcess(ROLE);
+    writeFileSync(join(home, "config"), "[default]\nregion = us-east-1\n\n[profile other]\nregion = us-west-2\n");
+    await credentialProcess(ROLE);
+    expect(sts.calls).toBe(2);
+  });
+
+  it("another profile (AWS_PROFILE) is another entry", async () => {
+    const base = await startStsEmulator({ clock, baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }] });
+    try {
+      const keys = `aws_access_key_id = ${ENV_KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ENV_KEYS.AWS_SECRET_ACCESS_KEY}\n`;
+      writeFileSync(join(home, "credentials"), `[a]\n${keys}[b]\n${keys}`);
+      const a = await credentialProcess(ROLE, { AWS_PROFILE: "a", AWS_ENDPOINT_URL_STS: base.endpoint });
+      const b = await credentialProcess(ROLE, { AWS_PROFILE: "b", AWS_ENDPOINT_URL_STS: base.endpoint });
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(base.calls).toBe(2);
+    } finally {
+      await base.close();
+    }
+  });
+
+  it("turning the debug lines on is not another entry", async () => {
+    await credentialProcess(ROLE);
+    const debug = await credentialProcess(ROLE, { ENV_OR_PROFILE_DEBUG: "1" });
+    expect(sts.calls).toBe(1);
+    expect(debug.stderr).toMatch(/file cache: served .*[0-9a-f]{64}\.json/);
+  });
+});
+
+describe("credential-process and botocore's 15-minute refresh window", () => {
+  it("serves the cached credential while it has more than 20 minutes left, then prints a fresh one", async () => {
+    const first = (await credentialProcess(ROLE)).json;
+    clock.advance(39 * MINUTE); // 21 minutes left
+    expect((await credentialProcess(ROLE)).json?.["AccessKeyId"]).toBe(first?.["AccessKeyId"]);
+    clock.advance(2 * MINUTE); // 19 minutes left: inside the 15 + 5 minute window
+    const fresh = (await credentialProcess(ROLE)).json;
+    expect(sts.calls).toBe(2);
+    expect(fresh?.["AccessKeyId"]).not.toBe(first?.["AccessKeyId"]);
+  });
+
+  it("never prints a credential inside botocore's window when a fresher one can be had", async () => {
+    for (let minute = 0; minute < 180; minute += 7) {
+      const printed = (await credentialProcess(ROLE)).json;
+      const leftMs = Date.parse(printed?.["Expiration"] ?? "") - clock.now();
+      expect(leftMs).toBeGreaterThanOrEqual(15 * MINUTE);
+      clock.advance(7 * MINUTE);
+    }
+  });
+
+  it("takes the window from --refresh-window, and from ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS", async () => {
+    await credentialProcess([...ROLE, "--refresh-window", "600"]);
+    clock.advance(45 * MINUTE); // 15 minutes left, outside a 10-minute window
+    await credentialProcess([...ROLE, "--refresh-window", "600"]);
+    await credentialProcess(ROLE, { ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS: "600" });
+    expect(sts.calls).toBe(1);
+    await credentialProcess(ROLE);
+    expect(sts.calls).toBe(2);
+  });
+
+  it("rejects a --refresh-window that is not a whole number of seconds, exit 2", async () => {
+    const result = await credentialProcess([...ROLE, "--refresh-window", "20m"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--refresh-window must be a whole number of seconds");
+  });
+
+  it("with --duration 900 warns once, on the run that fetched, that botocore will run it before every call", async () => {
+    const fetched = await credentialProcess([...ROLE, "--duration", "900"]);
+    const served = await credentialProcess([...ROLE, "--duration", "900"]);
+    expect(fetched.stderr.match(/warning: --duration 900 is within botocore's 15-minute refresh window/g)).toHaveLength(1);
+    expect(served.stderr).toBe("");
+    expect(sts.calls).toBe(1);
+  });
+
+  it("with --duration 900 still reuses the credential for the first half of its life: bounded AssumeRoles", async () => {
+    for (let minute = 0; minute < 60; minute += 1) {
+      await credentialProcess([...ROLE, "--duration", "900"]);
+      clock.advance(MINUTE);
+    }
+    expect(sts.calls).toBeLessThanOrEqual(8); // one per 7.5 minutes, not one per call
+    expect(sts.calls).toBeGreaterThanOrEqual(7);
+  });
+
+  it("does not warn for a one-hour role", async () => {
+    expect((await credentialProcess(ROLE)).stderr).toBe("");
+  });
+});
+
+describe("credential-process --print-config", () => {
+  it("prints the credential_process line with absolute paths and the role options", async () => {
+    const captured = captureIo({});
+    captured.io.binary = { node: "/opt/node/bin/node", script: "/opt/lib/node_modules/env-or-profile/dist/cli/main.js" };
+    expect(await runCli(["credential-process", ...ROLE, "--print-config"], captured.io)).toBe(0);
+    expect(captured.stdout()).toBe(
+      `credential_process = /opt/node/bin/node /opt/lib/node_modules/env-or-profile/dist/cli/main.js credential-process --role-arn ${ROLE_ARN} --external-id tenant-42\n`,
+    );
+  });
+
+  it("quotes a path with a space for botocore's shell-style split", async () => {
+    const captured = captureIo({});
+    captured.io.binary = { node: "/Program Files/node", script: "/x/main.js" };
+    await runCli(["credential-process", "--print-config"], captured.io);
+    expect(captured.stdout()).toBe("credential_process = '/Program Files/node' /x/main.js credential-process\n");
+  });
+});
+
+describe("env-or-profile cache clear", () => {
+  it("removes the cache's files and nothing else in the directory", async () => {
+    await credentialProcess(ROLE);
+    const dir = join(home, "cache");
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    writeFileSync(join(dir, "0123.json"), "{}");
+    mkdirSync(join(dir, "sub"));
+    const captured = captureIo({ ENV_OR_PROFILE_CACHE_DIR: dir });
+    expect(await runCli(["cache", "clear"], captured.io)).toBe(0);
+    expect(captured.stdout()).toBe(`Removed 2 cache files from ${dir}\n`); // the entry and the salt
+    expect(readdirSync(dir).sort()).toEqual(["0123.json", "notes.txt", "sub"]);
+  });
+
+  it("says a missing directory is already clear", async () => {
+    const captured = captureIo({ ENV_OR_PROFILE_CACHE_DIR: join(home, "none") });
+    expect(await runCli(["cache", "clear"], captured.io)).toBe(0);
+    expect(captured.stdout()).toContain("Removed 0 cache files");
+  });
+
+  it("refuses a directory that is not the user's alone", async () => {
+    const dir = join(home, "open");
+    mkdirSync(dir, { mode: 0o777 });
+    const captured = captureIo({ ENV_OR_PROFILE_CACHE_DIR: dir });
+    expect(await runCli(["cache", "clear"], captured.io)).toBe(1);
+    expect(captured.stderr()).toContain("group or others have access");
+  });
+
+  it("exits 2 for an unknown action", async () => {
+    const captured = captureIo({});
+    expect(await runCli(["cache", "purge"], captured.io)).toBe(2);
+  });
+});
