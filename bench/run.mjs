@@ -446,7 +446,7 @@ section("imds-storm", `IMDS: ${CALLERS} distinct providers created at once`, asy
   }
   await imds.close();
   const total = (r) => r.token + r.roleList + r.creds + r.other;
-  const show = (r) => (ok(r) ? `${total(r)} requests (${r.token} token, ${r.roleList} role, ${r.creds} creds), ${r.failed} failed, ${fmtMs(r.ms)}` : describe(r));
+  const show = (r) => (ok(r) ? `${total(r)} requests (${r.token} token, ${r.roleList} role, ${r.creds} creds), ${r.failed} failed${r.failed ? ` (${String(r.firstError).trim().slice(0, 50)})` : ""}, ${fmtMs(r.ms)}` : describe(r));
   const meets = (r) => (ok(r) ? check(total(r) <= 3 && r.failed === 0) : NA);
   const n = CALLERS.toLocaleString("en-US");
   row({ section: "IMDS storm", metric: `${n} distinct providers, one call each, at once → IMDS requests`, did: { ours: `${n} × fromImds() (defaults), raw calls`, sdk: `${n} × fromInstanceMetadata() (defaults), raw calls` }, ours: show(runs["ours-fromImds"]), sdk: show(runs["sdk-imds"]), target: "≤ 3 requests, 0 failed", check: meets(runs["ours-fromImds"]) });
