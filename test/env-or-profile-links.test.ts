@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { envOrProfile } from "../src/env-or-profile.js";
 import { CredentialsError } from "../src/errors.js";
+import { fromAssumeRole } from "../src/providers/assume-role.js";
 import { startContainerEmulator, type ContainerEmulator, type ContainerEmulatorOptions } from "../src/testing/container-emulator.js";
 import { startImdsEmulator, type ImdsEmulator } from "../src/testing/imds-emulator.js";
 import { manualClock } from "../src/testing/manual-clock.js";
@@ -228,6 +229,25 @@ describe("envOrProfile: container credentials, then AssumeRole with an ExternalI
     const error = (await credentials().catch((e: unknown) => e)) as CredentialsError;
     expect(error).toBeInstanceOf(CredentialsError);
     expect(error.code).toBe("STS_ACCESS_DENIED");
+  });
+
+  it("is also fromAssumeRole()'s default source: the whole chain, container link included", async () => {
+    const clock = manualClock(Date.now());
+    const emulator = await container({ clock });
+    const stsEmulator = await sts({ clock, baseCredentials: [emulator.current] });
+    vi.stubEnv("HOME", dir);
+    vi.stubEnv(FULL, emulator.endpoint);
+    vi.stubEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9");
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]) {
+      vi.stubEnv(name, undefined);
+    }
+    try {
+      const identity = await fromAssumeRole({ roleArn: ROLE, endpoint: stsEmulator.endpoint, region: "us-east-1", clock })();
+      expect(identity.accessKeyId).toBe(stsEmulator.issued[0]?.accessKeyId);
+      expect(stsEmulator.lastRequest).toMatchObject({ signatureValid: true, accessKeyId: emulator.current.accessKeyId });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   describe("against moto (a real STS)", () => {
