@@ -2,7 +2,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
-import { fromWebIdentity } from "../../../src/providers/web-identity/from-web-identity.js";
+import {
+  DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
+  DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
+  DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
+  DEFAULT_WEB_IDENTITY_REGION,
+  DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
+  fromWebIdentity,
+  type WebIdentityOptions,
+} from "../../../src/providers/web-identity/from-web-identity.js";
+import { resolveWebIdentitySettings } from "../../../src/providers/web-identity/web-identity-settings.js";
 import { defaultRoleSessionName } from "../../../src/providers/assume-role/validate.js";
 import { ROLE, sha256Hex, settlesWithoutIo, startWorld, TOKEN_B, type World } from "./web-identity-fixtures.js";
 
@@ -146,5 +155,39 @@ describe("fromWebIdentity: what it sends", () => {
     const error = await failure(fromWebIdentity({ env: world.env({ AWS_WEB_IDENTITY_TOKEN_FILE: dir }), clock: world.clock })());
     expect(error).toMatchObject({ code: "WEB_IDENTITY_TOKEN_UNREADABLE", tryNextLink: false });
     expect(error.message).toContain("AWS_WEB_IDENTITY_TOKEN_FILE");
+  });
+});
+
+describe("fromWebIdentity: the STS region and endpoint it would use (decided without I/O)", () => {
+  const settings = (options: WebIdentityOptions) => {
+    const resolved = resolveWebIdentitySettings(options, {
+      region: DEFAULT_WEB_IDENTITY_REGION,
+      timeoutMs: DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
+      maxAttempts: DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
+      refreshWindowMs: DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
+      negativeCacheMs: DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
+    });
+    if (resolved.kind !== "ok") throw resolved.error;
+    return resolved.settings;
+  };
+  const irsa = { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" };
+
+  it("takes AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1; the option over both", () => {
+    expect(settings({ env: { ...irsa, AWS_REGION: "ap-southeast-2", AWS_DEFAULT_REGION: "eu-west-3" } }).region).toBe("ap-southeast-2");
+    expect(settings({ env: { ...irsa, AWS_DEFAULT_REGION: "eu-west-3" } }).region).toBe("eu-west-3");
+    expect(settings({ env: irsa }).region).toBe("us-east-1");
+    expect(settings({ env: { ...irsa, AWS_REGION: "ap-southeast-2" }, region: "sa-east-1" }).region).toBe("sa-east-1");
+  });
+
+  it("takes AWS_ENDPOINT_URL_STS, else none (the SDK's regional endpoint); the option over it", () => {
+    expect(settings({ env: { ...irsa, AWS_ENDPOINT_URL_STS: "https://sts.eu-west-1.amazonaws.com" } }).endpoint).toBe("https://sts.eu-west-1.amazonaws.com");
+    expect(settings({ env: irsa }).endpoint).toBeUndefined();
+    expect(settings({ env: { ...irsa, AWS_ENDPOINT_URL_STS: "https://a.example" }, endpoint: "https://b.example" }).endpoint).toBe("https://b.example");
+  });
+
+  it("refuses plain http to an AWS endpoint: it would carry the issued keys in clear", async () => {
+    const error = await failure(fromWebIdentity({ env: { ...irsa, AWS_ENDPOINT_URL_STS: "http://sts.amazonaws.com" } })());
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_INVALID" });
+    expect(error.message).toContain("AWS_ENDPOINT_URL_STS");
   });
 });
