@@ -17,6 +17,7 @@ import {
 import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
+import type { ProfileOptions } from "./providers/profile/from-profile.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
 
@@ -72,7 +73,9 @@ export interface AssumeRoleSnakeCaseConfig {
  *   IRSA), else container credentials (ECS task role, EKS Pod Identity), else the EC2 instance
  *   profile (IMDS); never environment keys or profile files;
  * - `credentialsSource: "env_or_profile"` — BOSH's: environment variables, else the instance profile;
- * - `credentialsSource: "static"` with `accessKeyId` and `secretAccessKey`, or just the keys.
+ * - `credentialsSource: "static"` with `accessKeyId` and `secretAccessKey`, or just the keys;
+ * - `profile: "name"` — a named AWS profile from `~/.aws/config` / `~/.aws/credentials` (with
+ *   `credentialsSource: "env_or_profile"`, the whole chain with that profile as its profile link).
  *
  * `assumeRole` then assumes a role (with its ExternalId) using that base credential.
  */
@@ -91,6 +94,13 @@ export interface CredentialsConfig {
   secretAccessKey?: string;
   /** Static session token, with the keys. Snake case: `session_token` or `aws_session_token`. Never echoed. */
   sessionToken?: string;
+  /**
+   * A named AWS profile (`~/.aws/config`, `~/.aws/credentials`): its credentials, however it gets
+   * them (keys, a role with `source_profile` / `credential_source`, `credential_process`, SSO).
+   * An explicit choice: a missing or broken profile is an error, never a fall-through. Same key in
+   * snake case.
+   */
+  profile?: string;
   /** Assume this role on top of the source above. Snake case: `assume_role`. */
   assumeRole?: AssumeRoleConfig;
 }
@@ -113,6 +123,8 @@ export interface SnakeCaseCredentialsConfig {
   aws_secret_access_key?: string;
   /** Fog's name for {@link CredentialsConfig.sessionToken}. */
   aws_session_token?: string;
+  /** See {@link CredentialsConfig.profile}. */
+  profile?: string;
   /** See {@link CredentialsConfig.assumeRole}. */
   assume_role?: AssumeRoleSnakeCaseConfig;
 }
@@ -136,6 +148,12 @@ export interface FromConfigOptions {
    * `env_or_profile`. @defaultValue its environment is `env.env` when given, else `process.env`
    */
   container?: ContainerOptions;
+  /**
+   * Options of the profile link (its files, its environment), used by `profile` and
+   * `env_or_profile`; the profile name itself comes from the config.
+   * @defaultValue its environment is `env.env` when given, else `process.env`
+   */
+  profile?: Omit<ProfileOptions, "profile">;
   /** Where time comes from. @defaultValue `systemClock` */
   clock?: Clock;
   /** Where jitter comes from. @defaultValue `Math.random` */
@@ -157,7 +175,7 @@ export interface FromConfigOptions {
   allowUnknownKeys?: boolean;
 }
 
-type Field = "useIamProfile" | "credentialsSource" | "accessKeyId" | "secretAccessKey" | "sessionToken" | "assumeRole";
+type Field = "useIamProfile" | "credentialsSource" | "accessKeyId" | "secretAccessKey" | "sessionToken" | "profile" | "assumeRole";
 type RoleField = keyof AssumeRoleConfig;
 
 /** Every accepted spelling of each field, camelCase first. */
@@ -167,6 +185,7 @@ const FIELD_KEYS: Readonly<Record<Field, readonly string[]>> = {
   accessKeyId: ["accessKeyId", "access_key_id", "aws_access_key_id"],
   secretAccessKey: ["secretAccessKey", "secret_access_key", "aws_secret_access_key"],
   sessionToken: ["sessionToken", "session_token", "aws_session_token"],
+  profile: ["profile"],
   assumeRole: ["assumeRole", "assume_role"],
 };
 
@@ -202,6 +221,8 @@ const SOURCE = "config";
  * | `{ credentialsSource: "env_or_profile" }` | exactly `envOrProfile()`: env → profile → web identity → container → IMDS |
  * | `{ credentialsSource: "static", accessKeyId, secretAccessKey, sessionToken? }` | those keys |
  * | `{ accessKeyId, secretAccessKey, sessionToken? }` | those keys |
+ * | `{ profile: "name" }` | that AWS profile only (`fromProfile({ profile: "name" })`) |
+ * | `{ credentialsSource: "env_or_profile", profile: "name" }` | the whole chain, its profile link using that profile |
  * | any of the above `+ { assumeRole: { roleArn, externalId?, … } }` | that role, assumed with the above |
  *
  * The config is checked now, completely, and every problem is reported in one error: an unknown
@@ -279,13 +300,22 @@ export function fromConfig(
   const environment = options.env?.env;
   const webIdentity: WebIdentityOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.webIdentity };
   const container: ContainerOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.container };
+  const profileName = parsed.source.kind === "profile" || parsed.source.kind === "env-or-profile" ? parsed.source.profile : undefined;
+  const profile: ProfileOptions = {
+    ...(environment === undefined ? {} : { env: environment }),
+    ...options.profile,
+    ...(profileName === undefined ? {} : { profile: profileName }),
+  };
 
   switch (parsed.source.kind) {
     case "instance-profile":
       // Fog's use_iam_profile: web identity, container, IMDS — the role attached to the compute.
       return envOrProfile({ ...common, env: false, profile: false, webIdentity, container, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
     case "env-or-profile":
-      return envOrProfile({ ...common, env, webIdentity, container, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
+      return envOrProfile({ ...common, env, profile, webIdentity, container, imds, ...(assumeRole === undefined ? {} : { assumeRole }) });
+    case "profile":
+      // A named profile, explicitly: only the profile link, which never falls through to another identity.
+      return envOrProfile({ ...common, env: false, profile, webIdentity: false, container: false, imds: false, ...(assumeRole === undefined ? {} : { assumeRole }) });
     case "static": {
       const identity: AwsCredentialIdentity = Object.freeze({ ...parsed.source.identity });
       const staticProvider = async (): Promise<AwsCredentialIdentity> => ({ ...identity });
@@ -305,7 +335,8 @@ export function fromConfig(
 /** The base source a config selects. */
 type ParsedSource =
   | { kind: "instance-profile" }
-  | { kind: "env-or-profile" }
+  | { kind: "env-or-profile"; profile: string | undefined }
+  | { kind: "profile"; profile: string }
   | { kind: "static"; identity: AwsCredentialIdentity };
 
 /** A checked config. */
@@ -354,6 +385,23 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
 
   const iam = useIamProfile === true;
   const source = typeof credentialsSource === "string" ? credentialsSource : undefined;
+  const profile = values.profile;
+  const hasProfile = profile !== undefined;
+  if (hasProfile && (typeof profile !== "string" || !/^[\x21-\x5a\x5c\x5e-\x7e]{1,128}$/.test(profile))) {
+    problems.push(
+      `\`${name("profile")}\` must be a profile name (1–128 printable characters, no spaces or brackets), got ${
+        typeof profile === "string" ? `${profile.length} characters` : describeType(profile)
+      }`,
+    );
+  }
+  if (hasProfile && iam) {
+    problems.push(
+      `\`${name("useIamProfile")}: true\` is the role attached to where this runs, never a profile file, but \`${name("profile")}\` is set too; remove one`,
+    );
+  }
+  if (hasProfile && (hasKey || hasSecret || hasToken || source === "static")) {
+    problems.push(`\`${name("profile")}\` takes credentials from an AWS profile, but ${source === "static" && !hasKey && !hasSecret && !hasToken ? `\`${name("credentialsSource")}: static\` is` : keyNames} set too; use one`);
+  }
 
   if (hasSecret && !hasKey) {
     problems.push(`\`${name("secretAccessKey")}\` is set but \`${name("accessKeyId")}\` is not`);
@@ -382,10 +430,10 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
     );
   }
   // With a misspelt key reported, "nothing is configured" would only repeat it less helpfully.
-  if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && misspelt === 0) {
+  if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && !hasProfile && misspelt === 0) {
     problems.push(
       `no credential source is configured; set \`${name("credentialsSource")}: env_or_profile\` (environment, else instance profile), ` +
-        `\`${name("useIamProfile")}: true\` (the attached role: web identity, container or instance profile), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
+        `\`${name("useIamProfile")}: true\` (the attached role: web identity, container or instance profile), \`${name("profile")}\` (a named AWS profile), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
     );
   }
 
@@ -398,7 +446,9 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
   if (iam) {
     parsedSource = { kind: "instance-profile" };
   } else if (source === "env_or_profile") {
-    parsedSource = { kind: "env-or-profile" };
+    parsedSource = { kind: "env-or-profile", profile: typeof profile === "string" ? profile : undefined };
+  } else if (typeof profile === "string") {
+    parsedSource = { kind: "profile", profile };
   } else {
     parsedSource = {
       kind: "static",
