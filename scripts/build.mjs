@@ -7,7 +7,7 @@
 // a type error (the exit code still says so): one half-finished file does not leave every test
 // that runs dist/ without a build.
 import { spawnSync } from "node:child_process";
-import { renameSync, rmSync } from "node:fs";
+import { chmodSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,8 @@ try {
       await build.close();
     }
   }
+  // The binary runs as `dist/cli/main.js` (its shebang), e.g. from a credential_process line.
+  chmodSync(join(staging, "cli", "main.js"), 0o755);
   rmSync(dist, { recursive: true, force: true });
   renameSync(staging, dist);
   process.exitCode = declarations.status ?? 1;
