@@ -8,7 +8,7 @@
 //   ours-many       `callers` envOrProfile() calls with the same options (one per client; they
 //                   share one provider by design), one call each, at once
 //   ours-distinct   `callers` envOrProfile({ clock }) with a distinct clock each (distinct
-//                   providers; only the process-wide IMDS token cache is shared), one call each
+//                   providers; our IMDS client state is still shared per endpoint), one call each
 //   sdk-chain-one   one fromNodeProviderChain(), `callers` concurrent calls
 //   sdk-memo-imds   smithy's memoize(fromInstanceMetadata()), `callers` concurrent calls
 //   sdk-chain-many  `callers` fromNodeProviderChain() instances, one call each, at once
