@@ -1,58 +1,37 @@
 /*
- * A real client: the AWS CLI v2 (Debian's `awscli` package) reading credentials through
- * `credential_process` pointing at our binary, checked with `aws configure export-credentials`.
- * Skipped when no AWS CLI v2 is installed, except in CI (CI=true), where that is a failure.
- * `AWS_CLI` may name the binary; otherwise `aws` on PATH, then /usr/bin/aws and /usr/local/bin/aws
- * are tried, because a pyenv shim or pip install of the v1 CLI (no `export-credentials`) often
- * comes first on PATH.
+ * A real client: the AWS CLI v2 (Debian's `awscli` package, /usr/bin/aws — the `aws` first on PATH
+ * here may be the v1 CLI, which has no `export-credentials`) reading credentials through
+ * `credential_process` pointing at our binary. A missing AWS CLI v2 fails these tests.
+ * HOME, the AWS config and our cache directory are temporary: never the real ~/.aws or ~/.cache.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
 import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
 import { CLI_MAIN, ensureBuilt } from "../setup/build-dist.js";
 import { CLOSED_PORT_ENDPOINT } from "./cli-test-io.js";
 
 const exec = promisify(execFile);
+const AWS = "/usr/bin/aws";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
 const EXTERNAL_ID = "tenant-42";
-const IN_CI = process.env["CI"] === "true";
 
-async function findAwsCliV2(): Promise<string | undefined> {
-  const candidates = [process.env["AWS_CLI"], "aws", "/usr/bin/aws", "/usr/local/bin/aws"].filter(
-    (candidate): candidate is string => candidate !== undefined && candidate !== "",
-  );
-  for (const candidate of candidates) {
-    try {
-      const { stdout, stderr } = await exec(candidate, ["--version"], { timeout: 20_000 });
-      if (/aws-cli\/2\./.test(stdout + stderr)) {
-        return candidate;
-      }
-    } catch {
-      // not installed, or not runnable: try the next
-    }
-  }
-  return undefined;
-}
-
-const aws = await findAwsCliV2();
-
-describe.skipIf(aws === undefined && !IN_CI)("the AWS CLI using env-or-profile as its credential_process", () => {
+describe("the AWS CLI v2 using env-or-profile as its credential_process", () => {
   let dir = "";
   let imds: ImdsEmulator;
   let sts: StsEmulator;
 
   beforeAll(async () => {
     await ensureBuilt();
-    dir = await mkdtemp(join(tmpdir(), "env-or-profile-awscli-"));
+    dir = mkdtempSync(join(tmpdir(), "env-or-profile-awscli-"));
     imds = await startImdsEmulator();
     sts = await startStsEmulator({ baseCredentials: [{ ...imds.current }], externalId: EXTERNAL_ID });
     const command = `"${process.execPath}" "${CLI_MAIN}" credential-process`;
-    await writeFile(
+    writeFileSync(
       join(dir, "config"),
       [
         "[profile instance]",
@@ -69,33 +48,45 @@ describe.skipIf(aws === undefined && !IN_CI)("the AWS CLI using env-or-profile a
     await imds?.close();
     await sts?.close();
     if (dir !== "") {
-      await rm(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  /** `aws configure export-credentials --profile <profile> --format process`, in a clean environment. */
-  async function exportCredentials(profile: string, imdsEndpoint: string): Promise<Record<string, unknown>> {
-    if (aws === undefined) {
-      throw new Error("The AWS CLI v2 is required in CI: install Debian's awscli package (apt-get install -y awscli)");
-    }
-    const { stdout } = await exec(aws, ["configure", "export-credentials", "--profile", profile, "--format", "process"], {
+  beforeEach(() => {
+    rmSync(join(dir, "cache"), { recursive: true, force: true });
+    imds.resetCounts();
+  });
+
+  /** `aws <args>` in a clean environment: the temporary config, our cache, IMDS at `imdsEndpoint`. */
+  async function aws(args: string[], imdsEndpoint = imds.endpoint): Promise<string> {
+    const { stdout } = await exec(AWS, args, {
       env: {
         PATH: process.env["PATH"] ?? "",
         HOME: dir,
         AWS_CONFIG_FILE: join(dir, "config"),
         AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials-none"),
+        ENV_OR_PROFILE_CACHE_DIR: join(dir, "cache"),
         AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsEndpoint,
-        AWS_ENDPOINT_URL_STS: sts.endpoint,
+        AWS_ENDPOINT_URL_STS: sts.endpoint, // read by our credential-process (this AWS CLI predates the variable)
         AWS_REGION: "us-east-1",
         AWS_PAGER: "",
       },
       timeout: 30_000,
     });
-    return JSON.parse(stdout) as Record<string, unknown>;
+    return stdout;
   }
 
+  const exportCredentials = async (profile: string, imdsEndpoint?: string): Promise<Record<string, unknown>> =>
+    JSON.parse(await aws(["configure", "export-credentials", "--profile", profile, "--format", "process"], imdsEndpoint)) as Record<string, unknown>;
+  const credentialFetches = (): number => imds.count("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role");
+
+  it("is the AWS CLI v2", async () => {
+    const { stdout, stderr } = await exec(AWS, ["--version"], { timeout: 20_000 });
+    expect(stdout + stderr).toMatch(/^aws-cli\/2\./);
+  });
+
   it("gets the instance-profile credentials through credential_process", async () => {
-    const exported = await exportCredentials("instance", imds.endpoint);
+    const exported = await exportCredentials("instance");
     expect(exported).toMatchObject({
       Version: 1,
       AccessKeyId: imds.current.accessKeyId,
@@ -106,7 +97,7 @@ describe.skipIf(aws === undefined && !IN_CI)("the AWS CLI using env-or-profile a
   });
 
   it("gets a role assumed with an ExternalId, signed with the instance-profile credentials", async () => {
-    const exported = await exportCredentials("partner", imds.endpoint);
+    const exported = await exportCredentials("partner");
     const issued = sts.issued.at(-1);
     expect(issued).toBeDefined();
     expect(exported).toMatchObject({
@@ -117,6 +108,22 @@ describe.skipIf(aws === undefined && !IN_CI)("the AWS CLI using env-or-profile a
     expect(new Date(String(exported["Expiration"])).getTime()).toBe(issued?.expiration.getTime());
     expect(sts.lastRequest).toMatchObject({ externalId: EXTERNAL_ID, roleSessionName: "awscli-test", accessKeyId: imds.current.accessKeyId });
   });
+
+  it("ten aws commands through our credential_process make one IMDS credentials fetch and one AssumeRole", async () => {
+    const assumeRolesBefore = sts.calls;
+    const identities = new Set<string>();
+    for (let command = 0; command < 10; command++) {
+      if (command % 2 === 0) {
+        const identity = JSON.parse(await aws(["sts", "get-caller-identity", "--profile", "partner", "--endpoint-url", sts.endpoint])) as { Arn: string };
+        identities.add(identity.Arn);
+      } else {
+        identities.add(String((await exportCredentials("partner"))["AccessKeyId"]));
+      }
+    }
+    expect(credentialFetches()).toBe(1);
+    expect(sts.calls - assumeRolesBefore).toBe(1);
+    expect([...identities].some((arn) => arn.includes(":assumed-role/partner-upload/awscli-test"))).toBe(true);
+  }, 120_000);
 
   it("shows our explanation when there are no credentials", async () => {
     const failure = await exportCredentials("instance", CLOSED_PORT_ENDPOINT).then(
