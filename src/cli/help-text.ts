@@ -11,6 +11,12 @@ const ROLE_HELP = `Role options (assume a role on top of the chain; each also re
   --duration SECONDS    900 to 43200 (default 3600)       ENV_OR_PROFILE_DURATION_SECONDS
   STS region: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1; endpoint: AWS_ENDPOINT_URL_STS.`;
 
+const PROFILE_HELP = `Profile option:
+  --profile P           the AWS profile for the chain's profile link (instead of AWS_PROFILE, else
+                        default), from AWS_CONFIG_FILE / ~/.aws/config and AWS_SHARED_CREDENTIALS_FILE /
+                        ~/.aws/credentials. An explicit choice: a missing or broken profile is an error,
+                        never a fall-through to another identity.`;
+
 const MAIN_HELP = `Usage: env-or-profile [command] [options]
 
 Finds AWS credentials the way envOrProfile() does: environment variables, else the EC2 instance
@@ -31,10 +37,13 @@ Options:
   -h, --help      help
   --version       the version
 
+${PROFILE_HELP}
+
 ${ROLE_HELP}
 
 Exit codes: 0 ok, 1 no credentials or the command failed, 2 bad command line.
 Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
+AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
 AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE), AWS_EC2_METADATA_V1_DISABLED,
 AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS.
 `;
@@ -51,6 +60,8 @@ Exits 1 when no link gave credentials.
 Options:
   --json          the same account as JSON on stdout
   -h, --help      this text
+
+${PROFILE_HELP}
 
 ${ROLE_HELP}
 `,
@@ -87,6 +98,8 @@ Options:
   -h, --help                 this text
 Debug lines of the cache (hit, miss, why an entry was ignored) go to stderr with ENV_OR_PROFILE_DEBUG=1.
 
+${PROFILE_HELP}
+
 ${ROLE_HELP}
 `,
   "decode-authorization-message": `Usage: env-or-profile decode-authorization-message <encoded | -> [role options]
@@ -97,6 +110,8 @@ sts:DecodeAuthorizationMessage) and prints the decoded JSON. "-" reads the messa
 
 Options:
   -h, --help      this text
+
+${PROFILE_HELP}
 
 ${ROLE_HELP}
 `,
@@ -122,6 +137,8 @@ Options:
                         written atomically, the file's mode kept, a new file 0600)
   --config-file PATH    the file to write (default AWS_CONFIG_FILE, else ~/.aws/config)
   -h, --help            this text
+
+${PROFILE_HELP}
 
 ${ROLE_HELP}
 `,

@@ -38,6 +38,8 @@ export type CliArgs =
       positionals: string[];
       /** Every option as parsed, for a command's own flags (e.g. credential-process's `--no-cache`). */
       flags: Readonly<Record<string, string | boolean | undefined>>;
+      /** `--profile P`: the AWS profile for the chain's profile link, an explicit choice (as the AWS CLI's `--profile`). */
+      profile: string | undefined;
     };
 
 const ROLE_OPTIONS = {
@@ -47,21 +49,24 @@ const ROLE_OPTIONS = {
   duration: { type: "string" },
 } as const;
 const HELP = { help: { type: "boolean", short: "h" } } as const;
+/** `--profile P`, on every command that resolves credentials. */
+const PROFILE_OPTION = { profile: { type: "string" } } as const;
 const JSON_OPTION = { json: { type: "boolean" } } as const;
 
 const OPTIONS: Readonly<Record<CommandName, NonNullable<ParseArgsConfig["options"]>>> = {
-  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, version: { type: "boolean" } },
-  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS },
+  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, version: { type: "boolean" } },
+  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION },
   "credential-process": {
     ...HELP,
     ...ROLE_OPTIONS,
+    ...PROFILE_OPTION,
     "no-cache": { type: "boolean" },
     "refresh-window": { type: "string" },
     "print-config": { type: "boolean" },
   },
-  "decode-authorization-message": { ...HELP, ...ROLE_OPTIONS },
+  "decode-authorization-message": { ...HELP, ...ROLE_OPTIONS, ...PROFILE_OPTION },
   cache: { ...HELP },
-  "setup-aws-profile": { ...HELP, ...ROLE_OPTIONS, write: { type: "boolean" }, "config-file": { type: "string" } },
+  "setup-aws-profile": { ...HELP, ...ROLE_OPTIONS, ...PROFILE_OPTION, write: { type: "boolean" }, "config-file": { type: "string" } },
 };
 
 const POSITIONALS: Readonly<Record<CommandName, number>> = {
@@ -127,12 +132,17 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (positionals.length < wanted) {
     throw new UsageError(MISSING_POSITIONAL[command] ?? "an argument is missing", command);
   }
+  const profile = values["profile"];
+  if (profile === "" || (typeof profile === "string" && /[\s[\]]/.test(profile))) {
+    throw new UsageError("--profile needs a profile name (no spaces or brackets), e.g. --profile work", command);
+  }
   return {
     command,
     json: values["json"] === true,
     role: readRole(values, env, command),
     positionals,
     flags: values,
+    profile: typeof profile === "string" ? profile : undefined,
   };
 }
 

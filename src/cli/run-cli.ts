@@ -28,9 +28,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.stdout(`${readVersion()}\n`);
         return EXIT.ok;
       case "status":
-        return await statusCommand({ json: args.json, role: args.role }, io);
+        return await statusCommand({ json: args.json, role: args.role, profile: args.profile }, io);
       case "explain":
-        return await explainCommand({ json: args.json, role: args.role }, io);
+        return await explainCommand({ json: args.json, role: args.role, profile: args.profile }, io);
       case "credential-process":
         return await credentialProcessCommand({ role: args.role, flags: args.flags }, io);
       case "cache":
@@ -38,7 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "setup-aws-profile":
         return setupAwsProfileCommand({ name: args.positionals[0] ?? "", role: args.role, flags: args.flags }, io);
       case "decode-authorization-message":
-        return await decodeAuthorizationMessageCommand({ role: args.role, encoded: args.positionals[0] ?? "" }, io);
+        return await decodeAuthorizationMessageCommand({ role: args.role, encoded: args.positionals[0] ?? "", profile: args.profile }, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -49,7 +49,7 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
     return EXIT.ok;
   }
   const refreshWindowSeconds = readRefreshWindow(flags, io.env);
-  const trace = prepareTrace(io, options.role); // throws UsageError now for a bad role option
+  const trace = prepareTrace(io, options.role, { profile }); // throws UsageError now for a bad role option
   let fetched = false;
   const resolve = async (): Promise<AwsCredentialIdentity> => {
     fetched = true;
