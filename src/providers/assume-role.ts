@@ -3,7 +3,8 @@ import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../errors.js";
 import { log, type Logger } from "../logger.js";
 import { hasKeys } from "../has-keys.js";
-import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, retriesInside } from "../memoize.js";
+import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, rejectCredential, retriesInside } from "../memoize.js";
+import { resolveRetryOptions, retriedOutside, withRetry, type RetryOptions } from "../retry.js";
 import { sharedBaseProvider } from "../shared-base-provider.js";
 import {
   DEFAULT_ASSUME_ROLE_CACHE_MAX,
@@ -104,6 +105,14 @@ export interface AssumeRoleOptions {
    * {@link DEFAULT_ASSUME_ROLE_CACHE_MAX} entries
    */
   cache?: AssumeRoleCache | false;
+  /**
+   * Retries of one call, for failures that can heal (throttling, 5xx, network errors, timeouts),
+   * with full-jitter backoff — when the provider is used on its own (e.g. handed straight to an SDK
+   * client). Inside {@link memoize} or `envOrProfile` the cache around it retries instead, with its
+   * own options, and this provider makes one attempt per fetch: attempts are never multiplied.
+   * @defaultValue {@link DEFAULT_RETRY_OPTIONS} (3 attempts)
+   */
+  retry?: RetryOptions;
 }
 
 /** @internal The validated options. */
@@ -142,9 +151,16 @@ function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
  *   Any number of providers for the same role and base make one AssumeRole; concurrent first calls
  *   share one request.
  * - **Fails clearly**: see the `@throws` list. A denial is remembered for 5 s.
- * - **One attempt per call**: the STS client is built with `maxAttempts: 1`; retries with jittered
- *   backoff belong to `memoize` (or `envOrProfile`), which wraps this provider and retries only
- *   what is `retryable`. The SDK's own retries would stack on top of those.
+ * - **Retries what can heal, once**: on its own (handed straight to an SDK client) a call retries
+ *   throttling, 5xx, network errors and timeouts with full-jitter backoff (`retry`, 3 attempts by
+ *   default). Wrapped in `memoize` (or `envOrProfile`), the cache retries with its options and this
+ *   provider makes one attempt per fetch; the STS client itself always makes one (`maxAttempts: 1`).
+ * - **Cheap when cached**: each provider keeps its last credential and the cache key of its last
+ *   base identity, so a call whose base is unchanged and whose credential is fresh costs one base
+ *   lookup and a few comparisons — no hashing, no key building, no shared-cache lookup.
+ * - **Rotated base keys**: when STS rejects the base (`InvalidClientTokenId`, `ExpiredToken`,
+ *   `SignatureDoesNotMatch`, …), a memoized source is told to forget it, and the call is tried once
+ *   more if the source now has different keys (e.g. `AWS_ACCESS_KEY_ID` changed in `process.env`).
  *
  * @param options - the role and how to reach STS; see {@link AssumeRoleOptions}.
  * @returns a provider of the role's temporary credentials (with `accountId` from the role ARN).
@@ -184,40 +200,182 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
   // The default source is envOrProfile()'s base chain: env → profile → web identity → container → IMDS.
   const source =
     options.source ?? sharedBaseProvider({ clock, profile: {}, webIdentity: {}, container: {}, ...(logger === undefined ? {} : { logger }) });
-  const cache = resolveCache(options.cache, clock);
-  const endpointLabel = settings.endpoint ?? `the ${settings.region} regional STS endpoint`;
-  let callSts: ((base: AwsCredentialIdentity) => Promise<AwsCredentialIdentity>) | undefined;
-  // The STS machinery (the AWS SDK, AsyncLocalStorage, error mapping) loads on the first AssumeRole.
-  const assume = async (base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> => {
-    callSts ??= (await loadStsCall()).createStsCall(settings, endpointLabel);
-    return callSts(base);
-  };
+  const link = new AssumeRoleLink(settings, source, resolveCache(options.cache, clock), clock, logger, resolveRetryOptions(options.retry));
+  return (identityProperties?: Record<string, unknown>) => link.provide(identityProperties);
+}
 
-  return async () => {
-    const base = await resolveBase(source, settings.roleArn);
-    if (cache === undefined) {
-      const credential = await assume(base);
-      log(logger, "debug", `assume-role: assumed ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)} (no shared cache)`);
-      return copyOf(credential);
-    }
+/** A provider's last credential and the base identity it was assumed with. */
+interface LastAssumed {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+  /** The shared-cache key for this base (built once per base). */
+  readonly key: string;
+  readonly credential: AwsCredentialIdentity;
+  /** Served until `expiration − refreshWindowMs`. */
+  readonly freshUntil: number;
+  /** The shared cache's epoch when stored: a `clear()` since makes it stale. */
+  readonly epoch: number;
+}
+
+/**
+ * One `fromAssumeRole` provider, as named steps: {@link provide} (the provider: fast path, then
+ * retries when it stands alone), {@link attempt} (one AssumeRole through the shared cache) and
+ * {@link dropRejectedBase} (rotated base keys).
+ */
+class AssumeRoleLink {
+  readonly #settings: Settings;
+  readonly #source: AwsCredentialIdentityProvider;
+  readonly #cache: SharedAssumeRoleCache | undefined;
+  readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
+  readonly #retry: Required<RetryOptions>;
+  #callSts: ((base: AwsCredentialIdentity) => Promise<AwsCredentialIdentity>) | undefined;
+  #last: LastAssumed | undefined;
+
+  constructor(
+    settings: Settings,
+    source: AwsCredentialIdentityProvider,
+    cache: SharedAssumeRoleCache | undefined,
+    clock: Clock,
+    logger: Logger | undefined,
+    retry: Required<RetryOptions>,
+  ) {
+    this.#settings = settings;
+    this.#source = source;
+    this.#cache = cache;
+    this.#clock = clock;
+    this.#logger = logger;
+    this.#retry = retry;
+  }
+
+  /**
+   * The fast path serves this provider's last credential while it is fresh and the base is the same
+   * keys; otherwise one {@link attempt}, retried here only when no layer above retries.
+   */
+  async provide(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
+    let base: AwsCredentialIdentity | undefined;
+    let baseError: unknown;
     try {
-      const { credential, outcome } = await cache.resolve(await cacheKey(settings, base), () => assume(base), {
+      base = await resolveBase(this.#source, this.#settings.roleArn);
+    } catch (error) {
+      baseError = error;
+    }
+    if (base !== undefined) {
+      const last = this.#last;
+      if (last !== undefined && sameBase(last, base) && this.#clock.now() < last.freshUntil && last.epoch === this.#cache?.epoch) {
+        if (this.#logger !== undefined) {
+          this.#logDebug(`served cached ${this.#settings.roleArn} with base ${redactKeyId(base.accessKeyId)}, expires ${last.credential.expiration?.toISOString() ?? "never"}`);
+        }
+        return last.credential;
+      }
+    }
+    let first = true;
+    const once = async (): Promise<AwsCredentialIdentity> => {
+      if (first) {
+        first = false;
+        if (base === undefined) {
+          throw baseError;
+        }
+        return this.attempt(base, true);
+      }
+      return this.attempt(await resolveBase(this.#source, this.#settings.roleArn), true);
+    };
+    if (retriedOutside(identityProperties) || this.#retry.retries === 0) {
+      return once();
+    }
+    return withRetry(once, {
+      retry: this.#retry,
+      source: SOURCE,
+      onRetry: ({ retry, delayMs, error }) => this.#logDebug(`attempt ${retry} for ${this.#settings.roleArn} failed (${describeError(error)}); retrying in ${delayMs} ms`),
+    });
+  }
+
+  /** One AssumeRole with `base`, through the shared cache (one request for every provider of the same key). */
+  async attempt(base: AwsCredentialIdentity, mayRebase: boolean): Promise<AwsCredentialIdentity> {
+    const settings = this.#settings;
+    const cache = this.#cache;
+    try {
+      if (cache === undefined) {
+        const credential = await this.#assume(base);
+        this.#logDebug(`assumed ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)} (no shared cache)`);
+        return credential;
+      }
+      const last = this.#last;
+      const key = last !== undefined && sameBase(last, base) ? last.key : await cacheKey(settings, base);
+      const epoch = cache.epoch;
+      const { credential, outcome } = await cache.resolve(key, () => this.#assume(base), {
         refreshWindowMs: settings.refreshWindowMs,
         rememberFailureMs: (error) => (isRemembered(error) ? settings.negativeCacheMs : 0),
       });
-      log(
-        logger,
-        "debug",
-        `assume-role: ${describeOutcome(outcome)} ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)}, ` +
-          `expires ${credential.expiration?.toISOString() ?? "never"}`,
+      const expiresAt = credential.expiration?.getTime() ?? Number.NaN;
+      this.#last = {
+        accessKeyId: base.accessKeyId,
+        secretAccessKey: base.secretAccessKey,
+        sessionToken: base.sessionToken,
+        key,
+        credential,
+        freshUntil: expiresAt - settings.refreshWindowMs, // NaN (never fresh) without an expiration
+        epoch,
+      };
+      this.#logDebug(
+        `${describeOutcome(outcome)} ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)}, expires ${credential.expiration?.toISOString() ?? "never"}`,
       );
-      return copyOf(credential);
+      return credential;
     } catch (error) {
-      log(logger, "debug", `assume-role: ${settings.roleArn} failed: ${describeError(error)}`);
+      this.#logDebug(`${settings.roleArn} failed: ${describeError(error)}`);
+      if (error instanceof CredentialsError && error.code === "STS_INVALID_BASE_CREDENTIALS") {
+        const fresh = await this.dropRejectedBase(base);
+        if (fresh !== undefined && mayRebase) {
+          return this.attempt(fresh, false);
+        }
+      }
       throw error;
     }
-  };
+  }
+
+  /**
+   * STS rejected `base` (rotated, revoked or expired keys): a memoized source forgets it, and the
+   * source's keys now are returned when they differ (so the caller can try once more with them).
+   */
+  async dropRejectedBase(base: AwsCredentialIdentity): Promise<AwsCredentialIdentity | undefined> {
+    if (this.#last !== undefined && sameBase(this.#last, base)) {
+      this.#last = undefined;
+    }
+    rejectCredential(this.#source, base);
+    try {
+      const fresh = await resolveBase(this.#source, this.#settings.roleArn);
+      if (!sameBase(fresh, base)) {
+        this.#logDebug(`base ${redactKeyId(base.accessKeyId)} was rejected; the source now has ${redactKeyId(fresh.accessKeyId)}, trying once more`);
+        return fresh;
+      }
+    } catch {
+      // The source cannot be read now: report the rejection; the next call reads it again.
+    }
+    return undefined;
+  }
+
+  /** The STS call itself; the STS machinery (the AWS SDK, error mapping) loads on the first one. */
+  async #assume(base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> {
+    this.#callSts ??= (await loadStsCall()).createStsCall(this.#settings, this.#settings.endpoint ?? `the ${this.#settings.region} regional STS endpoint`);
+    return this.#callSts(base);
+  }
+
+  #logDebug(message: string): void {
+    log(this.#logger, "debug", `assume-role: ${message}`);
+  }
 }
+
+/** Whether `base` has the same keys as `other` (string comparisons; usually the same strings). */
+function sameBase(
+  other: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string | undefined },
+  base: AwsCredentialIdentity,
+): boolean {
+  return other.accessKeyId === base.accessKeyId && other.secretAccessKey === base.secretAccessKey && other.sessionToken === base.sessionToken;
+}
+
+/** The host's default session name, computed once (it reads the host name). */
+let defaultSessionName: string | undefined;
 
 function resolveSettings(options: AssumeRoleOptions): Settings {
   const { accountId } = parseRoleArn(options.roleArn);
@@ -246,7 +404,7 @@ function resolveSettings(options: AssumeRoleOptions): Settings {
     roleArn: options.roleArn,
     accountId,
     externalId: options.externalId === undefined ? undefined : checkExternalId(options.externalId),
-    roleSessionName: options.roleSessionName === undefined ? defaultRoleSessionName() : checkRoleSessionName(options.roleSessionName),
+    roleSessionName: options.roleSessionName === undefined ? (defaultSessionName ??= defaultRoleSessionName()) : checkRoleSessionName(options.roleSessionName),
     durationSeconds:
       options.durationSeconds === undefined ? DEFAULT_ASSUME_ROLE_DURATION_SECONDS : checkDurationSeconds(options.durationSeconds),
     region,
@@ -346,12 +504,3 @@ function describeOutcome(outcome: string): string {
       return "assumed";
   }
 }
-
-/** Each caller gets its own object (and Date), so one caller's mutation cannot reach another. */
-function copyOf(credential: AwsCredentialIdentity): AwsCredentialIdentity {
-  return {
-    ...credential,
-    ...(credential.expiration === undefined ? {} : { expiration: new Date(credential.expiration.getTime()) }),
-  };
-}
-

@@ -4,6 +4,7 @@ import { inspect } from "node:util";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CredentialsError } from "../../src/errors.js";
+import { envOrProfile } from "../../src/env-or-profile.js";
 import { memoize } from "../../src/memoize.js";
 import { createAssumeRoleCache, fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
 import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
@@ -52,6 +53,9 @@ function provider(options: LooseOptions = {}) {
   // `undefined` means "leave the option out" (exactOptionalPropertyTypes forbids passing it).
   return fromAssumeRole(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as unknown as AssumeRoleOptions);
 }
+
+/** The mapping of one STS answer, without fromAssumeRole's own retries when it stands alone. */
+const ONE_ATTEMPT = { retry: { retries: 0 } } as const;
 
 async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
   const error = await promise.then(
@@ -280,12 +284,12 @@ describe("fromAssumeRole", () => {
 
     it("reports Throttling as STS_THROTTLED and retryable", async () => {
       sts.injectFault({ kind: "throttling" });
-      expect(await failure(provider()())).toMatchObject({ code: "STS_THROTTLED", retryable: true, tryNextLink: false });
+      expect(await failure(provider(ONE_ATTEMPT)())).toMatchObject({ code: "STS_THROTTLED", retryable: true, tryNextLink: false });
     });
 
     it("does not remember a throttling failure", async () => {
       sts.injectFault({ kind: "throttling" });
-      const credentials = provider();
+      const credentials = provider(ONE_ATTEMPT);
       await failure(credentials());
       await credentials();
       expect(sts.calls).toBe(2);
@@ -293,7 +297,7 @@ describe("fromAssumeRole", () => {
 
     it.each([500, 503])("reports HTTP %i as STS_ERROR and retryable", async (status) => {
       sts.injectFault({ kind: "server-error", status });
-      expect(await failure(provider()())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      expect(await failure(provider(ONE_ATTEMPT)())).toMatchObject({ code: "STS_ERROR", retryable: true });
     });
 
     it("reports malformed XML as STS_BAD_RESPONSE", async () => {
@@ -308,7 +312,7 @@ describe("fromAssumeRole", () => {
 
     it("gives up on a hanging STS after timeoutMs, as retryable STS_ERROR", async () => {
       sts.injectFault({ kind: "hang" });
-      expect(await failure(provider({ timeoutMs: 100 })())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      expect(await failure(provider({ timeoutMs: 100, ...ONE_ATTEMPT })())).toMatchObject({ code: "STS_ERROR", retryable: true });
     });
 
     it("reports an unreachable STS as retryable STS_ERROR", async () => {
@@ -338,7 +342,7 @@ describe("fromAssumeRole", () => {
       errors.push(await failure(provider({ source: async () => ({ ...BASE, secretAccessKey: `${SECRET}-x` }), cache: false })()));
       for (const fault of [{ kind: "throttling" }, { kind: "server-error" }, { kind: "malformed" }, { kind: "missing-credentials" }] as const) {
         sts.injectFault(fault);
-        errors.push(await failure(provider({ cache: false })()));
+        errors.push(await failure(provider({ cache: false, ...ONE_ATTEMPT })()));
       }
       errors.push(
         await failure(
@@ -452,11 +456,15 @@ describe("fromAssumeRole", () => {
       expect(sts.calls).toBe(2);
     });
 
-    it("hands each caller its own copy of the credential", async () => {
+    it("hands callers a frozen credential, so one caller's change cannot reach another", async () => {
       const a = await provider()();
-      a.expiration?.setTime(0);
+      expect(() => a.expiration?.setTime(0)).toThrow(/read-only/);
+      expect(() => {
+        (a as { sessionToken?: string }).sessionToken = "changed";
+      }).toThrow(TypeError);
       const b = await provider()();
-      expect(b.expiration?.getTime()).not.toBe(0);
+      expect(b.expiration?.getTime()).toBeGreaterThan(clock.now());
+      expect(b.sessionToken).toBe(sts.issued[0]?.sessionToken);
     });
   });
 
@@ -473,6 +481,130 @@ describe("fromAssumeRole", () => {
       for (const secret of [SECRET, TOKEN, BASE.accessKeyId, ...sts.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken])]) {
         expect(text).not.toContain(secret);
       }
+    });
+  });
+
+  describe("standing alone, it retries what can heal (issue 12, item 11)", () => {
+    it("retries Throttling and then succeeds, as the SDK's fromTemporaryCredentials does", async () => {
+      sts.injectFault({ kind: "throttling" }, 2);
+      const credential = await provider()();
+      expect(credential.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+      expect(sts.calls).toBe(3);
+    });
+
+    it("retries a 5xx and an unreachable endpoint's reset, but gives up after three attempts", async () => {
+      sts.injectFault({ kind: "server-error", status: 503 }, 5);
+      expect(await failure(provider()())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      expect(sts.calls).toBe(3);
+    });
+
+    it("does not retry an AccessDenied", async () => {
+      expect(await failure(provider({ externalId: "tenant-43", cache: false })())).toMatchObject({ code: "STS_ACCESS_DENIED" });
+      expect(sts.calls).toBe(1);
+    });
+
+    it("inside memoize makes one attempt per memoize attempt: three requests in all, not nine", async () => {
+      sts.injectFault({ kind: "throttling" }, 20);
+      const credentials = memoize(provider(), { clock, retry: { retries: 2, minTimeout: 1, maxTimeout: 2 } });
+      expect(await failure(credentials())).toMatchObject({ code: "STS_THROTTLED" });
+      expect(sts.calls).toBe(3);
+    });
+
+    it("inside envOrProfile({ assumeRole }) makes one attempt per retry of the whole: three requests in all, not nine", async () => {
+      sts.injectFault({ kind: "throttling" }, 20);
+      const credentials = envOrProfile({
+        env: { env: { AWS_ACCESS_KEY_ID: BASE.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN } },
+        imds: false,
+        clock,
+        retry: { retries: 2, minTimeout: 1, maxTimeout: 2 },
+        assumeRole: { roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "eu-west-1" },
+      });
+      expect(await failure(credentials())).toMatchObject({ code: "STS_THROTTLED" });
+      expect(sts.calls).toBe(3);
+    });
+
+    it("takes its own retry options", async () => {
+      sts.injectFault({ kind: "throttling" }, 20);
+      await failure(provider({ retry: { retries: 4, minTimeout: 1, maxTimeout: 2 } })());
+      expect(sts.calls).toBe(5);
+    });
+  });
+
+  describe("rotated base keys (issue 12, item 7)", () => {
+    const NEW_BASE = { accessKeyId: "AKIAIOSFODNN7BASE002", secretAccessKey: `${SECRET}-rotated`, sessionToken: `${TOKEN}-rotated` };
+
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    function setEnvKeys(keys: { accessKeyId: string; secretAccessKey: string; sessionToken: string }): void {
+      vi.stubEnv("AWS_ACCESS_KEY_ID", keys.accessKeyId);
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", keys.secretAccessKey);
+      vi.stubEnv("AWS_SESSION_TOKEN", keys.sessionToken);
+      vi.stubEnv("AWS_CREDENTIAL_EXPIRATION", undefined);
+    }
+
+    it.each([
+      ["a new key id (STS: InvalidClientTokenId)", NEW_BASE],
+      ["a new secret for the same key id (STS: SignatureDoesNotMatch)", { ...NEW_BASE, accessKeyId: BASE.accessKeyId }],
+    ])("an existing provider reads the environment again after %s", async (_, rotated) => {
+      setEnvKeys(BASE);
+      const credentials = fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "eu-west-1", clock });
+      await credentials();
+      setEnvKeys(rotated);
+      sts.setBaseCredentials([rotated]);
+      clock.advance(55 * 60_000); // past the cached credential's refresh point: a new AssumeRole is due
+
+      const credential = await credentials();
+      expect(credential.accessKeyId).toBe(sts.issued.at(-1)?.accessKeyId);
+      expect(sts.lastRequest).toMatchObject({ accessKeyId: rotated.accessKeyId, signatureValid: true });
+    });
+
+    it("an existing envOrProfile({ assumeRole }) provider recovers after STS says ExpiredToken for the old keys", async () => {
+      setEnvKeys(BASE);
+      const credentials = envOrProfile({ imds: false, clock, assumeRole: { roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "eu-west-1" } });
+      await credentials();
+      setEnvKeys(NEW_BASE);
+      sts.setBaseCredentials([NEW_BASE]);
+      sts.injectFault({ kind: "expired-token" }, 1);
+      clock.advance(56 * 60_000);
+
+      const credential = await credentials();
+      expect(credential.accessKeyId).toBe(sts.issued.at(-1)?.accessKeyId);
+      expect(sts.lastRequest).toMatchObject({ accessKeyId: NEW_BASE.accessKeyId, signatureValid: true });
+    });
+
+    it("keeps reporting the rejection when the source still has the rejected keys", async () => {
+      setEnvKeys(BASE);
+      const credentials = fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "eu-west-1", clock, ...ONE_ATTEMPT });
+      sts.setBaseCredentials([NEW_BASE]);
+      expect(await failure(credentials())).toMatchObject({ code: "STS_INVALID_BASE_CREDENTIALS" });
+      expect(sts.calls).toBe(1);
+    });
+  });
+
+  describe("the per-provider fast path and a working set beyond the bound (issue 12, item 15)", () => {
+    it("keeps serving each provider's own credential when the shared cache is too small for the working set", async () => {
+      await restartWithoutExternalId();
+      const cache = createAssumeRoleCache({ maxEntries: 1, clock });
+      const one = provider({ cache, externalId: undefined });
+      const two = provider({ cache, externalId: undefined, roleArn: "arn:aws:iam::123456789012:role/other" });
+      await one();
+      await two(); // evicts the first role from the one-entry shared cache
+      for (let i = 0; i < 100; i++) {
+        await one();
+        await two();
+      }
+      expect(sts.calls).toBe(2);
+    });
+
+    it("makes a new AssumeRole after the shared cache is cleared, even for a provider holding its last credential", async () => {
+      const cache = createAssumeRoleCache({ clock });
+      const credentials = provider({ cache });
+      await credentials();
+      cache.clear();
+      await credentials();
+      expect(sts.calls).toBe(2);
     });
   });
 });

@@ -1,11 +1,13 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
-import type { LRUCache } from "lru-cache";
-import { systemClock, type Clock } from "../../clock.js";
+import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
 
 /**
- * Default bound of the shared AssumeRole cache. One entry is a few hundred bytes; a thousand
- * distinct (role, base identity, session) combinations is far more than one process assumes, and
- * the bound keeps a process that assumes roles per tenant from growing without limit.
+ * Default bound of the shared AssumeRole cache. One entry is a few hundred bytes plus the
+ * credential (a session token is about a kilobyte); a thousand distinct (role, base identity,
+ * session) combinations is far more than one process assumes, and the bound keeps a process that
+ * assumes roles per tenant from growing without limit. A working set larger than the bound
+ * degrades gracefully (see {@link AssumeRoleCache}), and each provider also keeps its own last
+ * credential, so a provider in steady use never depends on the shared cache to avoid STS.
  */
 export const DEFAULT_ASSUME_ROLE_CACHE_MAX = 1000;
 
@@ -15,13 +17,19 @@ export const DEFAULT_ASSUME_ROLE_CACHE_MAX = 1000;
  * concurrent first calls share one in-flight request. Create your own with
  * {@link createAssumeRoleCache} to size it or to isolate it; by default providers share one per
  * {@link Clock}.
+ *
+ * **Eviction.** When full, an expired entry is dropped if one is met first, else a random entry
+ * outside the newest eighth (recency is kept: a hit moves an entry to the newest end). Unlike strict LRU, where a working set only slightly larger than the bound misses on
+ * every call (each entry is evicted just before it is needed again), the hit rate then falls off
+ * smoothly with the working set's size. Each provider additionally keeps its own last credential,
+ * so the shared bound limits sharing *between* providers, never a provider's own reuse.
  */
 export interface AssumeRoleCache {
-  /** Upper bound on entries (least recently used are evicted first). */
+  /** Upper bound on entries. */
   readonly max: number;
   /** Entries held now (in-flight, fresh and remembered failures; expired ones until touched). */
   readonly size: number;
-  /** Forgets everything. In-flight requests still settle for their callers. */
+  /** Forgets everything (providers' own last credentials too). In-flight requests still settle for their callers. */
   clear(): void;
 }
 
@@ -36,7 +44,7 @@ export interface AssumeRoleCacheOptions {
 type Entry =
   | { kind: "pending"; promise: Promise<AwsCredentialIdentity> }
   | { kind: "value"; credential: AwsCredentialIdentity; expiresAt: number }
-  | { kind: "error"; error: unknown; at: number };
+  | { kind: "error"; error: unknown; at: number; until: number };
 
 /** How {@link SharedAssumeRoleCache.resolve} treats the outcome of one fetch. */
 export interface ResolveOptions {
@@ -51,33 +59,17 @@ export type CacheOutcome = "hit" | "joined" | "fetched" | "remembered-failure";
 
 /** @internal The implementation behind {@link AssumeRoleCache}. */
 export class SharedAssumeRoleCache implements AssumeRoleCache {
-  /** Created on first use: lru-cache is loaded then, so importing env-or-profile stays cheap. */
-  #lru: LRUCache<string, Entry> | undefined;
+  /** Insertion order is recency order: a hit re-inserts its key at the newest end. */
+  readonly #entries = new Map<string, Entry>();
   readonly #clock: Clock;
   readonly #max: number;
+  readonly #random: Random;
+  #epoch = 0;
 
-  constructor(maxEntries: number, clock: Clock) {
+  constructor(maxEntries: number, clock: Clock, random: Random = defaultRandom) {
     this.#clock = clock;
     this.#max = maxEntries;
-  }
-
-  async #store(): Promise<LRUCache<string, Entry>> {
-    if (this.#lru !== undefined) {
-      return this.#lru;
-    }
-    const { LRUCache: Lru } = await import("lru-cache");
-    const clock = this.#clock;
-    this.#lru ??= new Lru<string, Entry>({
-      max: this.#max,
-      // Time comes from our clock, read on every check: lru-cache otherwise captures
-      // `performance` at load and debounces reads with a 1 ms timer, which neither a manual
-      // clock nor fake timers would move. (A clock reading of 0 would mean "no TTL" to
-      // lru-cache; the entries carry their own deadline, checked below, so that cannot keep a
-      // stale credential.)
-      perf: { now: () => clock.now() },
-      ttlResolution: 0,
-    });
-    return this.#lru;
+    this.#random = random;
   }
 
   get max(): number {
@@ -85,11 +77,17 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
   }
 
   get size(): number {
-    return this.#lru?.size ?? 0;
+    return this.#entries.size;
+  }
+
+  /** Bumped by {@link clear}: providers' own last credentials from before it are not served. */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   clear(): void {
-    this.#lru?.clear();
+    this.#entries.clear();
+    this.#epoch += 1;
   }
 
   /**
@@ -102,11 +100,11 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
     fetch: () => Promise<AwsCredentialIdentity>,
     options: ResolveOptions,
   ): Promise<{ credential: AwsCredentialIdentity; outcome: CacheOutcome }> {
-    // Nothing may await between the lookup and the `pending` entry below: that is what makes
+    // Nothing awaits between the lookup and the `pending` entry below: that is what makes
     // concurrent first callers share one fetch.
-    const lru = await this.#store();
+    const entries = this.#entries;
     const now = this.#clock.now();
-    const existing = lru.get(key);
+    const existing = entries.get(key);
     if (existing !== undefined) {
       switch (existing.kind) {
         case "pending":
@@ -115,6 +113,7 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
         // by whichever provider stored the entry: providers with different settings share keys.
         case "value":
           if (now < existing.expiresAt - options.refreshWindowMs) {
+            this.#touch(key, existing);
             return { credential: existing.credential, outcome: "hit" };
           }
           break;
@@ -124,37 +123,77 @@ export class SharedAssumeRoleCache implements AssumeRoleCache {
           }
           break;
       }
-      lru.delete(key);
+      entries.delete(key);
     }
 
     const promise = fetch();
     const pending: Entry = { kind: "pending", promise };
-    lru.set(key, pending, { ttl: 0 });
+    this.#set(key, pending, now);
     try {
       const credential = await promise;
-      if (lru.peek(key) === pending) {
+      if (entries.get(key) === pending) {
         const expiresAt = credential.expiration === undefined ? Number.NaN : credential.expiration.getTime();
-        const now = this.#clock.now();
-        if (expiresAt - options.refreshWindowMs > now) {
+        if (expiresAt - options.refreshWindowMs > this.#clock.now()) {
           // Kept until it expires; each caller decides whether it is still fresh for its window.
-          lru.set(key, { kind: "value", credential, expiresAt }, { ttl: Math.ceil(expiresAt - now) });
+          entries.set(key, { kind: "value", credential, expiresAt });
         } else {
-          lru.delete(key);
+          entries.delete(key);
         }
       }
       return { credential, outcome: "fetched" };
     } catch (error) {
-      if (lru.peek(key) === pending) {
+      if (entries.get(key) === pending) {
         const rememberMs = options.rememberFailureMs(error);
         if (rememberMs > 0) {
-          lru.set(key, { kind: "error", error, at: this.#clock.now() }, { ttl: Math.ceil(rememberMs) });
+          const at = this.#clock.now();
+          entries.set(key, { kind: "error", error, at, until: at + rememberMs });
         } else {
-          lru.delete(key);
+          entries.delete(key);
         }
       }
       throw error;
     }
   }
+
+  #touch(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+  }
+
+  #set(key: string, entry: Entry, now: number): void {
+    if (this.#entries.size >= this.#max) {
+      this.#evictOne(now);
+    }
+    this.#entries.set(key, entry);
+  }
+
+  /**
+   * Drops one entry: the first expired one met on the way, else a random one — never among the
+   * newest eighth (at least the newest entry), so what was just fetched stays. Strict LRU would
+   * always drop the oldest, which is exactly the one a cyclic working set just over the bound
+   * needs next; a random victim keeps a steady share of such a set instead.
+   */
+  #evictOne(now: number): void {
+    const size = this.#entries.size;
+    const candidates = Math.max(1, size - Math.max(1, Math.floor(size / 8)));
+    const pick = Math.min(candidates - 1, Math.floor(this.#random() * candidates));
+    let index = 0;
+    let victim: string | undefined;
+    for (const [key, entry] of this.#entries) {
+      if (isExpired(entry, now) || index === pick) {
+        victim = key;
+        break;
+      }
+      index += 1;
+    }
+    if (victim !== undefined) {
+      this.#entries.delete(victim);
+    }
+  }
+}
+
+function isExpired(entry: Entry, now: number): boolean {
+  return (entry.kind === "value" && now >= entry.expiresAt) || (entry.kind === "error" && now >= entry.until);
 }
 
 const shared = new WeakMap<Clock, Map<number, SharedAssumeRoleCache>>();

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { fromTemporaryCredentials as FromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
+import { freezeCredential } from "../../freeze-credential.js";
 import { registerCredential } from "../../scrub-secrets.js";
 import type { Settings } from "../assume-role.js";
 import { mapStsError } from "./map-sts-error.js";
@@ -27,25 +27,54 @@ function loadSdk(): Promise<{ fromTemporaryCredentials: typeof FromTemporaryCred
 }
 
 /**
- * The base identity of the AssumeRole being sent. The STS client asks its `credentials` for the
- * identity to sign with; this hands it the exact identity the cache key was computed from, per
- * call, even when calls with different base identities overlap.
+ * How many base identities keep their own STS client per provider: the current one and the one
+ * before it (a rotation overlaps calls signed with both). Older ones are dropped.
  */
-const signingIdentity = new AsyncLocalStorage<AwsCredentialIdentity>();
+const MAX_CLIENTS_PER_PROVIDER = 2;
 
-/** One STS client per provider, calling AssumeRole signed with the given base identity. */
+/** An STS caller bound to one base identity: it signs every AssumeRole with exactly that identity. */
+interface BoundClient {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+  readonly provider: AwsCredentialIdentityProvider;
+}
+
+/**
+ * One STS client per provider and base identity, calling AssumeRole signed with that identity.
+ *
+ * Each client's `masterCredentials` is a constant function returning its own base, so a request is
+ * signed by exactly the identity the cache key was computed from, even when calls with different
+ * bases overlap — without any async context tracking (an `AsyncLocalStorage` here made every
+ * `await` in the whole process slower once the first AssumeRole had run). A base changes when it
+ * rotates (hourly for instance profiles, never for static keys), so clients are rarely built.
+ */
 export function createStsCall(settings: Settings, endpointLabel: string): (base: AwsCredentialIdentity) => Promise<AwsCredentialIdentity> {
-  let temporary: AwsCredentialIdentityProvider | undefined;
-  return async (base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> => {
-    if (temporary === undefined) {
-      const { fromTemporaryCredentials } = await loadSdk();
+  const clients: BoundClient[] = [];
+  const clientFor = async (base: AwsCredentialIdentity): Promise<BoundClient> => {
+    const found = clients.find((client) => sameBase(client, base));
+    if (found !== undefined) {
+      return found;
+    }
+    const { fromTemporaryCredentials } = await loadSdk();
+    const again = clients.find((client) => sameBase(client, base));
+    if (again !== undefined) {
+      return again; // built by a concurrent call while the SDK loaded
+    }
+    const signingIdentity: AwsCredentialIdentity = Object.freeze({
+      accessKeyId: base.accessKeyId,
+      secretAccessKey: base.secretAccessKey,
+      ...(base.sessionToken === undefined ? {} : { sessionToken: base.sessionToken }),
+    });
+    const client: BoundClient = {
+      accessKeyId: base.accessKeyId,
+      secretAccessKey: base.secretAccessKey,
+      sessionToken: base.sessionToken,
       // The SDK's `fromTemporaryCredentials` keeps no credential cache of its own; it builds one
-      // STS client on its first call and reuses it, so creating it once here means one STS client
-      // (one connection pool) per provider.
-      temporary ??= fromTemporaryCredentials({
-        // Marked `memoized` so the STS client does not wrap it in its own (Date.now-based) cache:
-        // each AssumeRole is signed by exactly the base identity it was keyed on.
-        masterCredentials: Object.assign(async () => currentSigningIdentity(), { memoized: true }),
+      // STS client on its first call and reuses it.
+      provider: fromTemporaryCredentials({
+        // Marked `memoized` so the STS client does not wrap it in its own (Date.now-based) cache.
+        masterCredentials: Object.assign(async () => signingIdentity, { memoized: true }),
         params: {
           RoleArn: settings.roleArn,
           RoleSessionName: settings.roleSessionName,
@@ -55,8 +84,9 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
         clientConfig: {
           region: settings.region,
           ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-          // One attempt: our memoize layer retries with full-jitter backoff, and only what is
-          // retryable. SDK retries underneath would multiply the attempts and hide the delays.
+          // One attempt: retries with full-jitter backoff are ours (fromAssumeRole's own when it
+          // stands alone, memoize's when wrapped), and only for what is retryable. SDK retries
+          // underneath would multiply the attempts and hide the delays.
           maxAttempts: 1,
           requestHandler: {
             connectionTimeout: settings.timeoutMs,
@@ -65,16 +95,22 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
             throwOnRequestTimeout: true,
           },
         },
-      });
-    }
-    const provider = temporary;
+      }),
+    };
+    clients.unshift(client);
+    clients.length = Math.min(clients.length, MAX_CLIENTS_PER_PROVIDER);
+    return client;
+  };
+
+  return async (base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> => {
     // The base's secret and token go out in this request; STS (or a proxy) may echo them back.
     registerCredential(base);
     let result: AwsCredentialIdentity;
     try {
+      const { provider } = await clientFor(base);
       // No identity properties are passed on: a calling client's config (region, request
       // handler, credentials) must not change which STS we ask or how.
-      result = await signingIdentity.run(base, () => withDeadline(provider(), settings.timeoutMs));
+      result = await withDeadline(provider(), settings.timeoutMs);
     } catch (error) {
       throw mapStsError(error, {
         roleArn: settings.roleArn,
@@ -86,6 +122,13 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
     }
     return toCredential(result, settings);
   };
+}
+
+/** Whether `base` has exactly the keys `client` signs with. */
+function sameBase(client: BoundClient, base: AwsCredentialIdentity): boolean {
+  return (
+    client.accessKeyId === base.accessKeyId && client.secretAccessKey === base.secretAccessKey && client.sessionToken === base.sessionToken
+  );
 }
 
 /**
@@ -102,15 +145,6 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
     }, ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
-function currentSigningIdentity(): AwsCredentialIdentity {
-  const identity = signingIdentity.getStore();
-  if (identity === undefined) {
-    // Only reachable if the SDK resolved credentials outside our call, which it does not.
-    throw new CredentialsError("AssumeRole was signed outside a provider call", { source: SOURCE, code: "STS_ERROR", tryNextLink: false });
-  }
-  return identity;
 }
 
 /** Checks STS's answer and shapes it: all four fields present, `accountId` from the role ARN. */
@@ -132,12 +166,13 @@ function toCredential(result: AwsCredentialIdentity, settings: Settings): AwsCre
     );
   }
   registerCredential(result);
-  return {
+  // Frozen, with a read-only expiration: the cache hands this one object to every caller.
+  return freezeCredential({
     accessKeyId: result.accessKeyId,
     secretAccessKey: result.secretAccessKey,
     sessionToken: result.sessionToken,
     expiration,
     accountId: settings.accountId,
     ...(result.credentialScope === undefined ? {} : { credentialScope: result.credentialScope }),
-  };
+  });
 }

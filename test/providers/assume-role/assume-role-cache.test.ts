@@ -37,6 +37,35 @@ describe("the AssumeRole cache", () => {
     expect((await cache.resolve("b", fetch, WINDOW)).outcome).toBe("fetched");
   });
 
+  it("degrades gracefully for a working set larger than its bound: 1,500 keys cycled through 1,000 entries still hit often (strict LRU: never)", async () => {
+    const clock = manualClock();
+    let state = 7;
+    const cache = new SharedAssumeRoleCache(1_000, clock, () => ((state = (state * 48_271) % 2_147_483_647) / 2_147_483_647));
+    let fetches = 0;
+    const fetch = async () => {
+      fetches += 1;
+      return credentialUntil(clock.now() + HOUR);
+    };
+    for (let round = 0; round < 3; round += 1) {
+      for (let i = 0; i < 1_500; i += 1) await cache.resolve(`role-${i}`, fetch, WINDOW);
+    }
+    const lastRounds = fetches - 1_500;
+    expect(cache.size).toBeLessThanOrEqual(1_000);
+    expect(lastRounds).toBeLessThan(2 * 1_500 * 0.8); // at least a fifth of the calls are hits
+  });
+
+  it("drops an expired entry before a live one when full", async () => {
+    const clock = manualClock();
+    const cache = new SharedAssumeRoleCache(4, clock, () => 0.99); // a random pick would be the third entry
+    await cache.resolve("short", async () => credentialUntil(clock.now() + 400_000), WINDOW);
+    for (const key of ["long-1", "long-2", "long-3"]) await cache.resolve(key, async () => credentialUntil(clock.now() + HOUR), WINDOW);
+    clock.advance(500_000);
+    await cache.resolve("new", async () => credentialUntil(clock.now() + HOUR), WINDOW);
+    for (const key of ["long-1", "long-2", "long-3", "new"]) {
+      expect((await cache.resolve(key, async () => credentialUntil(clock.now() + HOUR), WINDOW)).outcome).toBe("hit");
+    }
+  });
+
   it("runs one fetch for ten thousand concurrent callers of one key", async () => {
     const cache = new SharedAssumeRoleCache(1000, manualClock());
     let fetches = 0;
