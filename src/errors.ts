@@ -421,7 +421,10 @@ export function redactKeyId(accessKeyId: string): string {
  * @returns ` (…WXYZ)` or `""`.
  * @example
  * ```ts
- * `AWS_ACCESS_KEY_ID${keyIdHint(value)} is set but AWS_SECRET_ACCESS_KEY is not`
+ * import { keyIdHint } from "./errors.js";
+ *
+ * const value = process.env["AWS_ACCESS_KEY_ID"] ?? "";
+ * const message = `AWS_ACCESS_KEY_ID${keyIdHint(value)} is set but AWS_SECRET_ACCESS_KEY is not`;
  * ```
  */
 export function keyIdHint(value: string): string {

@@ -69,6 +69,10 @@ let sequence = 0;
  * @param secret - a secret access key, session token, IMDS token or web identity token.
  * @example
  * ```ts
+ * import type { AwsCredentialIdentity } from "@smithy/types";
+ * import { registerSecret } from "./scrub-secrets.js";
+ *
+ * declare const credential: AwsCredentialIdentity;
  * registerSecret(credential.sessionToken);
  * ```
  */
@@ -98,6 +102,10 @@ export function registerSecret(secret: unknown): void {
  * @param identity - a credential, or anything else (ignored).
  * @example
  * ```ts
+ * import type { AwsCredentialIdentityProvider } from "@smithy/types";
+ * import { registerCredential } from "./scrub-secrets.js";
+ *
+ * declare const provider: AwsCredentialIdentityProvider;
  * registerCredential(await provider());
  * ```
  */
@@ -123,6 +131,9 @@ export function registerCredential(identity: unknown): void {
  * @returns the text, unchanged when it holds no known secret.
  * @example
  * ```ts
+ * import { scrubSecrets } from "./scrub-secrets.js";
+ *
+ * declare const serverError: Error;
  * const message = scrubSecrets(String(serverError.message));
  * ```
  */

@@ -20,6 +20,9 @@ import { systemClock, type Clock } from "../clock.js";
  *
  * @example
  * ```ts
+ * import { startContainerEmulator } from "env-or-profile/testing";
+ *
+ * const container = await startContainerEmulator();
  * container.fail(500, { times: 2 });   // two 500s, then the normal answer
  * container.failOnce("reset");
  * container.fail({ delayMs: 200 });    // slow, then the normal answer

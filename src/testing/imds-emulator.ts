@@ -26,6 +26,9 @@ export type ImdsEmulatorMode = "v2-optional" | "v1-only" | "token-required";
  *
  * @example
  * ```ts
+ * import { startImdsEmulator } from "env-or-profile/testing";
+ *
+ * const imds = await startImdsEmulator();
  * imds.fail("*", "hang");                                   // nothing answers, ever
  * imds.fail("/latest/api/token", 405, { times: 1 });        // one refused token request
  * imds.failOnce(`/latest/meta-data/iam/security-credentials/${imds.roleName}`, { body: "[]" });

@@ -6,6 +6,8 @@ import { CredentialsError, type CredentialsErrorCode } from "../../errors.js";
  *
  * @example
  * ```ts
+ * import type { CredentialLink } from "./credential-link.js";
+ *
  * const IMDS_LINK: CredentialLink = { source: "imds", name: "IMDS", badResponseCode: "IMDS_BAD_RESPONSE" };
  * ```
  */
