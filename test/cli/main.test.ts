@@ -40,7 +40,7 @@ describe("the env-or-profile binary", () => {
     const result = await cli(["explain"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/1\. env\s+skipped.*ENV_NOT_SET/);
-    expect(result.stdout).toMatch(/2\. imds\s+skipped.*IMDS_UNAVAILABLE/);
+    expect(result.stdout).toMatch(/5\. imds\s+skipped.*IMDS_UNAVAILABLE/);
     expect(result.stdout).toContain("Result: no credentials.");
     expect(result.stderr).toContain("no credentials");
   });
