@@ -98,6 +98,20 @@ export {
   fromCredentialProcess,
   DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES,
   DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS,
+  MAX_CREDENTIAL_PROCESS_DEPTH,
+  CREDENTIAL_PROCESS_DEPTH_VARIABLE,
   type CredentialProcessOptions,
 } from "./providers/process/from-credential-process.js";
 export { splitCommandLine } from "./providers/process/split-command-line.js";
+export {
+  withFileCache,
+  DEFAULT_FILE_CACHE_LOCK_WAIT_MS,
+  DEFAULT_FILE_CACHE_REFRESH_WINDOW_MS,
+  DEFAULT_FILE_CACHE_STALE_LOCK_MS,
+  FILE_CACHE_ENV,
+  FILE_CACHE_MAX_WINDOW_SHARE,
+  type FileCacheOptions,
+} from "./cache/with-file-cache.js";
+export type { FileCacheKey } from "./cache/cache-key-hash.js";
+export { clearFileCache, type ClearFileCacheResult } from "./cache/clear-file-cache.js";
+export { defaultFileCacheDir, FILE_CACHE_DIR_ENV } from "./cache/default-file-cache-dir.js";

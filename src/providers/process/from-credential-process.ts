@@ -20,6 +20,17 @@ export const DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS = 60_000;
  */
 export const DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES = 1024 * 1024;
 
+/**
+ * How deeply credential processes may run inside one another (counted in
+ * {@link CREDENTIAL_PROCESS_DEPTH_VARIABLE}). A helper that itself reads a profile with a
+ * `credential_process` is two deep; a profile whose `credential_process` is `env-or-profile
+ * credential-process --profile` *itself* would fork without end — it is stopped at this depth.
+ */
+export const MAX_CREDENTIAL_PROCESS_DEPTH = 4;
+
+/** The variable that counts nested credential processes, set in each child's environment. */
+export const CREDENTIAL_PROCESS_DEPTH_VARIABLE = "ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH";
+
 /** How much of a failing program's stderr is kept to explain the failure (then scrubbed and cut to 300 characters). */
 const MAX_STDERR_BYTES = 4096;
 
@@ -84,8 +95,16 @@ export function fromCredentialProcess(options: CredentialProcessOptions): AwsCre
   // The program's name, never its arguments: they may carry a secret (a token, a password).
   const label = `credential_process ${JSON.stringify(baseName(argv[0] ?? ""))}${options.profile === undefined ? "" : ` of profile "${options.profile}"`}`;
   return async () => {
+    const env = options.env ?? process.env;
+    const depth = Number.parseInt(env[CREDENTIAL_PROCESS_DEPTH_VARIABLE] ?? "0", 10) || 0;
+    if (depth >= MAX_CREDENTIAL_PROCESS_DEPTH) {
+      throw new CredentialsError(
+        `${label} was not run: credential processes are already nested ${depth} deep (${CREDENTIAL_PROCESS_DEPTH_VARIABLE}); does a profile's credential_process run itself?`,
+        { source: SOURCE, code: "PROCESS_FAILED", tryNextLink: false },
+      );
+    }
     const result = await runBoundedProcess(argv, {
-      env: options.env ?? process.env,
+      env: { ...env, [CREDENTIAL_PROCESS_DEPTH_VARIABLE]: String(depth + 1) },
       timeoutMs,
       maxOutputBytes,
       maxStderrBytes: MAX_STDERR_BYTES,

@@ -68,7 +68,7 @@ export function planProfile(selection: ProfileSelection, profiles: LoadedProfile
     if (!selection.explicit) {
       throw notSet(
         profiles.files.length === 0
-          ? "no AWS config or credentials file, and AWS_PROFILE is not set"
+          ? `no AWS config or credentials file (${selection.configFile}, ${selection.credentialsFile}), and AWS_PROFILE is not set`
           : `no [default] profile in ${profiles.files.map((file) => file.path).join(" or ")}, and AWS_PROFILE is not set`,
       );
     }

@@ -136,3 +136,22 @@ describe("fromCredentialProcess", () => {
     expect(() => fromCredentialProcess({ command: "creds 'unterminated" })).toThrow(TypeError);
   });
 });
+
+describe("fromCredentialProcess: nesting", () => {
+  it("tells the program how deeply it is nested", async () => {
+    const command = script(
+      "depth",
+      `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: "AKIADEPTH" + process.env.ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH + "0000000000", SecretAccessKey: "s" }));`,
+    );
+    expect((await run(command, { env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH: "2" } })).accessKeyId).toBe("AKIADEPTH30000000000");
+  });
+
+  it("refuses to run once credential processes are nested four deep, without starting the program", async () => {
+    const marker = join(dir, "never-ran.txt");
+    const command = script("never", `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "ran");`);
+    const error = await failure(command, { env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH: "4" } });
+    expect(error).toMatchObject({ code: "PROCESS_FAILED", tryNextLink: false });
+    expect(error.message).toContain("nested 4 deep");
+    expect(() => readFileSync(marker)).toThrow();
+  });
+});

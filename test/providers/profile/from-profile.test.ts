@@ -265,3 +265,13 @@ describe("fromProfile: credential_process", () => {
     expect(emulator.lastRequest).toMatchObject({ roleArn: ROLE, accessKeyId: KEY, signatureValid: true });
   });
 });
+
+describe("fromProfile: a credential_process that runs itself", () => {
+  it("ends with an error instead of forking without end (env-or-profile credential-process --profile of the same profile)", async () => {
+    const cli = new URL("../../../dist/cli/main.js", import.meta.url).pathname;
+    aws.writeConfig(`[profile loop]\ncredential_process = "${process.execPath}" "${cli}" credential-process --profile loop --no-cache\n`);
+    const error = await profileFailure({ profile: "loop" }, { AWS_EC2_METADATA_DISABLED: "true", ENV_OR_PROFILE_CACHE: "off" });
+    expect(error).toMatchObject({ code: "PROCESS_FAILED", tryNextLink: false });
+    expect(error.message).toContain("exited with code 1");
+  });
+});
