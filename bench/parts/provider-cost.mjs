@@ -5,8 +5,15 @@
 // both sides. Nothing is called: creation only.
 //   node --expose-gc provider-cost.mjs <impl> [count]
 // impl:
-//   ours-fromImds        fromImds() (defaults)
+//   ours-fromImds        fromImds() (defaults: the IMDS variables are read from process.env now)
+//   ours-fromImds-env    fromImds({ env }) with one given, empty env object (no process.env reads)
 //   sdk-imds             fromInstanceMetadata() (defaults)
+//   ours-memoize         memoize(source)              sdk-memoize      memoizeIdentityProvider(source, isIdentityExpired, doesIdentityRequireRefresh)
+//   ours-fromEnv         fromEnv()                    sdk-fromEnv      fromEnv() (@aws-sdk/credential-providers)
+//   ours-fromAssumeRole  fromAssumeRole({ roleArn, externalId, source })
+//                        sdk-fromTemporaryCredentials fromTemporaryCredentials({ masterCredentials: source, params: { RoleArn, ExternalId } })
+//   ours-envOrProfile    envOrProfile() (defaults; same options → one shared provider, so this is the per-call cost)
+//                        sdk-fromNodeProviderChain    fromNodeProviderChain() (defaults)
 import { finish, median, msSince, nowNs, OURS } from "../lib.mjs";
 
 const [impl = "ours-fromImds", countText = "20000"] = process.argv.slice(2);
@@ -18,9 +25,33 @@ if (impl === "ours-fromImds") {
   const m = await OURS.fromImds();
   if (!m) finish({ na: true });
   make = () => m.fn();
+} else if (impl === "ours-fromImds-env") {
+  const m = await OURS.fromImds();
+  if (!m) finish({ na: true });
+  const env = {};
+  make = () => m.fn({ env });
 } else if (impl === "sdk-imds") {
   const { fromInstanceMetadata } = await import("@aws-sdk/credential-providers");
   make = () => fromInstanceMetadata();
+} else if (impl.startsWith("ours-") || impl.startsWith("sdk-")) {
+  const source = async () => ({ accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" });
+  const ROLE = { roleArn: "arn:aws:iam::123456789012:role/bench", externalId: "bench-external-id" };
+  const ours = impl.startsWith("ours-") ? await import("env-or-profile").catch(() => undefined) : undefined;
+  if (impl.startsWith("ours-") && ours === undefined) finish({ na: true });
+  if (impl === "ours-memoize") make = () => ours.memoize(source);
+  else if (impl === "ours-fromEnv") make = () => ours.fromEnv();
+  else if (impl === "ours-fromAssumeRole") make = () => ours.fromAssumeRole({ ...ROLE, source });
+  else if (impl === "ours-envOrProfile") make = () => ours.envOrProfile();
+  else if (impl === "sdk-memoize") {
+    const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = await import("@smithy/core");
+    make = () => memoizeIdentityProvider(source, isIdentityExpired, doesIdentityRequireRefresh);
+  } else {
+    const sdk = await import("@aws-sdk/credential-providers");
+    if (impl === "sdk-fromEnv") make = () => sdk.fromEnv();
+    else if (impl === "sdk-fromTemporaryCredentials") make = () => sdk.fromTemporaryCredentials({ masterCredentials: source, params: { RoleArn: ROLE.roleArn, ExternalId: ROLE.externalId } });
+    else if (impl === "sdk-fromNodeProviderChain") make = () => sdk.fromNodeProviderChain();
+  }
+  if (make === undefined) finish({ error: `unknown impl ${impl}` });
 } else {
   finish({ error: `unknown impl ${impl}` });
 }
@@ -32,15 +63,19 @@ const gc = () => {
 };
 
 // Warm-up: JIT and lazily loaded modules out of the measurement.
-for (let i = 0; i < 2_000; i++) make();
+for (let i = 0; i < 50_000; i++) make();
 
 const perCreationUs = [];
+let keep;
 for (let round = 0; round < ROUNDS; round++) {
-  const keep = new Array(count);
+  keep = new Array(count);
   const t0 = nowNs();
   for (let i = 0; i < count; i++) keep[i] = make();
   perCreationUs.push((msSince(t0) * 1000) / count);
 }
+// The last round's providers must be garbage before the heap is measured, or they are counted
+// as freed during the measurement (and small providers come out at ≈ 0 or below).
+keep = undefined;
 
 gc();
 const before = process.memoryUsage().heapUsed;

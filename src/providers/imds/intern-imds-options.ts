@@ -1,42 +1,49 @@
-import { IMDS_ENV_VARIABLES, resolveImdsOptions, type ImdsOptions, type ResolvedImdsOptions } from "./imds-options.js";
+import { IMDS_ENV_VARIABLES, resolveImdsOptions, type ImdsEnv, type ImdsOptions, type ResolvedImdsOptions } from "./imds-options.js";
 
 /**
- * Resolved options shared by providers created with the same option values and the same IMDS
- * environment variables, so a provider costs a key and a closure, not its own copy. Bounded: our
- * own number, far above the handful of distinct IMDS setups a process has; past it the map starts
- * over (correct, only less shared).
+ * How many distinct setups are shared: our own number, far above the handful of IMDS setups a
+ * process has; past it the oldest is dropped (correct, only less shared).
  */
-const MAX_INTERNED = 64;
-const interned = new Map<string, ResolvedImdsOptions>();
+const MAX_INTERNED = 16;
 
-/** Option fields that are primitives and so can be part of the key. */
+/** Option fields that are primitives and so can be compared with `===`. */
 const PRIMITIVE_OPTIONS = ["endpoint", "timeoutMs", "maxAttempts", "allowImdsV1", "tokenTtlSeconds", "roleName", "staticStability"] as const;
+
+/** One shared setup: the values it was resolved from (options, then IMDS variables) and the result. */
+interface Interned {
+  readonly values: readonly unknown[];
+  readonly config: ResolvedImdsOptions;
+}
+
+const interned: Interned[] = [];
 
 /**
  * {@link resolveImdsOptions}, shared: when `options` holds only primitive values (no `clock`,
  * `random` or `logger` of its own), the result for the same values and the same IMDS environment
- * variables (read now, as always) is reused. Invalid options still throw at once.
+ * variables (read now, as always) is reused, so a provider costs a closure, not its own copy.
+ * Invalid options still throw at once. Compared value by value (no key string to build and hash).
  */
 export function internImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptions {
   if (typeof options !== "object" || options === null || options.clock !== undefined || options.random !== undefined || options.logger !== undefined) {
     return resolveImdsOptions(options);
   }
-  const env = options.env ?? process.env;
+  const env: ImdsEnv = options.env ?? process.env;
   if (typeof env !== "object" || env === null) return resolveImdsOptions(options); // throws the TypeError
-  let key = "";
-  for (const name of PRIMITIVE_OPTIONS) {
-    const value = options[name];
-    key += value === undefined ? "\u0001" : `${typeof value}:${String(value)}\u0001`;
+  const values: unknown[] = [];
+  for (const name of PRIMITIVE_OPTIONS) values.push(options[name]);
+  for (const name of IMDS_ENV_VARIABLES) values.push(env[name]);
+  for (const entry of interned) {
+    if (sameValues(entry.values, values)) return entry.config;
   }
-  for (const name of IMDS_ENV_VARIABLES) {
-    const value = env[name];
-    key += typeof value === "string" ? `${value}\u0001` : "\u0002";
-  }
-  let config = interned.get(key);
-  if (config === undefined) {
-    config = resolveImdsOptions(options);
-    if (interned.size >= MAX_INTERNED) interned.clear();
-    interned.set(key, config);
-  }
+  const config = resolveImdsOptions(options);
+  if (interned.length >= MAX_INTERNED) interned.shift();
+  interned.push({ values, config });
   return config;
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
 }
