@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
 import { fromContainer } from "../../../src/providers/container/from-container.js";
 import { startContainerEmulator, type ContainerEmulator, type ContainerEmulatorOptions } from "../../../src/testing/container-emulator.js";
@@ -224,6 +224,32 @@ describe("fromContainer: faults", () => {
     const error = await failure(provider(container, { timeoutMs: 200, maxAttempts: 1 })());
     expect(error).toMatchObject({ code: "CONTAINER_TIMEOUT", retryable: true, tryNextLink: false });
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("backs off between attempts by full jitter from the injected randomness, and logs each retry", async () => {
+    const container = await emulator();
+    container.fail(500, { times: 2 });
+    const logger = collectingLogger();
+    await provider(container, { random: () => 0.5, logger })();
+    expect(logger.lines.filter((line) => line.includes("retrying in"))).toEqual([
+      expect.stringMatching(/attempt 1 failed \(CONTAINER_HTTP_ERROR: .*HTTP 500.*\); retrying in 25 ms/),
+      expect.stringMatching(/attempt 2 failed .*; retrying in 50 ms/),
+    ]);
+  });
+
+  it("times out on fake timers: a hanging endpoint fails once the fake clock passes the 1 s default", async () => {
+    const container = await emulator();
+    container.fail("hang");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const outcome = provider(container, { maxAttempts: 1 })().catch((e: unknown) => e);
+      await vi.waitFor(() => expect(container.requestCount).toBe(1), { interval: 5, timeout: 2_000 });
+      await vi.advanceTimersByTimeAsync(999);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(await outcome).toMatchObject({ code: "CONTAINER_TIMEOUT", retryable: true });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("retries a reset connection", async () => {
