@@ -83,7 +83,9 @@ export interface ImdsOptions {
   endpoint?: string;
   /**
    * Milliseconds one request may take. When nothing answers at all, the whole resolution (token
-   * request and IMDSv1 fallback together) takes at most this long.
+   * request and IMDSv1 fallback together) takes at most this long — counted while this process
+   * was listening: time our own event loop spent blocked (start-up work, a big synchronous job)
+   * is not held against IMDS, up to twice the budget.
    * @defaultValue `AWS_METADATA_SERVICE_TIMEOUT` (seconds) × 1000, else {@link DEFAULT_IMDS_TIMEOUT_MS}
    */
   timeoutMs?: number;
@@ -95,7 +97,9 @@ export interface ImdsOptions {
   maxAttempts?: number;
   /**
    * Whether to fall back to IMDSv1 (no token) when the token request is refused (403, 404, 405) or
-   * goes unanswered while a plain GET works (a container behind a hop limit of 1).
+   * goes unanswered while a plain GET works (a container behind a hop limit of 1). Such a verdict
+   * is shared on the endpoint for a minute, then a token is asked for again; a provider with
+   * `false` never takes it and always asks for a token itself.
    * @defaultValue `true`, unless `AWS_EC2_METADATA_V1_DISABLED` is `true`
    */
   allowImdsV1?: boolean;
