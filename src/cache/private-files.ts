@@ -60,7 +60,8 @@ export function untrustedReason(stats: Fs.Stats, directory = false): string | un
   return undefined;
 }
 
-function errorCode(error: unknown): string {
+/** The `code` of a file system error, e.g. `ENOENT`; `EUNKNOWN` for anything else. */
+export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : "EUNKNOWN";
 }
@@ -72,7 +73,8 @@ function errorCode(error: unknown): string {
  */
 export function readPrivateFile(path: string, maxBytes: number): PrivateRead {
   const fs = fsModule();
-  const { O_RDONLY, O_NOFOLLOW = 0, O_NONBLOCK = 0 } = fs.constants;
+  const { O_RDONLY } = fs.constants;
+  const { O_NOFOLLOW = 0, O_NONBLOCK = 0 } = fs.constants as Partial<typeof fs.constants>; // absent on Windows
   let fd: number;
   try {
     fd = fs.openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -125,7 +127,8 @@ export function temporaryName(name: string): string {
 /** Writes `text` to a new file that must not exist (`O_EXCL`, `O_NOFOLLOW`), mode 0600, flushed to disk. */
 function writeNewFile(path: string, text: string): void {
   const fs = fsModule();
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW = 0 } = fs.constants;
+  const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+  const { O_NOFOLLOW = 0 } = fs.constants as Partial<typeof fs.constants>; // absent on Windows
   const fd = fs.openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
     fs.fchmodSync(fd, 0o600); // whatever the umask left

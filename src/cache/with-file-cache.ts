@@ -6,7 +6,7 @@ import { cacheKeyHash, loadSalt, readSalt, type FileCacheKey } from "./cache-key
 import { CacheLock } from "./cache-lock.js";
 import { defaultFileCacheDir } from "./default-file-cache-dir.js";
 import { openPrivateDir } from "./open-private-dir.js";
-import { fsModule, inDir, untrustedReason } from "./private-files.js";
+import { errorCode, fsModule, inDir, untrustedReason } from "./private-files.js";
 
 /**
  * Default refresh window of the file cache: an entry is not served once it expires within 5
@@ -235,7 +235,7 @@ function openSlot(settings: Settings, env: Readonly<Record<string, string | unde
     }
     return new CacheSlot(dir, cacheKeyHash(loadSalt(dir, settings.logger), settings.key), settings);
   } catch (error) {
-    log(settings.logger, "warn", `file cache: not using ${dir}: ${String((error as { code?: unknown }).code ?? "error")}`);
+    log(settings.logger, "warn", `file cache: not using ${dir}: ${errorCode(error)}`);
     return undefined;
   }
 }
@@ -263,7 +263,7 @@ class CacheSlot {
     try {
       read = readEntry(this.#path, this.#hash);
     } catch (error) {
-      read = { kind: "ignored" as const, why: `cannot be read (${String((error as { code?: unknown }).code ?? "error")})` };
+      read = { kind: "ignored" as const, why: `cannot be read (${errorCode(error)})` };
     }
     if (read.kind !== "ok") {
       if (explain) {
@@ -302,7 +302,7 @@ class CacheSlot {
           return true;
         }
       } catch (error) {
-        log(logger, "debug", `file cache: no lock (${String((error as { code?: unknown }).code ?? "error")}); fetching without one`);
+        log(logger, "debug", `file cache: no lock (${errorCode(error)}); fetching without one`);
         return false;
       }
       if (waitedMs >= this.#settings.lockWaitMs) {
@@ -335,7 +335,7 @@ class CacheSlot {
       writeEntry(this.#dir, this.#hash, { ...credential, expiration }, now);
       log(logger, "debug", `file cache: wrote ${this.#path}`);
     } catch (error) {
-      log(logger, "warn", `file cache: could not write ${this.#path}: ${String((error as { code?: unknown }).code ?? "error")}`);
+      log(logger, "warn", `file cache: could not write ${this.#path}: ${errorCode(error)}`);
     }
   }
 

@@ -55,7 +55,7 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
     fetched = true;
     const result = await trace();
     if (result.credential === undefined) {
-      throw result.error ?? new Error("no credentials");
+      throw result.error instanceof Error ? result.error : new Error("no credentials");
     }
     return result.credential;
   };
