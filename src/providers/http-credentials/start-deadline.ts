@@ -29,11 +29,11 @@ const monotonicNow = (): number => globalThis.performance.now();
 
 /**
  * Starts a deadline of `timeoutMs` that counts only time our process was listening. It ticks every
- * {@link DEADLINE_TICK_MS} and credits each tick its scheduled length; a tick that fires more than
- * {@link STALL_SLACK_MS} late means our own event loop was blocked (the timer phase runs before the
- * socket's I/O, so a late timer would otherwise win against an answer already waiting in the
- * socket), and the deadline never expires on such a tick: the socket gets at least one more tick.
- * After {@link MAX_STALL_STRETCH} × `timeoutMs` of credit it expires regardless.
+ * {@link DEADLINE_TICK_MS}; a tick that fires on time credits its length to the budget, a tick that
+ * fires more than {@link STALL_SLACK_MS} late — our own event loop was blocked — credits nothing and
+ * never expires the deadline. (The timer phase runs before the socket's I/O, so a late timer would
+ * otherwise win against an answer already waiting in the socket.) Whatever the stalls, it expires
+ * once {@link MAX_STALL_STRETCH} × `timeoutMs` of ticks have run.
  *
  * Driven by `setTimeout`, so `vi.useFakeTimers()` drives it (with or without faking `performance`).
  *
@@ -41,20 +41,20 @@ const monotonicNow = (): number => globalThis.performance.now();
  * @param onExpire - called once when the budget is spent; `loopStalled` says whether a stall was seen.
  */
 export function startDeadline(timeoutMs: number, onExpire: (loopStalled: boolean) => void): Deadline {
-  let credited = 0;
+  let credited = 0; // on-time ticks only
+  let ticked = 0; // every tick, for the hard stop
   let stalled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const schedule = (): void => {
-    // Up to the budget's end, then (after a stall) one tick at a time.
-    const left = timeoutMs - credited;
-    const delay = Math.max(1, Math.min(DEADLINE_TICK_MS, left > 0 ? left : timeoutMs));
+    const delay = Math.max(1, Math.min(DEADLINE_TICK_MS, timeoutMs - credited));
     const scheduledAt = monotonicNow();
     timer = setTimeout(() => {
       const late = monotonicNow() - scheduledAt - delay > STALL_SLACK_MS;
-      credited += delay;
+      ticked += delay;
       if (late) stalled = true;
-      if ((credited >= timeoutMs && !late) || credited >= timeoutMs * MAX_STALL_STRETCH) {
+      else credited += delay;
+      if (credited >= timeoutMs || ticked >= timeoutMs * MAX_STALL_STRETCH) {
         timer = undefined;
         onExpire(stalled);
         return;

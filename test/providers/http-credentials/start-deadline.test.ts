@@ -48,6 +48,18 @@ describe("startDeadline", () => {
     expect(expired).toHaveBeenCalledWith(true);
   });
 
+  it("does not count a stall against the budget: the rest of it follows the stall in full", () => {
+    const expired = vi.fn();
+    startDeadline(300, expired);
+    run(100);
+    stall(1_000);
+    vi.advanceTimersByTime(DEADLINE_TICK_MS); // the late check: nothing credited
+    run(190);
+    expect(expired).not.toHaveBeenCalled();
+    run(10);
+    expect(expired).toHaveBeenCalledWith(true);
+  });
+
   it("expires after MAX_STALL_STRETCH budgets however often the loop stalls", () => {
     const expired = vi.fn();
     startDeadline(200, expired);
