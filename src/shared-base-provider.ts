@@ -67,61 +67,54 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
   const environment: Env = (envOption === false ? undefined : envOption?.env) ?? process.env;
   const envOf = (option: { env?: Env | undefined } | undefined): Env => option?.env ?? environment;
 
+  // The key is built from small parts (the options as given, objects by identity, the variables a
+  // link reads when created): it is computed on every envOrProfile() call, the links only once.
+  const key: string[] = [optionsKey(memoOptions), identityOf(clock).toString()];
   const links: Link[] = [];
-  const key: Record<string, unknown> = { memoOptions: { ...memoOptions, clock } };
   const detect: ConfiguredLinksInput = {};
 
   if (envOption !== false) {
     const env = envOf(envOption);
-    const envLinkOptions: EnvOptions = { ...envOption, env, clock };
-    links.push({ name: "env", create: () => fromEnv(envLinkOptions) });
-    key["env"] = { ...envOption, env: identityOf(env), clock };
+    links.push({ name: "env", create: () => fromEnv({ ...envOption, env, clock }) });
+    key.push(`env:${linkKey(envOption, env)}`);
     detect.env = { env };
   }
   if (profileOption !== false && profileOption !== undefined) {
     const env = envOf(profileOption);
-    const profileOptions: ProfileOptions = { clock, ...(memoOptions.logger === undefined ? {} : { logger: memoOptions.logger }), ...profileOption, env };
-    links.push({ name: "profile", create: () => fromProfile(profileOptions) });
-    key["profile"] = { ...profileOptions, env: identityOf(env) };
-    detect.profile = { env, profile: profileOption?.profile };
+    links.push({
+      name: "profile",
+      create: () => fromProfile({ clock, ...(memoOptions.logger === undefined ? {} : { logger: memoOptions.logger }), ...profileOption, env }),
+    });
+    key.push(`profile:${linkKey(profileOption, env)}`);
+    detect.profile = { env, profile: profileOption.profile };
   }
   if (webIdentityOption !== false && webIdentityOption !== undefined) {
     const env = envOf(webIdentityOption);
     // One attempt per refresh inside the chain: the chain's cache retries, so attempts never multiply.
-    const webIdentityOptions: WebIdentityOptions = { ...common, maxAttempts: 1, ...webIdentityOption, env };
-    links.push({ name: "web-identity", create: () => fromWebIdentity(webIdentityOptions) });
-    key["webIdentity"] = { ...webIdentityOptions, env: identityOf(env), variables: pick(env, Object.values(WEB_IDENTITY_ENV_VARIABLES)) };
-    detect.webIdentity = { env, roleArn: webIdentityOption?.roleArn, webIdentityTokenFile: webIdentityOption?.webIdentityTokenFile };
+    links.push({ name: "web-identity", create: () => fromWebIdentity({ ...common, maxAttempts: 1, ...webIdentityOption, env }) });
+    key.push(`web-identity:${linkKey(webIdentityOption, env)}:${snapshot(env, WEB_IDENTITY_VARIABLES)}`);
+    detect.webIdentity = { env, roleArn: webIdentityOption.roleArn, webIdentityTokenFile: webIdentityOption.webIdentityTokenFile };
   }
   if (containerOption !== false && containerOption !== undefined) {
     const env = envOf(containerOption);
-    const containerOptions: ContainerOptions = { ...common, maxAttempts: 1, ...containerOption, env };
-    links.push({ name: "container", create: () => fromContainer(containerOptions) });
+    links.push({ name: "container", create: () => fromContainer({ ...common, maxAttempts: 1, ...containerOption, env }) });
     const token = env[CONTAINER_ENV_VARIABLES.authorizationToken];
-    key["container"] = {
-      ...containerOptions,
-      env: identityOf(env),
-      variables: {
-        ...pick(env, [CONTAINER_ENV_VARIABLES.relativeUri, CONTAINER_ENV_VARIABLES.fullUri, CONTAINER_ENV_VARIABLES.authorizationTokenFile]),
-        token: token === undefined ? undefined : secretId(token),
-      },
-    };
+    key.push(`container:${linkKey(containerOption, env)}:${snapshot(env, CONTAINER_VARIABLES)}:${token === undefined ? "-" : secretId(token)}`);
     detect.container = { env };
   }
   if (imdsOption !== false) {
     const env = envOf(imdsOption);
-    const imdsOptions: ImdsOptions = { ...common, ...imdsOption, env };
-    links.push({ name: "imds", create: () => fromImds(imdsOptions) });
+    links.push({ name: "imds", create: () => fromImds({ ...common, ...imdsOption, env }) });
     // The IMDS link reads its own variables when created: they are part of its identity — and only
     // they, never a whole environment.
-    key["imds"] = { ...imdsOptions, env: pick(env, IMDS_ENV_VARIABLES) };
+    key.push(`imds:${optionsKey(imdsOption === undefined ? undefined : { ...imdsOption, env: undefined })}:${snapshot(env, IMDS_ENV_VARIABLES)}`);
     detect.imds = { env, endpoint: imdsOption?.endpoint };
   }
   if (links.length === 0) {
     throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");
   }
 
-  return sharedProvider(clock, optionsKey(key), () => {
+  return sharedProvider(clock, key.join("|"), () => {
     const warned = new Set<string>();
     const named = links.map(({ name, create }) => {
       const provider = create();
@@ -147,11 +140,27 @@ function warnAboutIgnored(winner: BaseLinkName, detect: ConfiguredLinksInput, wa
   log(logger, "warn", message);
 }
 
-/** The values of `names` in `env`, and nothing else of it. */
-function pick(env: Env, names: readonly string[]): Record<string, string | undefined> {
-  const picked: Record<string, string | undefined> = {};
+/** The variables the web identity link reads when created (no secrets among them). */
+const WEB_IDENTITY_VARIABLES: readonly string[] = Object.values(WEB_IDENTITY_ENV_VARIABLES);
+/** The container variables that are not secrets (the token is keyed by {@link secretId}). */
+const CONTAINER_VARIABLES: readonly string[] = [
+  CONTAINER_ENV_VARIABLES.relativeUri,
+  CONTAINER_ENV_VARIABLES.fullUri,
+  CONTAINER_ENV_VARIABLES.authorizationTokenFile,
+];
+
+/** A link's options as given (plain data by value, objects by identity) and its environment by identity. */
+function linkKey(option: { env?: Env | undefined } | undefined, env: Env): string {
+  const given = option === undefined || Object.keys(option).length === 0 || (Object.keys(option).length === 1 && "env" in option) ? "" : optionsKey({ ...option, env: undefined });
+  return `${given}#${identityOf(env)}`;
+}
+
+/** The values of `names` in `env` as one string, and nothing else of it. */
+function snapshot(env: Env, names: readonly string[]): string {
+  let text = "";
   for (const name of names) {
-    picked[name] = env[name];
+    const value = env[name];
+    text += value === undefined ? "\u0001\u0000" : `${JSON.stringify(value)}\u0000`;
   }
-  return picked;
+  return text;
 }
