@@ -72,6 +72,19 @@ describe("envOrProfile: sharing is decided by the identity of the source", () =>
     expect(emulator.requestCount).toBe(1);
   });
 
+  it("makes a new provider when the container authorization token changes between calls", async () => {
+    const clock = manualClock();
+    const emulator = await container({ clock, authorizationToken: "token-1" });
+    const environment: Record<string, string> = { HOME: dir, [FULL]: emulator.endpoint, AWS_CONTAINER_AUTHORIZATION_TOKEN: "token-1" };
+    const options = { env: { env: environment }, imds: false as const, clock };
+    await envOrProfile(options)();
+    await envOrProfile(options)();
+    environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "token-2";
+    emulator.authorizationToken = "token-2";
+    await envOrProfile(options)();
+    expect(emulator.log.map((entry) => entry.authorization)).toEqual(["token-1", "token-2"]);
+  });
+
   it("makes a new provider when process.env's container URI changes between calls", async () => {
     const clock = manualClock();
     const first = await container({ clock });
