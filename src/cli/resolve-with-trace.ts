@@ -93,6 +93,7 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
     container: { env: io.env },
     imds: { env: io.env, endpoint: io.imds?.endpoint },
   });
+  const containerNote = containerSettingsNote(io.env);
   let base: AwsCredentialIdentity | undefined;
   const assume = role === undefined ? undefined : makeAssumeRole(io, role, async () => {
     if (base === undefined) {
@@ -114,7 +115,11 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
         const why = baseLink === undefined ? undefined : ignored.find((entry) => entry.link === name)?.why;
         links.push(
           why !== undefined
-            ? { link: name, status: "ignored", message: `configured too (${why}) but not used: ${baseLink ?? ""} answered first` }
+            ? {
+                link: name,
+                status: "ignored",
+                message: `configured too (${why}) but not used: ${baseLink ?? ""} answered first${name === "container" && containerNote !== undefined ? `; ${containerNote}` : ""}`,
+              }
             : {
                 link: name,
                 status: "not-tried",
@@ -132,6 +137,7 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
         continue;
       }
       const report = failureReport(name, attempt.error, attempt.ms);
+      if (name === "container" && containerNote !== undefined) report.message += `; ${containerNote}`;
       links.push(report);
       error = attempt.error;
       if (report.status === "failed") {
@@ -203,6 +209,15 @@ function failureReport(link: LinkName, error: unknown, ms: number): LinkReport {
   }
   const code = typeof (error as { code?: unknown } | null)?.code === "string" ? (error as { code: string }).code : "PROVIDER_FAILED";
   return { link, status, ms, code, message: describeError(error) };
+}
+
+/** "Both URIs set; the relative one wins", when that is so (no I/O). */
+function containerSettingsNote(env: CliIo["env"]): string | undefined {
+  try {
+    return resolveContainerSettings(env)?.note;
+  } catch {
+    return undefined; // a refused URI: the link's own error says why
+  }
 }
 
 function describeSourceWin(link: BaseLinkName, io: CliIo, options: TraceOptions): string {

@@ -143,6 +143,17 @@ describe("env-or-profile explain", () => {
       }
     });
 
+    it("says which container URI would win when both are set, without asking either", async () => {
+      const { json } = await explainJson([], {
+        ...ENV_KEYS,
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/task",
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:9/pod",
+      });
+      expect(json.links.find((link) => link.link === "container")?.message).toMatch(
+        /configured too .* but not used: env answered first; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are both set; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI wins/,
+      );
+    });
+
     it("stops at a refused container host and says IMDS was not tried", async () => {
       const { code, json } = await explainJson([], { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.2.evil.example/creds" });
       expect(code).toBe(1);
