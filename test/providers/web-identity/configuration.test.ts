@@ -12,6 +12,7 @@ import {
   type WebIdentityOptions,
 } from "../../../src/providers/web-identity/from-web-identity.js";
 import { resolveWebIdentitySettings } from "../../../src/providers/web-identity/web-identity-settings.js";
+import { AWS_PARTITIONS } from "../../../src/providers/assume-role/aws-partitions.js";
 import { defaultRoleSessionName } from "../../../src/providers/assume-role/validate.js";
 import { ROLE, sha256Hex, settlesWithoutIo, startWorld, TOKEN_B, type World } from "./web-identity-fixtures.js";
 
@@ -142,11 +143,19 @@ describe("fromWebIdentity: what it sends", () => {
     });
   });
 
-  it("accepts role ARNs of the aws-cn and aws-us-gov partitions", async () => {
-    for (const roleArn of ["arn:aws-cn:iam::123456789012:role/app", "arn:aws-us-gov:iam::123456789012:role/path/app"]) {
+  it("accepts a role ARN in every partition the AWS SDK knows (the shared role-ARN check)", async () => {
+    expect(AWS_PARTITIONS).toEqual(expect.arrayContaining(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"]));
+    for (const partition of AWS_PARTITIONS) {
+      const roleArn = `arn:${partition}:iam::123456789012:role/path/app`;
       await world.provider({ roleArn })();
-      expect(world.sts.lastRequest?.roleArn).toBe(roleArn);
+      expect(world.sts.lastRequest?.roleArn, partition).toBe(roleArn);
     }
+  });
+
+  it("stops the chain for an AWS_ROLE_ARN in a partition that does not exist", async () => {
+    const error = await failure(fromWebIdentity({ env: world.env({ AWS_ROLE_ARN: "arn:aws-moon:iam::123456789012:role/app" }), clock: world.clock })());
+    expect(error).toMatchObject({ code: "WEB_IDENTITY_INVALID", tryNextLink: false });
+    expect(world.sts.requests).toHaveLength(0);
   });
 
   it("reports an unreadable token file as a directory given by mistake, naming the variable", async () => {
