@@ -157,6 +157,34 @@ describe("envOrProfile: the order env → profile → web identity → container
   });
 });
 
+describe("envOrProfile: a race of 1,000 callers makes one request per source", () => {
+  it("web identity: 1,000 callers across 100 envOrProfile() → one AssumeRoleWithWebIdentity", async () => {
+    const clock = manualClock(Date.now());
+    const stsEmulator = await sts({ clock });
+    const tokenFile = join(dir, "irsa-token-race");
+    writeFileSync(tokenFile, "eyJhbGciOiJSUzI1NiJ9.race.signature");
+    const options = isolated({ AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ENDPOINT_URL_STS: stsEmulator.endpoint }, { clock });
+    const providers = Array.from({ length: 100 }, () => envOrProfile(options));
+    const identities = await Promise.all(Array.from({ length: 1_000 }, (_, i) => providers[i % 100]!()));
+    expect(new Set(identities.map((identity) => identity.accessKeyId)).size).toBe(1);
+    expect(stsEmulator.webIdentityCalls).toBe(1);
+  });
+
+  it("container then AssumeRole: 1,000 callers → one container request and one AssumeRole", async () => {
+    const clock = manualClock(Date.now());
+    const emulator = await container({ clock });
+    const stsEmulator = await sts({ clock, baseCredentials: [emulator.current], externalId: "tenant-42" });
+    const options = {
+      ...isolated({ [FULL]: emulator.endpoint }),
+      clock,
+      assumeRole: { roleArn: ROLE, externalId: "tenant-42", endpoint: stsEmulator.endpoint, region: "us-east-1" },
+    };
+    const identities = await Promise.all(Array.from({ length: 1_000 }, () => envOrProfile(options)()));
+    expect(new Set(identities.map((identity) => identity.accessKeyId)).size).toBe(1);
+    expect([emulator.requestCount, stsEmulator.calls]).toEqual([1, 1]);
+  });
+});
+
 describe("envOrProfile: never the wrong identity in silence", () => {
   it("warns once, at warn, that env keys won over a configured container URI", async () => {
     const clock = manualClock();
