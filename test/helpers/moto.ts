@@ -35,7 +35,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   // moto must never see real AWS settings from the test's environment.
   for (const name of Object.keys(env)) {
     if (name.startsWith("AWS_")) {
-      delete env[name];
+      Reflect.deleteProperty(env, name);
     }
   }
   if (options.verifySignatures !== undefined) {

@@ -18,7 +18,7 @@ afterEach(() => {
 
 function invalid(config: Record<string, unknown>): string {
   try {
-    fromConfig(config as never);
+    fromConfig(config);
   } catch (error) {
     expect(error).toBeInstanceOf(CredentialsError);
     expect((error as CredentialsError).code).toBe("CONFIG_INVALID");
