@@ -19,8 +19,9 @@ const PROFILE_HELP = `Profile option:
 
 const MAIN_HELP = `Usage: env-or-profile [command] [options]
 
-Finds AWS credentials the way envOrProfile() does: environment variables, else the EC2 instance
-profile (IMDS), then STS AssumeRole when a role is given. Secrets are never printed, except by
+Finds AWS credentials the way envOrProfile() does: environment variables, else an AWS profile, else
+web identity (EKS IRSA), else container credentials (ECS task role, EKS Pod Identity), else the EC2
+instance profile (IMDS), then STS AssumeRole when a role is given. Secrets are never printed, except by
 credential-process, whose job is to hand them to another program.
 
 Commands:
@@ -44,6 +45,9 @@ ${ROLE_HELP}
 Exit codes: 0 ok, 1 no credentials or the command failed, 2 bad command line.
 Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
 AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
+AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME,
+AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_CREDENTIALS_FULL_URI,
+AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, AWS_CONTAINER_AUTHORIZATION_TOKEN,
 AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE), AWS_EC2_METADATA_V1_DISABLED,
 AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS.
 `;
@@ -52,9 +56,10 @@ const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   status: MAIN_HELP,
   explain: `Usage: env-or-profile explain [--json] [role options]
 
-Tries every link in order — env, imds, then assume-role when a role is given — and prints, for
-each, whether it gave credentials, was skipped (not configured here) or failed (configured but
-broken, which stops the chain), how long it took in milliseconds, and the error code and reason.
+Tries every link in order — env, profile, web-identity, container, imds, then assume-role when a
+role is given — and prints, for each, whether it gave credentials, was skipped (not configured
+here), failed (configured but broken, which stops the chain) or was IGNORED (configured too, but an
+earlier link answered), how long it took in milliseconds, and the error code and reason.
 Exits 1 when no link gave credentials.
 
 Options:
