@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -337,6 +338,31 @@ describe("fromContainer: many callers", () => {
       fromContainer({ env: { [FULL]: container.endpoint, [TOKEN]: "token-b" } })(),
     ]);
     expect(container.log.map((entry) => entry.authorization).sort()).toEqual(["token-a", "token-b"]);
+  });
+});
+
+describe("fromContainer over https", () => {
+  it("accepts any https: host and trusts an extra CA given as `ca`", async () => {
+    const fixture = (name: string): string => readFileSync(new URL(`../http-credentials/fixtures/${name}`, import.meta.url), "utf8");
+    const expiration = new Date(Date.now() + 60 * 60 * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const server = createHttpsServer({ cert: fixture("loopback-cert.pem"), key: fixture("loopback-key.pem") }, (request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ AccessKeyId: "ASIAHTTPSEXAMPLE0001", SecretAccessKey: "https-secret", Token: "https-token", Expiration: expiration, auth: request.headers.authorization }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/creds`;
+    const identity = await fromContainer({ env: { [FULL]: url, [TOKEN]: "tls-token" }, ca: fixture("loopback-cert.pem") })();
+    expect(identity).toMatchObject({ accessKeyId: "ASIAHTTPSEXAMPLE0001", sessionToken: "https-token" });
+  });
+
+  it("refuses a certificate it does not trust, as a configured-but-broken link", async () => {
+    const fixture = (name: string): string => readFileSync(new URL(`../http-credentials/fixtures/${name}`, import.meta.url), "utf8");
+    const server = createHttpsServer({ cert: fixture("loopback-cert.pem"), key: fixture("loopback-key.pem") }, (_request, response) => response.end("{}"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/creds`;
+    await expect(fromContainer({ env: { [FULL]: url }, maxAttempts: 1 })()).rejects.toMatchObject({ code: "CONTAINER_UNAVAILABLE", tryNextLink: false });
   });
 });
 
