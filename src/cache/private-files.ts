@@ -11,15 +11,24 @@ import { createRequire } from "node:module";
 let nodeFs: typeof Fs | undefined;
 let nodeCrypto: typeof Crypto | undefined;
 
-/** node:fs, required (synchronously, no ESM wrapper) on first use. */
+/**
+ * A builtin, loaded synchronously on first use: `process.getBuiltinModule` where Node has it
+ * (20.16+; no module object, no resolution), else a `require` made for this file.
+ */
+function builtin(id: "node:fs" | "node:crypto"): unknown {
+  const direct = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  return typeof direct === "function" ? direct.call(process, id) : createRequire(import.meta.url)(id);
+}
+
+/** node:fs, loaded on first use. */
 export function fsModule(): typeof Fs {
-  nodeFs ??= createRequire(import.meta.url)("node:fs") as typeof Fs;
+  nodeFs ??= builtin("node:fs") as typeof Fs;
   return nodeFs;
 }
 
-/** node:crypto, required on first use. */
+/** node:crypto, loaded on first use (only to make randomness: salts, temporary names, lock nonces). */
 export function cryptoModule(): typeof Crypto {
-  nodeCrypto ??= createRequire(import.meta.url)("node:crypto") as typeof Crypto;
+  nodeCrypto ??= builtin("node:crypto") as typeof Crypto;
   return nodeCrypto;
 }
 

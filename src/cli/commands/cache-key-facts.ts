@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import type { FileCacheKey } from "../../cache/cache-key-hash.js";
 import type { CliIo } from "../cli-io.js";
@@ -94,6 +94,9 @@ function safeHostname(): string {
 /** A small file's contents, or `undefined` when it is absent, unreadable or too big to be a setting. */
 function readFact(path: string): string | undefined {
   try {
+    if (statSync(path, { throwIfNoEntry: false }) === undefined) {
+      return undefined; // the common case, answered without building an exception
+    }
     const buffer = readFileSync(path);
     return buffer.length > MAX_FACT_FILE_BYTES ? `(${String(buffer.length)} bytes)` : buffer.toString("utf8");
   } catch {
