@@ -10,7 +10,7 @@ import { startContainerEmulator, type ContainerEmulator, type ContainerEmulatorO
 import { startImdsEmulator, type ImdsEmulator } from "../src/testing/imds-emulator.js";
 import { manualClock } from "../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator } from "../src/testing/sts-emulator.js";
-import { collectingLogger, rawServer } from "./helpers/leak-check.js";
+import { collectingLogger, expectClean, expectNoSecrets, rawServer } from "./helpers/leak-check.js";
 import { startMoto, type MotoServer } from "./helpers/moto.js";
 
 const ENV_A = { AWS_ACCESS_KEY_ID: "AKIATENANTAEXAMPLE01", AWS_SECRET_ACCESS_KEY: "tenant-a-secret-000000000000000000000001" };
@@ -234,6 +234,26 @@ describe("envOrProfile: never the wrong identity in silence", () => {
     const logger = collectingLogger();
     await envOrProfile({ ...isolated(ENV_A), clock: manualClock(), logger })();
     expect(logger.lines.filter((line) => line.startsWith("warn"))).toEqual([]);
+  });
+});
+
+describe("envOrProfile: container secrets stay out of errors and logs", () => {
+  it("shows neither the token nor the credentials a broken answer carries, in the error or any log line", async () => {
+    const clock = manualClock();
+    const logger = collectingLogger();
+    const emulator = await container({ clock, authorizationToken: "pod-token-secret-value-1234" });
+    emulator.fail("bad-json");
+    const credentials = envOrProfile({
+      ...isolated({ [FULL]: emulator.endpoint, AWS_CONTAINER_AUTHORIZATION_TOKEN: "pod-token-secret-value-1234" }),
+      clock,
+      logger,
+      retry: { retries: 1, minTimeout: 1, maxTimeout: 1 },
+    });
+    const error = await credentials().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CONTAINER_BAD_RESPONSE" });
+    const secrets = ["pod-token-secret-value-1234", emulator.current.secretAccessKey, emulator.current.sessionToken];
+    expectClean(error, secrets);
+    expectNoSecrets(logger.lines, secrets);
   });
 });
 
