@@ -155,6 +155,21 @@ describe("credential-process's cache key: a different answer never hits another'
     }
   });
 
+  it("another --profile is another entry, and the same --profile hits", async () => {
+    const base = await startStsEmulator({ clock, baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }] });
+    try {
+      const keys = `aws_access_key_id = ${ENV_KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ENV_KEYS.AWS_SECRET_ACCESS_KEY}\n`;
+      writeFileSync(join(home, "credentials"), `[a]\n${keys}[b]\n${keys}`);
+      const env = { AWS_ENDPOINT_URL_STS: base.endpoint };
+      expect((await credentialProcess([...ROLE, "--profile", "a"], env)).code).toBe(0);
+      expect((await credentialProcess([...ROLE, "--profile", "a"], env)).code).toBe(0);
+      expect((await credentialProcess([...ROLE, "--profile", "b"], env)).code).toBe(0);
+      expect(base.calls).toBe(2);
+    } finally {
+      await base.close();
+    }
+  });
+
   it("turning the debug lines on is not another entry", async () => {
     await credentialProcess(ROLE);
     const debug = await credentialProcess(ROLE, { ENV_OR_PROFILE_DEBUG: "1" });
