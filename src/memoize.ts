@@ -5,7 +5,7 @@ import { hasKeys } from "./has-keys.js";
 import { log, type Logger } from "./logger.js";
 import { registerCredential } from "./scrub-secrets.js";
 import { freezeCredential } from "./freeze-credential.js";
-import { RETRIED_OUTSIDE, withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
+import { DEFAULT_RETRY_OPTIONS, RETRIED_OUTSIDE, withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
 
 /**
  * The refresh window: a credential is refreshed this long before its Expiration. Five minutes,
@@ -170,14 +170,28 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
     throw new TypeError(`Expected \`provider\` to be a function, got ${typeof provider}`);
   }
   const cache = new CredentialCache(provider, resolveSettings(options));
-  const memoized = ((identityProperties?: Record<string, unknown>) => cache.retrieve(identityProperties)) as MemoizedProvider;
-  Object.defineProperties(memoized, {
-    memoized: { value: true },
-    [RETRIES_INSIDE]: { value: true },
-    invalidate: { value: (): void => cache.invalidate() },
-    [REJECT_CREDENTIAL]: { value: (identity: AwsCredentialIdentity): void => cache.reject(identity) },
-  });
+  const memoized = ((identityProperties?: Record<string, unknown>) => cache.retrieve(identityProperties)) as MemoizedProvider & {
+    [CACHE]: CredentialCache;
+  };
+  // `memoized`, RETRIES_INSIDE, `invalidate()` and the rejection hook live on one shared prototype
+  // (itself a Function.prototype), so a provider costs one closure, one property and its state.
+  Object.setPrototypeOf(memoized, MEMOIZED_PROTOTYPE);
+  memoized[CACHE] = cache;
   return memoized;
+}
+
+/** Where a memoized provider keeps its state, for the shared prototype's methods. */
+const CACHE: unique symbol = Symbol("env-or-profile.memoize.cache");
+
+/** @internal The hook behind {@link rejectCredential}. */
+const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
+
+function cacheOf(provider: unknown): CredentialCache {
+  const cache = typeof provider === "function" ? (provider as { [CACHE]?: unknown })[CACHE] : undefined;
+  if (!(cache instanceof CredentialCache)) {
+    throw new TypeError("Expected `invalidate` to be called on the memoized provider (provider.invalidate())");
+  }
+  return cache;
 }
 
 /**
@@ -195,14 +209,11 @@ export function rejectCredential(provider: unknown, identity: AwsCredentialIdent
   const hooks = provider as unknown as Record<PropertyKey, unknown>;
   const reject = hooks[REJECT_CREDENTIAL];
   if (typeof reject === "function") {
-    (reject as (identity: AwsCredentialIdentity) => void)(identity);
+    (reject as (this: unknown, identity: AwsCredentialIdentity) => void).call(provider, identity);
   } else if (hooks["memoized"] === true && typeof hooks["invalidate"] === "function") {
-    (hooks["invalidate"] as () => void)();
+    (hooks["invalidate"] as (this: unknown) => void).call(provider);
   }
 }
-
-/** @internal The hook behind {@link rejectCredential}. */
-const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
 
 /**
  * The state machine behind {@link memoize}, one decision per method (after aws-sdk-go-v2's
@@ -422,13 +433,48 @@ class CredentialCache {
   }
 }
 
+/** The prototype of every memoized provider: a function prototype carrying the SDK's marker and the controls. */
+const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
+  memoized: { value: true },
+  [RETRIES_INSIDE]: { value: true },
+  invalidate: {
+    value: function invalidate(this: unknown): void {
+      cacheOf(this).invalidate();
+    },
+  },
+  [REJECT_CREDENTIAL]: {
+    value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
+      cacheOf(this).reject(identity);
+    },
+  },
+}) as object;
+
+/** The settings of every `memoize(provider)` without options (or with only `undefined` ones), made once. */
+let defaultSettings: CacheSettings | undefined;
+
 function resolveSettings(options: MemoizeOptions): CacheSettings {
+  if (
+    options.refreshWindowMs === undefined &&
+    options.maxStaleMs === undefined &&
+    options.jitter === undefined &&
+    options.retry === undefined &&
+    options.clock === undefined &&
+    options.random === undefined &&
+    options.logger === undefined &&
+    options.name === undefined
+  ) {
+    return (defaultSettings ??= computeSettings({}));
+  }
+  return computeSettings(options);
+}
+
+function computeSettings(options: MemoizeOptions): CacheSettings {
   const windowMs = nonNegative("refreshWindowMs", options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS);
   return {
     windowMs,
     maxStaleMs: nonNegative("maxStaleMs", options.maxStaleMs ?? windowMs),
-    jitter: resolveJitter(options.jitter),
-    retry: resolveRetryOptions(options.retry),
+    jitter: options.jitter === undefined ? DEFAULT_JITTER : resolveJitter(options.jitter),
+    retry: options.retry === undefined ? DEFAULT_RETRY_OPTIONS : resolveRetryOptions(options.retry),
     clock: options.clock ?? systemClock,
     random: options.random ?? defaultRandom,
     logger: options.logger,

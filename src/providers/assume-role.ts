@@ -4,7 +4,7 @@ import { CredentialsError, describeError, redactKeyId } from "../errors.js";
 import { log, type Logger } from "../logger.js";
 import { hasKeys } from "../has-keys.js";
 import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, rejectCredential, retriesInside } from "../memoize.js";
-import { resolveRetryOptions, retriedOutside, withRetry, type RetryOptions } from "../retry.js";
+import { DEFAULT_RETRY_OPTIONS, resolveRetryOptions, retriedOutside, withRetry, type RetryOptions } from "../retry.js";
 import { sharedBaseProvider } from "../shared-base-provider.js";
 import {
   DEFAULT_ASSUME_ROLE_CACHE_MAX,
@@ -54,7 +54,7 @@ export const DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS = 5_000;
  */
 export const DEFAULT_STS_TIMEOUT_MS = 10_000;
 
-/** Options of {@link fromAssumeRole}. Every field is validated when the provider is created. */
+/** Options of {@link fromAssumeRole}. Every field is validated when the provider is created (variables of `process.env` on the first AssumeRole). */
 export interface AssumeRoleOptions {
   /** The role to assume: `arn:<partition>:iam::<12 digits>:role/<path/name>`, in any partition the AWS SDK knows (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, …). */
   roleArn: string;
@@ -75,8 +75,10 @@ export interface AssumeRoleOptions {
   /** STS endpoint URL, e.g. a local emulator. @defaultValue `AWS_ENDPOINT_URL_STS`, else the SDK's regional endpoint */
   endpoint?: string;
   /**
-   * The environment `AWS_REGION`, `AWS_DEFAULT_REGION` and `AWS_ENDPOINT_URL_STS` are read from,
-   * when the provider is created. @defaultValue `process.env`
+   * The environment `AWS_REGION`, `AWS_DEFAULT_REGION` and `AWS_ENDPOINT_URL_STS` are read from:
+   * this object when the provider is created; `process.env` (the default) on the provider's first
+   * AssumeRole, so that creating a provider costs no environment reads (a malformed variable is
+   * then a `CONFIG_INVALID` error of that call). @defaultValue `process.env`
    */
   env?: Readonly<Record<string, string | undefined>>;
   /**
@@ -116,14 +118,23 @@ export interface AssumeRoleOptions {
 }
 
 /** @internal The validated options. */
-export type Settings = {
-  roleArn: string;
+export type Settings = BaseSettings & Location & {
+  /** The role's account, from its ARN (the credential's `accountId`). */
   accountId: string;
+};
+
+/** @internal Where STS is: from the options, else the environment. */
+export type Location = {
+  region: string;
+  endpoint: string | undefined;
+};
+
+/** @internal The validated options but the {@link Location}. */
+export type BaseSettings = {
+  roleArn: string;
   externalId: string | undefined;
   roleSessionName: string;
   durationSeconds: number;
-  region: string;
-  endpoint: string | undefined;
   refreshWindowMs: number;
   negativeCacheMs: number;
   timeoutMs: number;
@@ -143,7 +154,9 @@ function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
  * by base credentials from `source` (environment, then IMDS, by default).
  *
  * - **Validated up front**: a malformed role ARN, ExternalId, session name, duration, region or
- *   endpoint throws a `TypeError` from `fromAssumeRole` itself, before any request.
+ *   endpoint option throws a `TypeError` from `fromAssumeRole` itself, before any request (a
+ *   malformed `AWS_REGION` / `AWS_ENDPOINT_URL_STS` in `process.env`, read on the first AssumeRole,
+ *   fails that call with `CONFIG_INVALID`).
  * - **Shared**: results are kept in a bounded process-wide cache keyed by role, ExternalId, session
  *   name, duration, region, endpoint and the base identity (its access key id and a hash of its
  *   secret and session token — never the secret itself), until `refreshWindowMs` (default 10
@@ -193,6 +206,7 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
     throw new TypeError("Expected `options` to be an object with at least `roleArn`");
   }
   const settings = resolveSettings(options);
+  const location = locationOrLater(options);
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   // The default base is the shared, memoized env-then-IMDS provider, so AssumeRole's base lookups
@@ -200,7 +214,8 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
   // The default source is envOrProfile()'s base chain: env → profile → web identity → container → IMDS.
   const source =
     options.source ?? sharedBaseProvider({ clock, profile: {}, webIdentity: {}, container: {}, ...(logger === undefined ? {} : { logger }) });
-  const link = new AssumeRoleLink(settings, source, resolveCache(options.cache, clock), clock, logger, resolveRetryOptions(options.retry));
+  const retry = options.retry === undefined ? DEFAULT_RETRY_OPTIONS : resolveRetryOptions(options.retry);
+  const link = new AssumeRoleLink(settings, location, source, resolveCache(options.cache, clock), clock, logger, retry);
   return (identityProperties?: Record<string, unknown>) => link.provide(identityProperties);
 }
 
@@ -224,7 +239,9 @@ interface LastAssumed {
  * {@link dropRejectedBase} (rotated base keys).
  */
 class AssumeRoleLink {
-  readonly #settings: Settings;
+  readonly #base: BaseSettings;
+  #location: Location | LaterLocation;
+  #settings: Settings | undefined;
   readonly #source: AwsCredentialIdentityProvider;
   readonly #cache: SharedAssumeRoleCache | undefined;
   readonly #clock: Clock;
@@ -234,14 +251,16 @@ class AssumeRoleLink {
   #last: LastAssumed | undefined;
 
   constructor(
-    settings: Settings,
+    settings: BaseSettings,
+    location: Location | LaterLocation,
     source: AwsCredentialIdentityProvider,
     cache: SharedAssumeRoleCache | undefined,
     clock: Clock,
     logger: Logger | undefined,
     retry: Required<RetryOptions>,
   ) {
-    this.#settings = settings;
+    this.#base = settings;
+    this.#location = location;
     this.#source = source;
     this.#cache = cache;
     this.#clock = clock;
@@ -257,7 +276,7 @@ class AssumeRoleLink {
     let base: AwsCredentialIdentity | undefined;
     let baseError: unknown;
     try {
-      base = await resolveBase(this.#source, this.#settings.roleArn);
+      base = await resolveBase(this.#source, this.#base.roleArn);
     } catch (error) {
       baseError = error;
     }
@@ -265,7 +284,7 @@ class AssumeRoleLink {
       const last = this.#last;
       if (last !== undefined && sameBase(last, base) && this.#clock.now() < last.freshUntil && last.epoch === this.#cache?.epoch) {
         if (this.#logger !== undefined) {
-          this.#logDebug(`served cached ${this.#settings.roleArn} with base ${redactKeyId(base.accessKeyId)}, expires ${last.credential.expiration?.toISOString() ?? "never"}`);
+          this.#logDebug(`served cached ${this.#base.roleArn} with base ${redactKeyId(base.accessKeyId)}, expires ${last.credential.expiration?.toISOString() ?? "never"}`);
         }
         return last.credential;
       }
@@ -279,7 +298,7 @@ class AssumeRoleLink {
         }
         return this.attempt(base, true);
       }
-      return this.attempt(await resolveBase(this.#source, this.#settings.roleArn), true);
+      return this.attempt(await resolveBase(this.#source, this.#base.roleArn), true);
     };
     if (retriedOutside(identityProperties) || this.#retry.retries === 0) {
       return once();
@@ -287,15 +306,16 @@ class AssumeRoleLink {
     return withRetry(once, {
       retry: this.#retry,
       source: SOURCE,
-      onRetry: ({ retry, delayMs, error }) => this.#logDebug(`attempt ${retry} for ${this.#settings.roleArn} failed (${describeError(error)}); retrying in ${delayMs} ms`),
+      onRetry: ({ retry, delayMs, error }) => this.#logDebug(`attempt ${retry} for ${this.#base.roleArn} failed (${describeError(error)}); retrying in ${delayMs} ms`),
     });
   }
 
   /** One AssumeRole with `base`, through the shared cache (one request for every provider of the same key). */
   async attempt(base: AwsCredentialIdentity, mayRebase: boolean): Promise<AwsCredentialIdentity> {
-    const settings = this.#settings;
     const cache = this.#cache;
+    const roleArn = this.#base.roleArn;
     try {
+      const settings = this.#resolved();
       if (cache === undefined) {
         const credential = await this.#assume(base);
         this.#logDebug(`assumed ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)} (no shared cache)`);
@@ -323,7 +343,7 @@ class AssumeRoleLink {
       );
       return credential;
     } catch (error) {
-      this.#logDebug(`${settings.roleArn} failed: ${describeError(error)}`);
+      this.#logDebug(`${roleArn} failed: ${describeError(error)}`);
       if (error instanceof CredentialsError && error.code === "STS_INVALID_BASE_CREDENTIALS") {
         const fresh = await this.dropRejectedBase(base);
         if (fresh !== undefined && mayRebase) {
@@ -344,7 +364,7 @@ class AssumeRoleLink {
     }
     rejectCredential(this.#source, base);
     try {
-      const fresh = await resolveBase(this.#source, this.#settings.roleArn);
+      const fresh = await resolveBase(this.#source, this.#base.roleArn);
       if (!sameBase(fresh, base)) {
         this.#logDebug(`base ${redactKeyId(base.accessKeyId)} was rejected; the source now has ${redactKeyId(fresh.accessKeyId)}, trying once more`);
         return fresh;
@@ -357,8 +377,34 @@ class AssumeRoleLink {
 
   /** The STS call itself; the STS machinery (the AWS SDK, error mapping) loads on the first one. */
   async #assume(base: AwsCredentialIdentity): Promise<AwsCredentialIdentity> {
-    this.#callSts ??= (await loadStsCall()).createStsCall(this.#settings, this.#settings.endpoint ?? `the ${this.#settings.region} regional STS endpoint`);
+    const settings = this.#resolved();
+    this.#callSts ??= (await loadStsCall()).createStsCall(settings, settings.endpoint ?? `the ${settings.region} regional STS endpoint`);
     return this.#callSts(base);
+  }
+
+  /**
+   * The full settings; the region and endpoint from `process.env` are read here, once, on the
+   * first AssumeRole (a malformed variable is a `CONFIG_INVALID` error of the call).
+   */
+  #resolved(): Settings {
+    if (this.#settings !== undefined) {
+      return this.#settings;
+    }
+    let location = this.#location;
+    if ("later" in location) {
+      try {
+        location = resolveLocation(location.region, location.endpoint, process.env);
+      } catch (error) {
+        throw new CredentialsError(`Cannot assume ${this.#base.roleArn}: ${error instanceof Error ? error.message : String(error)}`, {
+          source: SOURCE,
+          code: "CONFIG_INVALID",
+          tryNextLink: false,
+        });
+      }
+      this.#location = location;
+    }
+    this.#settings = { ...this.#base, accountId: parseRoleArn(this.#base.roleArn).accountId, region: location.region, endpoint: location.endpoint };
+    return this.#settings;
   }
 
   #logDebug(message: string): void {
@@ -377,23 +423,57 @@ function sameBase(
 /** The host's default session name, computed once (it reads the host name). */
 let defaultSessionName: string | undefined;
 
-function resolveSettings(options: AssumeRoleOptions): Settings {
-  const { accountId } = parseRoleArn(options.roleArn);
-  const env = options.env ?? process.env;
+/**
+ * The region and endpoint: options first, then `AWS_REGION` / `AWS_DEFAULT_REGION` and
+ * `AWS_ENDPOINT_URL_STS` from `env`.
+ * @throws TypeError naming the option or variable that is malformed.
+ */
+function resolveLocation(
+  regionOption: string | undefined,
+  endpointOption: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Location {
   const region =
-    options.region !== undefined
-      ? checkRegion(options.region, "region")
+    regionOption !== undefined
+      ? checkRegion(regionOption, "region")
       : nonEmpty(env.AWS_REGION) !== undefined
         ? checkRegion(env.AWS_REGION, "AWS_REGION")
         : nonEmpty(env.AWS_DEFAULT_REGION) !== undefined
           ? checkRegion(env.AWS_DEFAULT_REGION, "AWS_DEFAULT_REGION")
           : DEFAULT_STS_REGION;
   const endpoint =
-    options.endpoint !== undefined
-      ? checkEndpoint(options.endpoint, "endpoint")
+    endpointOption !== undefined
+      ? checkEndpoint(endpointOption, "endpoint")
       : nonEmpty(env.AWS_ENDPOINT_URL_STS) !== undefined
         ? checkEndpoint(env.AWS_ENDPOINT_URL_STS, "AWS_ENDPOINT_URL_STS")
         : undefined;
+  return { region, endpoint };
+}
+
+/**
+ * The location now when it does not depend on `process.env` (both options given, or an `env`
+ * object); else the checked options alone, and `process.env` is read on the first AssumeRole (each
+ * `process.env` read costs about a microsecond and a half: creating a provider stays cheap).
+ */
+function locationOrLater(options: AssumeRoleOptions): Location | LaterLocation {
+  const { region, endpoint, env } = options;
+  if (env !== undefined || (region !== undefined && endpoint !== undefined)) {
+    return resolveLocation(region, endpoint, env ?? process.env);
+  }
+  if (region !== undefined) {
+    checkRegion(region, "region");
+  }
+  if (endpoint !== undefined) {
+    checkEndpoint(endpoint, "endpoint");
+  }
+  return { later: true, region, endpoint };
+}
+
+/** The region and endpoint options, to be completed from `process.env` on the first AssumeRole. */
+type LaterLocation = { later: true; region: string | undefined; endpoint: string | undefined };
+
+function resolveSettings(options: AssumeRoleOptions): BaseSettings {
+  parseRoleArn(options.roleArn); // validated now; the account id is taken on the first AssumeRole
   if (options.source !== undefined && typeof options.source !== "function") {
     throw new TypeError("Expected `source` to be a credential provider function");
   }
@@ -402,13 +482,10 @@ function resolveSettings(options: AssumeRoleOptions): Settings {
   }
   return {
     roleArn: options.roleArn,
-    accountId,
     externalId: options.externalId === undefined ? undefined : checkExternalId(options.externalId),
     roleSessionName: options.roleSessionName === undefined ? (defaultSessionName ??= defaultRoleSessionName()) : checkRoleSessionName(options.roleSessionName),
     durationSeconds:
       options.durationSeconds === undefined ? DEFAULT_ASSUME_ROLE_DURATION_SECONDS : checkDurationSeconds(options.durationSeconds),
-    region,
-    endpoint,
     refreshWindowMs: checkMs(options.refreshWindowMs ?? DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS, "refreshWindowMs"),
     // Without the shared cache nothing is remembered, and messages must not claim otherwise.
     negativeCacheMs:

@@ -57,10 +57,17 @@ const SOURCE = "env";
  * const s3 = new S3Client({ region: "us-east-1", credentials: memoize(fromEnv()) });
  * ```
  */
-export function fromEnv(options: EnvOptions = {}): AwsCredentialIdentityProvider {
-  const clock = options.clock ?? systemClock;
-  return async () => readEnvCredentials(options.env ?? process.env, clock);
+export function fromEnv(options?: EnvOptions): AwsCredentialIdentityProvider {
+  const env = options?.env;
+  const clock = options?.clock;
+  if (env === undefined && clock === undefined) {
+    return readProcessEnv; // stateless: every `fromEnv()` can be the same function
+  }
+  return async () => readEnvCredentials(env ?? process.env, clock ?? systemClock);
 }
+
+/** `fromEnv()` with no options: `process.env`, read on every call, and the system clock. */
+const readProcessEnv: AwsCredentialIdentityProvider = async () => readEnvCredentials(process.env, systemClock);
 
 /** Reads and validates the variables once; see {@link fromEnv}. */
 export function readEnvCredentials(env: Readonly<Record<string, string | undefined>>, clock: Clock = systemClock): AwsCredentialIdentity {
