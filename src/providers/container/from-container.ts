@@ -12,6 +12,7 @@ import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { withRetry } from "../../retry.js";
 import { registerCredential, registerSecret } from "../../scrub-secrets.js";
+import { identityOf } from "../../shared-providers.js";
 import type { CredentialLink } from "../http-credentials/credential-link.js";
 import { httpRequest, type HttpResponse } from "../http-credentials/http-request.js";
 import { HttpTransportError } from "../http-credentials/http-transport-error.js";
@@ -34,7 +35,7 @@ const LINK: CredentialLink = { source: "container", name: "The container credent
 const QUOTABLE_CODE = /^[A-Za-z]{1,40}$/;
 
 /**
- * Requests in flight, per URL and `Authorization` value (held only in memory, never shown): many
+ * Requests in flight, per clock, URL and `Authorization` value (held only in memory, never shown): many
  * providers for one endpoint — one per SDK client, or 10,000 made at start-up — make one request.
  */
 const inflight = new Map<string, Promise<AwsCredentialIdentity & { expiration: Date }>>();
@@ -92,7 +93,8 @@ export function fromContainer(options: ContainerOptions = {}): AwsCredentialIden
     const authorization = await readContainerAuthorization(config.authorization);
     // A server (or proxy) that echoes the token back must not get it into any message we show.
     if (authorization !== undefined) registerSecret(authorization);
-    const key = `${url}\n${authorization ?? ""}`;
+    // The clock is part of the key: each provider judges Expiration by its own clock.
+    const key = `${identityOf(config.clock)}\n${url}\n${authorization ?? ""}`;
     let shared = inflight.get(key);
     if (shared === undefined) {
       shared = fetchWithRetries(config, url, authorization);
