@@ -215,7 +215,8 @@ export function peekFileCache(options: FileCacheOptions): AwsCredentialIdentity 
       return undefined;
     }
     const salt = readSalt(dir);
-    return salt === undefined ? undefined : new CacheSlot(dir, cacheKeyHash(salt, settings.key), settings).readFresh(true);
+    // Quiet on a miss: the full path that follows explains it.
+    return salt === undefined ? undefined : new CacheSlot(dir, cacheKeyHash(salt, settings.key), settings).readFresh(false);
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@ import { chownSync, chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { withFileCache, type FileCacheOptions } from "../../src/cache/with-file-cache.js";
+import { peekFileCache, withFileCache, type FileCacheOptions } from "../../src/cache/with-file-cache.js";
 import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
 import { fakeSource, SECRET, TOKEN } from "../helpers/fake-source.js";
 
@@ -362,5 +362,27 @@ describe("withFileCache across concurrent callers", () => {
       expect(name.endsWith(".tmp")).toBe(false);
       expect(statSync(join(dir, name)).nlink).toBe(1);
     }
+  });
+});
+
+describe("peekFileCache (the warm path's read)", () => {
+  const options = (): FileCacheOptions => ({ key: { roleArn: "arn:aws:iam::123456789012:role/app", externalId: "tenant-42" }, dir, env: {}, clock });
+
+  it("creates nothing when there is no cache yet", () => {
+    expect(peekFileCache(options())).toBeUndefined();
+    expect(() => readdirSync(dir)).toThrow();
+  });
+
+  it("returns the entry withFileCache wrote while it is fresh, and nothing inside the window", async () => {
+    const written = await cached(fakeSource(clock, { lifetimeMs: HOUR }).provider)();
+    expect(peekFileCache(options())).toEqual(written);
+    clock.advance(HOUR - 4 * MINUTE);
+    expect(peekFileCache(options())).toBeUndefined();
+  });
+
+  it("trusts no entry in a directory open to others", async () => {
+    await cached(fakeSource(clock, { lifetimeMs: HOUR }).provider)();
+    chmodSync(dir, 0o755);
+    expect(peekFileCache(options())).toBeUndefined();
   });
 });
