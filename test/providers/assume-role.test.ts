@@ -164,6 +164,13 @@ describe("fromAssumeRole", () => {
       expect(sts.lastRequest?.region).toBe("us-east-1");
     });
 
+    it("reads process.env on the first AssumeRole, not when created: a malformed AWS_REGION fails that call with CONFIG_INVALID", async () => {
+      setEnv({ AWS_REGION: "not a region!" });
+      const credentials = fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, source: staticSource, clock });
+      expect(await failure(credentials())).toMatchObject({ code: "CONFIG_INVALID", tryNextLink: false, message: expect.stringMatching(/AWS_REGION/) });
+      expect(sts.calls).toBe(0);
+    });
+
     it("prefers the region option over AWS_REGION", async () => {
       setEnv({ AWS_REGION: "ap-southeast-2" });
       await provider({ region: "sa-east-1" })();
