@@ -41,7 +41,7 @@ export function chain(...providers: AwsCredentialIdentityProvider[]): AwsCredent
         return await link(identityProperties);
       } catch (error) {
         if (!shouldTryNextLink(error)) {
-          throw error;
+          throw notAnError(error, reasons.length + 1);
         }
         reasons.push(error);
       }
@@ -62,4 +62,18 @@ export function chain(...providers: AwsCredentialIdentityProvider[]): AwsCredent
 
 function linkName(reason: unknown, index: number): string {
   return reason instanceof CredentialsError ? reason.source : `link ${index + 1}`;
+}
+
+/** A link that rejected with something other than an Error stops the chain with a clear error. */
+function notAnError(error: unknown, position: number): unknown {
+  if (error instanceof Error || error instanceof CredentialsError) {
+    return error;
+  }
+  const kind = error === null ? "null" : typeof error === "object" ? "an object" : `a ${typeof error}`;
+  return new CredentialsError(`Link ${position} of the chain failed with ${kind} instead of an Error (a provider must reject with an Error)`, {
+    source: "chain",
+    code: "PROVIDER_FAILED",
+    tryNextLink: false,
+    cause: error,
+  });
 }

@@ -49,6 +49,15 @@ describe("chain", () => {
     await expect(chain(sdkStyle, async () => found)()).resolves.toBe(found);
   });
 
+  it("stops with a clear PROVIDER_FAILED error when a link rejects with something that is not an Error", async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the defect under test: a link rejecting with a non-Error
+    const odd = () => Promise.reject("nope");
+    const error = await chain(notHere("env"), odd, async () => found)().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect(error).toMatchObject({ code: "PROVIDER_FAILED", tryNextLink: false, cause: "nope" });
+    expect((error as Error).message).toMatch(/Link 2 of the chain failed with a string/);
+  });
+
   it("lists every link's reason in one error when all fall through", async () => {
     const error = (await chain(notHere("env"), notHere("imds"))().catch((e: unknown) => e)) as CredentialsError;
     expect(error).toBeInstanceOf(CredentialsError);
