@@ -8,6 +8,7 @@ import { configuredLinks, ignoredLinks, type BaseLinkName, type IgnoredLink } fr
 import { fromContainer } from "../providers/container/from-container.js";
 import { resolveContainerSettings } from "../providers/container/resolve-container-endpoint.js";
 import { fromImds } from "../providers/imds/from-imds.js";
+import { readInstanceProfile } from "../providers/imds/read-instance-profile.js";
 import { fromProfile } from "../providers/profile/from-profile.js";
 import { resolveProfileSelection } from "../providers/profile/resolve-profile-selection.js";
 import { fromWebIdentity } from "../providers/web-identity/from-web-identity.js";
@@ -63,6 +64,14 @@ export interface TraceResult {
 export interface TraceOptions {
   /** The profile asked for on the command line (`--profile`): an explicit choice. */
   profile?: string | undefined;
+  /**
+   * When web identity or the container link answered, ask IMDS for the instance profile
+   * (`iam/info`, no credentials) to say whether this host is an EC2 instance whose role was
+   * ignored — the question "a container on an EC2 host?" that only I/O can answer. For `explain`
+   * and `status`, never for `credential-process` (it costs up to one IMDS timeout).
+   * @defaultValue `false`
+   */
+  probeImds?: boolean | undefined;
 }
 
 /**
@@ -91,7 +100,8 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
     profile: { env: io.env, profile: options.profile },
     webIdentity: { env: io.env },
     container: { env: io.env },
-    imds: { env: io.env, endpoint: io.imds?.endpoint },
+    // `io.imds.endpoint` is a test hook, not something a user sets: only the variable counts.
+    imds: { env: io.env },
   });
   const containerNote = containerSettingsNote(io.env);
   let base: AwsCredentialIdentity | undefined;
@@ -142,6 +152,14 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
       error = attempt.error;
       if (report.status === "failed") {
         stopped = report;
+      }
+    }
+    if (options.probeImds === true && (baseLink === "web-identity" || baseLink === "container") && !ignored.some((entry) => entry.link === "imds")) {
+      const probe = await probeInstanceProfile(io);
+      if (probe !== undefined) {
+        ignored = [...ignored, { link: "imds", why: probe.why }];
+        const index = links.findIndex((link) => link.link === "imds");
+        links[index] = { link: "imds", status: "ignored", ms: probe.ms, message: `configured too (${probe.why}) but not used: ${baseLink} answered first` };
       }
     }
     const done = { ignored };
@@ -209,6 +227,17 @@ function failureReport(link: LinkName, error: unknown, ms: number): LinkReport {
   }
   const code = typeof (error as { code?: unknown } | null)?.code === "string" ? (error as { code: string }).code : "PROVIDER_FAILED";
   return { link, status, ms, code, message: describeError(error) };
+}
+
+/** The instance profile this host has, when IMDS answers `iam/info` (a diagnostic: no credentials are fetched). */
+async function probeInstanceProfile(io: CliIo): Promise<{ why: string; ms: number } | undefined> {
+  const start = performance.now();
+  try {
+    const info = await readInstanceProfile({ ...io.imds, env: io.env, ...(io.clock === undefined ? {} : { clock: io.clock }) });
+    return { why: `this host is an EC2 instance with instance profile ${info.instanceProfileArn}`, ms: Math.round(performance.now() - start) };
+  } catch {
+    return undefined; // no IMDS, or it is blocked for containers (as it should be): nothing was ignored
+  }
 }
 
 /** "Both URIs set; the relative one wins", when that is so (no I/O). */

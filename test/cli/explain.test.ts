@@ -126,6 +126,37 @@ describe("env-or-profile explain", () => {
       }
     });
 
+    it("asks IMDS for the instance profile (not its credentials) to say the container runs on an EC2 host", async () => {
+      const container = await startContainerEmulator();
+      imds = await startImdsEmulator({ instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/node-role" });
+      try {
+        const { io, stdout } = captureIo({ AWS_CONTAINER_CREDENTIALS_FULL_URI: container.endpoint, AWS_EC2_METADATA_SERVICE_ENDPOINT: undefined });
+        io.imds = { endpoint: imds.endpoint, timeoutMs: 2_000 };
+        expect(await runCli(["explain", "--json"], io)).toBe(0);
+        const json = JSON.parse(stdout()) as ExplainJson;
+        expect(json.winner).toBe("container");
+        expect(json.ignored).toEqual([{ link: "imds", why: "this host is an EC2 instance with instance profile arn:aws:iam::123456789012:instance-profile/node-role" }]);
+        expect(json.links.find((link) => link.link === "imds")).toMatchObject({ status: "ignored" });
+        expect(imds.count(`/latest/meta-data/iam/security-credentials/${imds.roleName ?? ""}`)).toBe(0);
+      } finally {
+        await container.close();
+      }
+    });
+
+    it("says nothing about IMDS when it does not answer (a container off EC2, or IMDS blocked for containers)", async () => {
+      const container = await startContainerEmulator();
+      try {
+        const { io, stdout } = captureIo({ AWS_CONTAINER_CREDENTIALS_FULL_URI: container.endpoint, AWS_EC2_METADATA_SERVICE_ENDPOINT: undefined });
+        io.imds = { endpoint: "http://127.0.0.1:9", timeoutMs: 2_000 };
+        expect(await runCli(["explain", "--json"], io)).toBe(0);
+        const json = JSON.parse(stdout()) as ExplainJson;
+        expect(json.ignored).toEqual([]);
+        expect(json.links.find((link) => link.link === "imds")).toMatchObject({ status: "not-tried" });
+      } finally {
+        await container.close();
+      }
+    });
+
     it("names a container URI ignored because environment keys answered first, without asking the endpoint", async () => {
       const container = await startContainerEmulator();
       try {

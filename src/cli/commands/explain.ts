@@ -33,7 +33,7 @@ const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
  * @returns the exit code: 0 when a link gave credentials, 1 when none did.
  */
 export async function explainCommand(options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined }, io: CliIo): Promise<number> {
-  const result = await prepareTrace(io, options.role, { profile: options.profile })();
+  const result = await prepareTrace(io, options.role, { profile: options.profile, probeImds: true })();
   const credential = result.credential;
   const ok = credential !== undefined;
   if (options.json) {

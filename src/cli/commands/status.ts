@@ -46,7 +46,7 @@ const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
  * @returns the exit code: 0 with credentials, 1 without.
  */
 export async function statusCommand(options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined }, io: CliIo): Promise<number> {
-  const run = prepareTrace(io, options.role, { profile: options.profile });
+  const run = prepareTrace(io, options.role, { profile: options.profile, probeImds: true });
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {
