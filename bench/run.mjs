@@ -632,7 +632,7 @@ section("web-identity", `web identity: cold, cached, ${CALLERS} concurrent calle
 
 section("profile", "AWS profile: a role profile (static source_profile → AssumeRole + external_id), cold, cached, 50 clients", async () => {
   const r = await runChild(part("profile.mjs"), {
-    args: [String(COLD_RUNS), QUICK ? "100000" : "200000", QUICK ? "3" : "9", String(STS_CLIENTS)],
+    args: ["all", String(COLD_RUNS), QUICK ? "100000" : "200000", QUICK ? "3" : "9", String(STS_CLIENTS)],
     env: cleanEnv(),
     timeoutMs: 900_000,
   });

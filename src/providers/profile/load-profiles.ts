@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import type { ParsedIniData } from "@smithy/types";
 import { findIniProblems } from "./find-ini-problems.js";
 import { profileError } from "./profile-error.js";
@@ -37,10 +38,15 @@ export interface LoadedProfiles {
  * It is loaded on the first lookup, never at import.
  */
 type SmithyConfig = typeof import("@smithy/core/config");
-let loader: Promise<SmithyConfig> | undefined;
+let loader: SmithyConfig | undefined;
 
-function loadLoader(): Promise<SmithyConfig> {
-  loader ??= import("@smithy/core/config");
+/**
+ * `require`d, not `import()`ed: `import()` would pick the package's ESM build (dozens of small
+ * files), while the AWS SDK modules loaded later (AssumeRole's STS client, `fromSSO`) `require`
+ * its CommonJS bundle — loading both copies cost a cold role-profile resolution ~100 ms.
+ */
+function loadLoader(): SmithyConfig {
+  loader ??= createRequire(import.meta.url)("@smithy/core/config") as SmithyConfig;
   return loader;
 }
 
@@ -66,7 +72,7 @@ export async function loadProfiles(texts: ProfileFileTexts): Promise<LoadedProfi
   if (files.length === 0) {
     return buildProfiles(texts, {}, {}); // nothing to parse: the loader is not even loaded
   }
-  const { loadSharedConfigFiles, externalDataInterceptor } = await loadLoader();
+  const { loadSharedConfigFiles, externalDataInterceptor } = loadLoader();
   const id = ++nextVirtualPath;
   const configPath = `/env-or-profile/virtual/${id}/config`;
   const credentialsPath = `/env-or-profile/virtual/${id}/credentials`;
