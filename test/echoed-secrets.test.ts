@@ -4,6 +4,9 @@
  * message, toJSON, inspect, any property of the cause chain, a log line, or the CLI's output.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect, promisify } from "node:util";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +51,13 @@ async function echoingSts(alsoEcho: readonly string[] = [], code = "AccessDenied
   });
   closers.push(() => server.close());
   return server;
+}
+
+/** A fresh, private cache directory for credential-process, removed after the test. */
+function cacheDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "eop-echo-"));
+  closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 async function failure(attempt: () => Promise<unknown>): Promise<unknown> {
@@ -102,8 +112,8 @@ describe("secrets a server echoes back", () => {
 
     it("credential-process prints no echoed secret on stderr", async () => {
       const sts = await echoingSts([ENV_KEYS.AWS_SECRET_ACCESS_KEY]);
-      const { io, stdout, stderr } = captureIo({ ...ENV_KEYS, AWS_ENDPOINT_URL_STS: sts.endpoint });
-      expect(await runCli(["credential-process", "--role-arn", ROLE_ARN, "--no-cache"], io)).not.toBe(0);
+      const { io, stdout, stderr } = captureIo({ ...ENV_KEYS, AWS_ENDPOINT_URL_STS: sts.endpoint, ENV_OR_PROFILE_CACHE_DIR: cacheDir() });
+      expect(await runCli(["credential-process", "--role-arn", ROLE_ARN], io)).not.toBe(0);
       expect(stderr()).toContain("AccessDenied");
       expect(leakedSecrets(stderr() + stdout(), secrets)).toEqual([]);
     });
@@ -124,8 +134,15 @@ describe("secrets a server echoes back", () => {
       it("credential-process (dist/cli/main.js) prints no echoed secret on stderr", async () => {
         const sts = await echoingSts([ENV_KEYS.AWS_SECRET_ACCESS_KEY]);
         const run = promisify(execFile);
-        const outcome = await run(process.execPath, [CLI_MAIN, "credential-process", "--role-arn", ROLE_ARN, "--no-cache"], {
-          env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent", ...ENV_KEYS, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT },
+        const outcome = await run(process.execPath, [CLI_MAIN, "credential-process", "--role-arn", ROLE_ARN], {
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: "/nonexistent",
+            ENV_OR_PROFILE_CACHE_DIR: cacheDir(),
+            ...ENV_KEYS,
+            AWS_ENDPOINT_URL_STS: sts.endpoint,
+            AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT,
+          },
         }).then(
           () => expect.fail("credential-process should fail"),
           (error: unknown) => error as { code: number; stdout: string; stderr: string },
