@@ -1,3 +1,5 @@
+import { request } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { CredentialsError, redactKeyId } from "../src/errors.js";
@@ -105,6 +107,26 @@ describe("CredentialsError", () => {
       expect(parserError).toMatchObject({ code: "HPE_INVALID_CONSTANT", reason: "Expected HTTP/", bytesParsed: 0 });
       expect(Reflect.ownKeys(parserError).sort()).toEqual(["bytesParsed", "code", "message", "reason", "stack"]);
       expect((middle as unknown as { $metadata: unknown }).$metadata).toEqual({ httpStatusCode: 500, requestId: "rid-1" });
+    });
+
+    it("keeps no byte of a response that broke Node's HTTP parser (a real rawPacket), however deep", async () => {
+      const body = `{"AccessKeyId":"ASIAPARSER0000000001","SecretAccessKey":"${SECRET}","Token":"${TOKEN}"}`;
+      const server = createNetServer((socket) => {
+        socket.on("data", () => socket.end(`HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n${body}`));
+        socket.on("error", () => undefined);
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as AddressInfo;
+      const parserError = await new Promise<Error>((resolve) => {
+        request({ host: "127.0.0.1", port, path: "/" }, () => undefined).on("error", resolve).end();
+      });
+      server.close();
+      expect(Reflect.ownKeys(parserError)).toContain("rawPacket"); // what Node attaches
+      const transport = new Error("IMDS request failed", { cause: parserError });
+      const error = new CredentialsError("IMDS sent an unreadable answer", { source: "imds", code: "IMDS_BAD_RESPONSE", cause: transport });
+      expectClean(error, [SECRET, TOKEN, body.slice(20, 60)]);
+      expect((error.cause as Error).cause).toBe(parserError);
+      expect(parserError).toHaveProperty("code");
     });
 
     it("replaces a frozen foreign cause by a clean copy of the same kind", () => {
