@@ -7,6 +7,24 @@ import { forgetSecrets, registerCredential, SCRUBBED } from "../src/scrub-secret
 import { expectClean } from "./helpers/leak-check.js";
 
 const SECRET = "errors/SECRET+wJalrXUtnFEMIK7MDENGbPxRf";
+
+/** The bytes of every Buffer / typed array reachable through own properties (which inspect shows only as hex), as text. */
+function reachableBytes(root: unknown): string[] {
+  const seen = new Set<object>();
+  const queue: unknown[] = [root];
+  const texts: string[] = [];
+  while (queue.length > 0) {
+    const value = queue.shift();
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value)) continue;
+    seen.add(value);
+    if (ArrayBuffer.isView(value)) texts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1"));
+    for (const key of Reflect.ownKeys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor !== undefined && "value" in descriptor) queue.push(descriptor.value);
+    }
+  }
+  return texts;
+}
 const TOKEN = "errors-SESSION-TOKEN-IQoJb3JpZ2luX2VjEXAMPLE";
 
 describe("CredentialsError", () => {
@@ -125,6 +143,7 @@ describe("CredentialsError", () => {
       const transport = new Error("IMDS request failed", { cause: parserError });
       const error = new CredentialsError("IMDS sent an unreadable answer", { source: "imds", code: "IMDS_BAD_RESPONSE", cause: transport });
       expectClean(error, [SECRET, TOKEN, body.slice(20, 60)]);
+      expect(reachableBytes(error).filter((text) => text.includes(SECRET) || text.includes(TOKEN))).toEqual([]);
       expect((error.cause as Error).cause).toBe(parserError);
       expect(parserError).toHaveProperty("code");
     });
