@@ -96,13 +96,29 @@ export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentity
     throw new TypeError("Expected `clock` to have a `now()` method");
   }
   const clock = options.clock ?? systemClock;
-  let built: { texts: ProfileFileTexts; selection: ProfileSelection; plan: ProfilePlan; provider: AwsCredentialIdentityProvider } | undefined;
+  let built:
+    | {
+        texts: ProfileFileTexts;
+        selection: ProfileSelection;
+        env: Readonly<Record<string, string | undefined>>;
+        envFacts: string;
+        plan: ProfilePlan;
+        provider: AwsCredentialIdentityProvider;
+      }
+    | undefined;
 
   return async () => {
     const env = options.env ?? process.env;
     const selection = resolveProfileSelection({ ...options, env });
     const texts = await readProfileFiles(selection);
-    if (built === undefined || !sameFiles(built.texts, texts) || !sameSelection(built.selection, selection)) {
+    const envFacts = stsEnvironment(env);
+    if (
+      built === undefined ||
+      !sameFiles(built.texts, texts) ||
+      !sameSelection(built.selection, selection) ||
+      built.env !== env ||
+      built.envFacts !== envFacts
+    ) {
       // Parsed and planned again only when a file or the selection changed: a stable plan keeps
       // its providers (and their caches) from call to call.
       const profiles = await loadProfiles(texts);
@@ -115,7 +131,7 @@ export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentity
         cache: options.cache,
         processTimeoutMs: options.processTimeoutMs,
       });
-      built = { texts, selection, plan, provider };
+      built = { texts, selection, env, envFacts, plan, provider };
     }
     const { plan, provider } = built;
     try {
@@ -160,6 +176,18 @@ function inProfile(error: unknown, selection: ProfileSelection, plan: ProfilePla
     retryable: isRetryable(error),
     cause: error,
   });
+}
+
+/**
+ * The variables a plan's role steps were built from (region, endpoints): when they change, the plan
+ * is built again. Never a secret.
+ */
+function stsEnvironment(env: Readonly<Record<string, string | undefined>>): string {
+  return JSON.stringify(
+    ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_STS_REGIONAL_ENDPOINTS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"].map(
+      (name) => env[name] ?? null,
+    ),
+  );
 }
 
 function sameFiles(a: ProfileFileTexts, b: ProfileFileTexts): boolean {

@@ -6,6 +6,7 @@ import { startContainerEmulator } from "../../../src/testing/container-emulator.
 import { startImdsEmulator } from "../../../src/testing/imds-emulator.js";
 import { manualClock } from "../../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator } from "../../../src/testing/sts-emulator.js";
+import { expectClean } from "../../helpers/leak-check.js";
 import { rejection, tempAws, type TempAws } from "./temp-aws.js";
 
 const KEY = "AKIAIOSFODNN7PROFILE1";
@@ -273,5 +274,34 @@ describe("fromProfile: a credential_process that runs itself", () => {
     const error = await profileFailure({ profile: "loop" }, { AWS_EC2_METADATA_DISABLED: "true", ENV_OR_PROFILE_CACHE: "off" });
     expect(error).toMatchObject({ code: "PROCESS_FAILED", tryNextLink: false });
     expect(error.message).toContain("exited with code 1");
+  });
+});
+
+describe("fromProfile: the environment a plan was built from", () => {
+  it("builds the role step again when AWS_ENDPOINT_URL_STS changes in the same environment object", async () => {
+    const first = await startSts();
+    const second = await startStsEmulator({ baseCredentials: [{ accessKeyId: KEY, secretAccessKey: SECRET }] });
+    try {
+      aws.writeCredentials(staticCredentials);
+      aws.writeConfig(`[profile r]\nrole_arn = ${ROLE}\nsource_profile = default\n`);
+      const env = aws.env({ AWS_ENDPOINT_URL_STS: first.endpoint });
+      const provider = fromProfile({ profile: "r", env, cache: false });
+      await provider();
+      env.AWS_ENDPOINT_URL_STS = second.endpoint;
+      await provider();
+      expect([first.calls, second.calls]).toEqual([1, 1]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("never shows the source profile's secret when the role step is denied", async () => {
+    const emulator = await startSts(EXTERNAL_ID);
+    aws.writeCredentials(`${staticCredentials}aws_session_token = ${TOKEN}\n`);
+    emulator.setBaseCredentials([{ accessKeyId: KEY, secretAccessKey: SECRET, sessionToken: TOKEN }]);
+    aws.writeConfig(`[profile partner]\nrole_arn = ${ROLE}\nsource_profile = default\nexternal_id = wrong-id\n`);
+    const error = await profileFailure({ profile: "partner" }, { AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    expect(error.code).toBe("STS_ACCESS_DENIED");
+    expectClean(error, [SECRET, TOKEN]);
   });
 });
