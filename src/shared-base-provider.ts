@@ -69,7 +69,7 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
 
   // The key is built from small parts (the options as given, objects by identity, the variables a
   // link reads when created): it is computed on every envOrProfile() call, the links only once.
-  const key: string[] = [optionsKey(memoOptions), identityOf(clock).toString()];
+  const key: string[] = [optionsKey(objectsByIdentity(memoOptions)), identityOf(clock).toString()];
   const links: Link[] = [];
   const detect: ConfiguredLinksInput = {};
 
@@ -107,7 +107,7 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
     links.push({ name: "imds", create: () => fromImds({ ...common, ...imdsOption, env }) });
     // The IMDS link reads its own variables when created: they are part of its identity — and only
     // they, never a whole environment.
-    key.push(`imds:${optionsKey(imdsOption === undefined ? undefined : { ...imdsOption, env: undefined })}:${snapshot(env, IMDS_ENV_VARIABLES)}`);
+    key.push(`imds:${optionsKey(imdsOption === undefined ? undefined : objectsByIdentity({ ...imdsOption, env: undefined }))}:${snapshot(env, IMDS_ENV_VARIABLES)}`);
     detect.imds = { env, endpoint: imdsOption?.endpoint };
   }
   if (links.length === 0) {
@@ -151,8 +151,31 @@ const CONTAINER_VARIABLES: readonly string[] = [
 
 /** A link's options as given (plain data by value, objects by identity) and its environment by identity. */
 function linkKey(option: { env?: Env | undefined } | undefined, env: Env): string {
-  const given = option === undefined || Object.keys(option).length === 0 || (Object.keys(option).length === 1 && "env" in option) ? "" : optionsKey({ ...option, env: undefined });
+  const given =
+    option === undefined || Object.keys(option).length === 0 || (Object.keys(option).length === 1 && "env" in option)
+      ? ""
+      : optionsKey(objectsByIdentity({ ...option, env: undefined }));
   return `${given}#${identityOf(env)}`;
+}
+
+/**
+ * The option fields that hold *objects with a life of their own* — a logger (it may keep state
+ * behind `this`), a clock, an AssumeRole cache — replaced by numbers standing for their identity:
+ * two look-alike loggers must not share a provider, or one's lines would go to the other.
+ */
+const IDENTITY_FIELDS = ["logger", "clock", "cache"] as const;
+
+function objectsByIdentity(options: object): object {
+  const record = options as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const field of IDENTITY_FIELDS) {
+    const value = record[field];
+    if (typeof value === "object" && value !== null) {
+      copy ??= { ...record };
+      copy[field] = `#${identityOf(value)}`;
+    }
+  }
+  return copy ?? options;
 }
 
 /** The values of `names` in `env` as one string, and nothing else of it. */

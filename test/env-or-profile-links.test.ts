@@ -61,6 +61,23 @@ describe("envOrProfile: sharing is decided by the identity of the source", () =>
     await expect(b()).resolves.toMatchObject({ accessKeyId: ENV_B.AWS_ACCESS_KEY_ID });
   });
 
+  it("gives two look-alike loggers (shared methods, state behind `this`) their own providers and lines", async () => {
+    const clock = manualClock();
+    const methods = {
+      warn(this: { lines: string[] }, message: string) {
+        this.lines.push(message);
+      },
+    };
+    const first = { lines: [] as string[], warn: methods.warn };
+    const second = { lines: [] as string[], warn: methods.warn };
+    const environment = { ...ENV_A, AWS_PROFILE: "ignored-profile", HOME: dir };
+    const a = envOrProfile({ env: { env: environment }, imds: false, clock, logger: first });
+    const b = envOrProfile({ env: { env: environment }, imds: false, clock, logger: second });
+    await a();
+    await b();
+    expect([first.lines.length, second.lines.length]).toEqual([1, 1]);
+  });
+
   it("still shares one provider between envOrProfile() calls given the same env object", async () => {
     const clock = manualClock();
     const emulator = await container({ clock });
