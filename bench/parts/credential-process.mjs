@@ -3,7 +3,8 @@
 // warm cache, with a cold cache (IMDS on a loopback emulator), and the AWS CLI v2's own IMDS
 // provider on the same emulator (`aws configure export-credentials`, AWS_EC2_METADATA_SERVICE_ENDPOINT
 // pointing at it); then IMDS requests per 10 runs on both sides, and 10 AWS CLI commands through our
-// credential_process with a role (IMDS credential fetches and AssumeRoles).
+// credential_process with a role (IMDS credential fetches and AssumeRoles), with the cache and with
+// --no-cache (what every run cost before it).
 //   node credential-process.mjs [rounds]
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -39,10 +40,8 @@ const env = {
   NO_PROXY: "*",
 };
 const ours = [CLI_MAIN, "credential-process"];
-writeFileSync(
-  env.AWS_CONFIG_FILE,
-  `[profile partner]\ncredential_process = "${process.execPath}" "${CLI_MAIN}" credential-process --role-arn ${ROLE_ARN} --external-id ${EXTERNAL_ID}\n`,
-);
+const line = `"${process.execPath}" "${CLI_MAIN}" credential-process --role-arn ${ROLE_ARN} --external-id ${EXTERNAL_ID}`;
+writeFileSync(env.AWS_CONFIG_FILE, `[profile partner]\ncredential_process = ${line}\n[profile partner-uncached]\ncredential_process = ${line} --no-cache\n`);
 
 async function timed(file, args, extraEnv = {}) {
   const t0 = nowNs();
@@ -84,6 +83,10 @@ imds.resetCounts();
 const assumeRolesBefore = sts.issued.length;
 for (let i = 0; i < 10; i++) await run(AWS, ["configure", "export-credentials", "--profile", "partner", "--format", "process"], { env });
 const throughAwsCli = { credentialFetches: credentialFetches(), assumeRoles: sts.issued.length - assumeRolesBefore };
+imds.resetCounts();
+const uncachedBefore = sts.issued.length;
+for (let i = 0; i < 10; i++) await run(AWS, ["configure", "export-credentials", "--profile", "partner-uncached", "--format", "process"], { env });
+const throughAwsCliUncached = { credentialFetches: credentialFetches(), assumeRoles: sts.issued.length - uncachedBefore };
 
 await imds.close();
 await sts.close();
@@ -98,4 +101,5 @@ finish({
   oursRequests,
   awsRequests,
   throughAwsCli,
+  throughAwsCliUncached,
 });
