@@ -41,6 +41,9 @@ export function renderEverything(value: unknown): string[] {
     }
   };
   for (const node of reachable(value)) {
+    // `inspect` shows a Buffer only as hex: read its bytes, or a secret in one (Node's parser
+    // errors keep the raw response as `rawPacket`) would pass unseen.
+    if (ArrayBuffer.isView(node)) add("bytes", () => Buffer.from(node.buffer, node.byteOffset, node.byteLength).toString("latin1"));
     if (node instanceof Error) {
       add("message", () => node.message);
       add("stack", () => node.stack);
