@@ -7,9 +7,12 @@
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` and `AWS_ENDPOINT_URL_STS` at them):
  *   npm run example cross-account-external-id     (any supported Node: 20.19+, 22, 24; it builds and compiles first)
  *
- * The same from the command line, for the AWS CLI or any SDK, in ~/.aws/config:
+ * The same from the command line, for the AWS CLI or any SDK, in ~/.aws/config — the block, with
+ * this installation's absolute paths, comes from
+ *   env-or-profile setup-aws-profile partner --role-arn arn:aws:iam::123456789012:role/partner-upload --external-id tenant-42
+ * which prints (and with --write appends):
  *   [profile partner]
- *   credential_process = npx env-or-profile credential-process --role-arn arn:aws:iam::123456789012:role/partner-upload --external-id tenant-42
+ *   credential_process = /usr/local/bin/node /usr/local/lib/node_modules/env-or-profile/dist/cli/main.js credential-process --role-arn arn:aws:iam::123456789012:role/partner-upload --external-id tenant-42
  */
 import { pathToFileURL } from "node:url";
 import { S3Client } from "@aws-sdk/client-s3";

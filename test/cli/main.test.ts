@@ -18,7 +18,8 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Sp
   try {
     const { stdout, stderr } = await exec(process.execPath, [CLI_MAIN, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "", AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT, ...env },
+      // The file cache off: no HOME here, so it would be the real ~/.cache (credential-process-cache tests cover it).
+      env: { PATH: process.env["PATH"] ?? "", AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT, ENV_OR_PROFILE_CACHE: "off", ...env },
       timeout: 15_000,
     });
     return { code: 0, stdout, stderr };
