@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../clock.js";
 import { log, type Logger } from "../logger.js";
+import { registerCredential } from "../scrub-secrets.js";
 import { entryFileName, readEntry, writeEntry } from "./cache-entry.js";
 import { cacheKeyHash, loadSalt, readSalt, type FileCacheKey } from "./cache-key-hash.js";
 import { CacheLock } from "./cache-lock.js";
@@ -281,6 +282,9 @@ class CacheSlot {
       }
       return undefined;
     }
+    // Read from disk, it never passed through memoize or AssumeRole, which register what they hand
+    // out: registered here, so an SDK error echoing it is scrubbed like any other.
+    registerCredential(credential);
     log(logger, "debug", `file cache: served ${this.#path} (expires in ${String(Math.round(leftMs / 1000))} s)`);
     return credential;
   }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { peekFileCache, withFileCache, type FileCacheOptions } from "../../src/cache/with-file-cache.js";
 import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
+import { forgetSecrets, scrubSecrets } from "../../src/scrub-secrets.js";
 import { fakeSource, SECRET, TOKEN } from "../helpers/fake-source.js";
 
 const HOUR = 60 * 60 * 1000;
@@ -124,6 +125,15 @@ describe("withFileCache", () => {
     expect(source.calls).toBe(2);
     expect(readdirSync(dir).filter((name) => name.endsWith(".json"))).toEqual([]);
     expect(lines).toContain("env-or-profile: file cache: not written: the credential has no Expiration");
+  });
+
+  it("registers a credential it read from disk with the scrubber, so an echo of it is redacted", async () => {
+    const source = fakeSource(clock, { lifetimeMs: HOUR });
+    const written = await cached(source.provider)();
+    forgetSecrets();
+    const read = await cached(source.provider)();
+    expect(read).toEqual(written);
+    expect(scrubSecrets(`server said: ${read.secretAccessKey}`)).not.toContain(read.secretAccessKey);
   });
 
   it("writes no secret into any log line", async () => {
