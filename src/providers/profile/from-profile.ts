@@ -68,7 +68,8 @@ export interface ProfileOptions {
  *
  * @param options - profile, files, environment, clock, logger.
  * @returns a provider for any AWS SDK v3 client's `credentials` (wrap it in `memoize`).
- * @throws TypeError from `fromProfile` when an option has the wrong type.
+ * @throws TypeError from `fromProfile` when an option has the wrong type (`profile`, `configFile`,
+ *   `credentialsFile`, `clock`, `cache`, `processTimeoutMs`).
  * @throws CredentialsError from the provider, `source: "profile"`: `PROFILE_NOT_SET` (falls
  *   through); `PROFILE_NOT_FOUND`, `PROFILE_INVALID` (a malformed line, a loop, an unknown
  *   `credential_source`, a role without a source; messages name file, profile and key, never a
@@ -94,6 +95,12 @@ export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentity
   resolveProfileSelection(options); // checks the option types now
   if (options.clock !== undefined && typeof options.clock?.now !== "function") {
     throw new TypeError("Expected `clock` to have a `now()` method");
+  }
+  if (options.processTimeoutMs !== undefined && !(typeof options.processTimeoutMs === "number" && Number.isFinite(options.processTimeoutMs) && options.processTimeoutMs > 0)) {
+    throw new TypeError(`Expected \`processTimeoutMs\` to be a finite number > 0, got ${String(options.processTimeoutMs)}`);
+  }
+  if (options.cache !== undefined && options.cache !== false && (typeof options.cache !== "object" || options.cache === null)) {
+    throw new TypeError("Expected `cache` to be `false` or a cache from `createAssumeRoleCache()`");
   }
   const clock = options.clock ?? systemClock;
   let built:

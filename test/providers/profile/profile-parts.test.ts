@@ -148,3 +148,13 @@ describe("readRoleSettings", () => {
     expect((error as Error).message).not.toContain("s3cr3t");
   });
 });
+
+describe("fromProfile options", () => {
+  it("refuses options of the wrong type when it is created", async () => {
+    const { fromProfile } = await import("../../../src/providers/profile/from-profile.js");
+    expect(() => fromProfile({ profile: 1 as unknown as string })).toThrow(/`profile` to be a string/);
+    expect(() => fromProfile({ processTimeoutMs: 0 })).toThrow(/`processTimeoutMs`/);
+    expect(() => fromProfile({ cache: "yes" as unknown as false })).toThrow(/`cache`/);
+    expect(() => fromProfile({ clock: {} as unknown as { now(): number } })).toThrow(/`clock`/);
+  });
+});
