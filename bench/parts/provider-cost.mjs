@@ -40,7 +40,8 @@ if (impl === "ours-fromImds") {
   if (impl.startsWith("ours-") && ours === undefined) finish({ na: true });
   if (impl === "ours-memoize") make = () => ours.memoize(source);
   else if (impl === "ours-fromEnv") make = () => ours.fromEnv();
-  else if (impl === "ours-fromAssumeRole") make = () => ours.fromAssumeRole({ ...ROLE, source });
+  // An object literal on both sides (V8 reads a spread object's absent keys far more slowly).
+  else if (impl === "ours-fromAssumeRole") make = () => ours.fromAssumeRole({ roleArn: ROLE.roleArn, externalId: ROLE.externalId, source });
   else if (impl === "ours-envOrProfile") make = () => ours.envOrProfile();
   else if (impl === "sdk-memoize") {
     const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = await import("@smithy/core");
