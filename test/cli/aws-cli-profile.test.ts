@@ -168,8 +168,9 @@ describe("the AWS CLI v2 and fromProfile read the same files", () => {
       aws.writeConfig(partnerProfile(moto.endpoint));
       const cli = await awsCliCredentials("partner");
       const mine = await ours("partner");
+      // A copy: the SDK writes `$source` into a credential object given as `credentials`, and ours are frozen.
       const whoAmI = async (credentials: AwsCredentialIdentity): Promise<string | undefined> =>
-        (await new STSClient({ region: "us-east-1", endpoint: moto.endpoint, credentials }).send(new GetCallerIdentityCommand({}))).Arn;
+        (await new STSClient({ region: "us-east-1", endpoint: moto.endpoint, credentials: { ...credentials } }).send(new GetCallerIdentityCommand({}))).Arn;
       const cliArn = await whoAmI({ accessKeyId: cli.AccessKeyId, secretAccessKey: cli.SecretAccessKey, sessionToken: cli.SessionToken ?? "" });
       expect(cliArn).toBe("arn:aws:sts::123456789012:assumed-role/partner-upload/cli-compare");
       expect(await whoAmI(mine)).toBe(cliArn);
