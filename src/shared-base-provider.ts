@@ -73,7 +73,14 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
   const links: Link[] = [];
   const detect: ConfiguredLinksInput = {};
 
-  if (envOption !== false) {
+  // An explicit profile in code (`profile: { profile: "x" }`, the CLI's --profile) negates the
+  // environment keys, as botocore's Session(profile_name=…) and the AWS CLI's --profile do;
+  // AWS_PROFILE alone does not (env keys win over it).
+  const explicitProfile = profileOption !== false && profileOption !== undefined && profileOption.profile !== undefined && profileOption.profile !== "";
+  if (envOption !== false && explicitProfile) {
+    key.push("env:negated-by-explicit-profile");
+    detect.env = { env: envOf(envOption) };
+  } else if (envOption !== false) {
     const env = envOf(envOption);
     links.push({ name: "env", create: () => fromEnv({ ...envOption, env, clock }) });
     key.push(`env:${linkKey(envOption, env)}`);
@@ -120,7 +127,7 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
       const provider = create();
       return async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
         const identity = await provider(identityProperties);
-        warnAboutIgnored(name, detect, warned, memoOptions.logger);
+        warnAboutIgnored(name, detect, warned, memoOptions.logger, explicitProfile);
         return identity;
       };
     });
@@ -130,9 +137,19 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
 }
 
 /** Warns once per distinct situation when `winner` answered while later links are configured too. */
-function warnAboutIgnored(winner: BaseLinkName, detect: ConfiguredLinksInput, warned: Set<string>, logger: MemoizeOptions["logger"]): void {
+function warnAboutIgnored(
+  winner: BaseLinkName,
+  detect: ConfiguredLinksInput,
+  warned: Set<string>,
+  logger: MemoizeOptions["logger"],
+  explicitProfile: boolean,
+): void {
   if (logger === undefined) return;
-  const ignored = ignoredLinks(winner, configuredLinks(detect));
+  const configured = configuredLinks(detect);
+  const ignored = ignoredLinks(winner, configured);
+  if (explicitProfile && configured.env !== undefined) {
+    ignored.unshift({ link: "env", why: `${configured.env}; an explicitly chosen profile negates the environment keys, as in botocore` });
+  }
   if (ignored.length === 0) return;
   const message = describeIgnored(winner, ignored);
   if (warned.has(message)) return;

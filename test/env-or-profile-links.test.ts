@@ -217,6 +217,18 @@ describe("envOrProfile: never the wrong identity in silence", () => {
     expect(emulator.requestCount).toBe(0);
   });
 
+  it("lets an explicitly chosen profile (the `profile` option) win over env keys, as botocore's Session(profile_name=…), and warns", async () => {
+    const logger = collectingLogger();
+    const credentialsFile = join(dir, "credentials-explicit");
+    writeFileSync(credentialsFile, `[work]\naws_access_key_id = ${ENV_B.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ENV_B.AWS_SECRET_ACCESS_KEY}\n`);
+    const environment = { ...ENV_A, HOME: dir, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: join(dir, "no-config") };
+    const identity = await envOrProfile({ env: { env: environment }, profile: { profile: "work" }, imds: false, clock: manualClock(), logger })();
+    expect(identity.accessKeyId).toBe(ENV_B.AWS_ACCESS_KEY_ID);
+    expect(logger.lines).toContainEqual(
+      expect.stringMatching(/^warn .*from profile; also configured but ignored: env \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; an explicitly chosen profile negates the environment keys/),
+    );
+  });
+
   it("warns that env keys won over AWS_PROFILE, naming the profile", async () => {
     const logger = collectingLogger();
     await envOrProfile({ ...isolated({ ...ENV_A, AWS_PROFILE: "work" }), clock: manualClock(), logger })();

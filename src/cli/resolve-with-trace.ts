@@ -88,6 +88,7 @@ export interface TraceOptions {
 export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: TraceOptions = {}): () => Promise<TraceResult> {
   const clock = io.clock ?? systemClock;
   const profileOption = options.profile === undefined || options.profile === "" ? {} : { profile: options.profile };
+  const explicitProfile = "profile" in profileOption;
   const providers: readonly (readonly [BaseLinkName, AwsCredentialIdentityProvider])[] = [
     ["env", fromEnv({ env: io.env, clock })],
     ["profile", fromProfile({ ...profileOption, env: io.env, clock })],
@@ -120,7 +121,19 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
     let baseLink: BaseLinkName | undefined;
     let ignored: IgnoredLink[] = [];
 
+    const negatedEnv: IgnoredLink[] = [];
     for (const [name, provider] of providers) {
+      if (name === "env" && explicitProfile) {
+        // --profile is an explicit choice: environment keys are not used, as with the AWS CLI's --profile.
+        const why = configured.env;
+        if (why !== undefined) negatedEnv.push({ link: "env", why: `${why}; --profile negates the environment keys, as the AWS CLI's does` });
+        links.push(
+          why === undefined
+            ? { link: "env", status: "skipped", message: `not used: --profile ${options.profile ?? ""} names the profile explicitly` }
+            : { link: "env", status: "ignored", message: `configured (${why}) but not used: --profile ${options.profile ?? ""} names the profile explicitly, which negates environment keys (as the AWS CLI's --profile does)` },
+        );
+        continue;
+      }
       if (base !== undefined || stopped !== undefined) {
         const why = baseLink === undefined ? undefined : ignored.find((entry) => entry.link === name)?.why;
         links.push(
@@ -142,7 +155,7 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
       if (attempt.ok) {
         base = attempt.value;
         baseLink = name;
-        ignored = ignoredLinks(name, configured);
+        ignored = [...negatedEnv, ...ignoredLinks(name, configured)];
         links.push({ link: name, status: "ok", ms: attempt.ms, message: describeSourceWin(name, io, options) });
         continue;
       }

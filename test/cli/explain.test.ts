@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { ExplainJson } from "../../src/cli/commands/explain.js";
@@ -183,6 +186,22 @@ describe("env-or-profile explain", () => {
       expect(json.links.find((link) => link.link === "container")?.message).toMatch(
         /configured too .* but not used: env answered first; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are both set; AWS_CONTAINER_CREDENTIALS_RELATIVE_URI wins/,
       );
+    });
+
+    it("with --profile, marks env keys IGNORED (the AWS CLI's --profile negates them) and takes the profile", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "explain-profile-"));
+      try {
+        writeFileSync(join(dir, "credentials"), "[work]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = profile-secret-value\n");
+        const { io, stdout } = captureIo({ ...ENV_KEYS, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") });
+        expect(await runCli(["explain", "--json", "--profile", "work"], io)).toBe(0);
+        const json = JSON.parse(stdout()) as ExplainJson;
+        expect(json.winner).toBe("profile");
+        expect(json.accessKeyIdLast4).toBe("PLE01".slice(-4));
+        expect(json.links[0]).toMatchObject({ link: "env", status: "ignored" });
+        expect(json.ignored[0]).toMatchObject({ link: "env" });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("stops at a refused container host and says IMDS was not tried", async () => {
