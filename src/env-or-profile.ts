@@ -28,7 +28,9 @@ export interface EnvOrProfileOptions {
   /**
    * Link 2, an AWS profile (`AWS_PROFILE`, else `default`, from `~/.aws/config` and
    * `~/.aws/credentials`); `false` to skip. A profile named by `AWS_PROFILE` or `profile` is an
-   * explicit choice: missing or broken, it stops the chain.
+   * explicit choice: missing or broken, it stops the chain. A `profile` *option* (a name chosen in
+   * code) also negates the env link's keys, as botocore's `Session(profile_name=…)` does; with
+   * only `AWS_PROFILE`, env keys win (and a warning names the ignored profile).
    * @defaultValue on
    */
   profile?: false | ProfileOptions;
