@@ -64,6 +64,11 @@ const inflight = new Map<string, Promise<AwsCredentialIdentity & { expiration: D
  * @returns a provider resolving to `{ accessKeyId, secretAccessKey, sessionToken, expiration }`
  *   (plus `accountId` when the endpoint gives one).
  * @throws TypeError at once when an option is invalid, e.g. "Expected `timeoutMs` to be …".
+ * @throws CredentialsError from the provider (`source: "container"`): `CONTAINER_NOT_SET` (falls
+ *   through); `CONTAINER_HOST_NOT_ALLOWED`, `CONTAINER_CONFIG_INVALID`, `CONTAINER_TOKEN_INVALID`,
+ *   `CONTAINER_BAD_RESPONSE`, `CONTAINER_TOO_LARGE`, `CONTAINER_HTTP_ERROR` (4xx) — not retryable;
+ *   `CONTAINER_UNAVAILABLE`, `CONTAINER_TIMEOUT`, `CONTAINER_HTTP_ERROR` (5xx, 429) — retryable.
+ *   None of these but the first falls through a chain.
  * @example
  * ```ts
  * import { S3Client } from "@aws-sdk/client-s3";
