@@ -5,7 +5,7 @@
  * module through a resolve hook (module.register; its worker thread loads node:net itself, so the
  * builtins are recorded without it) — so "no node:http, no AWS SDK, no network" is observed, not assumed.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,6 +143,37 @@ describe("dist/cli/main.js credential-process", () => {
     expect(stderr).toContain("owned by uid 65534");
     expect(statSync(join(home, "cache", entry)).uid).toBe(process.getuid?.());
   });
+
+  it("a run killed while it holds the lock does not hold up the next one: its lock is taken over at once", async () => {
+    imds.fail("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role", { delayMs: 20_000 }, { times: 1 });
+    const stuck = spawn(process.execPath, [CLI_MAIN, "credential-process", ...ROLE], { env: env({ AWS_METADATA_SERVICE_TIMEOUT: "30" }), stdio: "ignore" });
+    const lockAppeared = async (): Promise<boolean> => {
+      for (let waited = 0; waited < 15_000; waited += 50) {
+        const names = ((): string[] => {
+          try {
+            return readdirSync(join(home, "cache"));
+          } catch {
+            return []; // not created yet
+          }
+        })();
+        if (names.some((name) => name.endsWith(".lock"))) return true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return false;
+    };
+    try {
+      expect(await lockAppeared()).toBe(true);
+    } finally {
+      stuck.kill("SIGKILL");
+      await new Promise((resolve) => stuck.once("exit", resolve));
+      imds.clearFaults();
+    }
+    const started = Date.now();
+    const { stdout, stderr } = await exec(process.execPath, [CLI_MAIN, "credential-process", ...ROLE], { env: env({ AWS_METADATA_SERVICE_TIMEOUT: "30", ENV_OR_PROFILE_DEBUG: "1" }) }); // the same key
+    expect(JSON.parse(stdout)).toMatchObject({ Version: 1 });
+    expect(stderr).toMatch(/taking over the lock .*: its holder, process \d+, is gone/);
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 10 s lock wait
+  }, 60_000);
 
   it("--no-cache asks IMDS and STS every time", async () => {
     const stsBefore = sts.calls;
