@@ -20,18 +20,18 @@ for (const name of Object.getOwnPropertyNames(Date.prototype)) {
 Object.freeze(READ_ONLY_DATE);
 
 /**
- * A frozen copy of `identity` whose `expiration` is a read-only `Date`: one object that every
- * caller of a cache can be handed without one caller's change reaching another (writing to it
- * throws in strict code), made once per credential, so a cached call allocates nothing.
+ * A frozen copy of `identity` whose `expiration` is a read-only `Date`: one object, made once per
+ * credential, that a cache hands to every caller without one caller's change reaching another
+ * (writing to it throws in strict code), so a cached call allocates nothing.
+ *
+ * It carries a hidden (non-enumerable), writable `$source` record: the AWS SDK writes its
+ * credential-feature marks there (`setCredentialFeature`) when the object is given to a client as
+ * static `credentials`, which a frozen object could not otherwise take.
  *
  * @param identity - a credential from a source (not changed).
  * @returns the frozen copy (`identity` itself when it is already one).
  * @example
  * ```ts
- * import type { AwsCredentialIdentityProvider } from "@smithy/types";
- * import { freezeCredential } from "./freeze-credential.js";
- *
- * declare const source: AwsCredentialIdentityProvider;
  * const shared = freezeCredential(await source());
  * ```
  */
@@ -39,10 +39,16 @@ export function freezeCredential(identity: AwsCredentialIdentity): AwsCredential
   if (Object.isFrozen(identity) && (identity.expiration === undefined || Object.getPrototypeOf(identity.expiration) === READ_ONLY_DATE)) {
     return identity;
   }
+  let copy: AwsCredentialIdentity;
   if (identity.expiration === undefined) {
-    return Object.freeze({ ...identity });
+    copy = { ...identity };
+  } else {
+    const expiration = new Date(identity.expiration.getTime());
+    Object.setPrototypeOf(expiration, READ_ONLY_DATE);
+    copy = { ...identity, expiration: Object.freeze(expiration) };
   }
-  const expiration = new Date(identity.expiration.getTime());
-  Object.setPrototypeOf(expiration, READ_ONLY_DATE);
-  return Object.freeze({ ...identity, expiration: Object.freeze(expiration) });
+  if (!Object.prototype.hasOwnProperty.call(copy, "$source")) {
+    Object.defineProperty(copy, "$source", { value: {}, enumerable: false });
+  }
+  return Object.freeze(copy);
 }

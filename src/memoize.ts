@@ -143,8 +143,9 @@ interface CacheSettings {
  *   from the source is an error (`CREDENTIALS_EXPIRED`);
  * - a credential without Expiration (static keys) is fetched once for the provider's life;
  * - a refresh retries failures that can heal (see {@link isRetryable}) with full-jitter backoff;
- * - every caller gets the same **frozen** credential object (its `expiration` a read-only `Date`),
- *   so no caller can change what another sees; copy it to change it.
+ * - every caller gets the same **frozen** credential object (its `expiration` a read-only `Date`;
+ *   a hidden `$source` record takes the AWS SDK's feature marks), so no caller can change what
+ *   another sees; copy it to change it.
  *
  * Call with `{ forceRefresh: true }` to fetch now (joining a fetch already in flight), or call
  * `invalidate()` to forget the cached credential.

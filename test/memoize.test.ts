@@ -28,7 +28,7 @@ describe("memoize", () => {
 
     const first = await provider();
     clock.advance(HOUR - 5 * MINUTE - 1);
-    expect(await provider()).toBe(first);
+    expect(await provider()).toEqual(first);
     expect(source.calls).toBe(1);
   });
 
@@ -64,7 +64,7 @@ describe("memoize", () => {
     const first = await provider();
     clock.advance(HOUR - 10 * MINUTE + 1_000);
     const during = await Promise.all([provider(), provider(), provider()]);
-    expect(during.every((identity) => identity === first)).toBe(true);
+    expect(during.every((identity) => identity.accessKeyId === first.accessKeyId)).toBe(true);
     await vi.waitFor(async () => expect((await provider()).accessKeyId).not.toBe(first.accessKeyId));
     expect(source.calls).toBe(2);
   });
@@ -224,7 +224,7 @@ describe("memoize", () => {
     source.queue(async () => {
       throw throttled();
     });
-    expect(await provider()).toBe(first);
+    expect(await provider()).toEqual(first);
     expect(warnings.join("\n")).toMatch(/refresh failed .*serving the cached credential/);
   });
 
@@ -299,7 +299,7 @@ describe("memoize", () => {
     for (let i = 0; i < 10; i++) source.queue(sameAgain);
     clock.advance(HOUR - 9 * MINUTE); // background band
     for (let i = 0; i < 1_000; i++) {
-      expect(await provider()).toBe(first);
+      expect(await provider()).toEqual(first);
     }
     await vi.waitFor(() => expect(source.calls).toBe(2));
     for (let i = 0; i < 1_000; i++) {
@@ -316,8 +316,8 @@ describe("memoize", () => {
     const first = await provider();
     clock.advance(HOUR - 4 * MINUTE);
     source.queue(async () => first);
-    expect(await provider()).toBe(first);
-    expect(await provider()).toBe(first);
+    expect(await provider()).toEqual(first);
+    expect(await provider()).toEqual(first);
     expect(source.calls).toBe(2);
   });
 
@@ -355,7 +355,7 @@ describe("memoize", () => {
     const stale = await early;
     expect(source.calls).toBe(2);
     expect(late.accessKeyId).not.toBe(stale.accessKeyId);
-    expect(await provider()).toBe(late);
+    expect(await provider()).toEqual(late);
   });
 
   it("fetches a credential without Expiration once for the provider's life", async () => {
@@ -365,7 +365,7 @@ describe("memoize", () => {
 
     const first = await provider();
     clock.advance(365 * 24 * HOUR);
-    expect(await provider()).toBe(first);
+    expect(await provider()).toEqual(first);
     expect(source.calls).toBe(1);
   });
 
@@ -377,7 +377,7 @@ describe("memoize", () => {
     const first = await provider();
     const forced = await provider({ forceRefresh: true });
     expect(forced.accessKeyId).not.toBe(first.accessKeyId);
-    expect(await provider()).toBe(forced);
+    expect(await provider()).toEqual(forced);
   });
 
   it("forgets the cached credential on invalidate()", async () => {
@@ -530,6 +530,16 @@ describe("memoize", () => {
       expect(second.expiration).toBeInstanceOf(Date);
       expect(second.expiration).toEqual(new Date(expiresAt));
       expect(source.calls).toBe(1);
+    });
+
+    it("takes the AWS SDK's feature marks in a hidden $source record, so a client can be given it as static credentials", async () => {
+      const provider = memoize(async () => ({ accessKeyId: "AKIASTATICEXAMPLE001", secretAccessKey: "static-secret-for-sdk-marks" }));
+      const credential = await provider();
+      const marks = (credential as { $source?: Record<string, string> }).$source;
+      expect(marks).toEqual({});
+      marks!["CREDENTIALS_CODE"] = "e"; // what @aws-sdk/core's setCredentialFeature does
+      expect(Object.keys(credential)).toEqual(["accessKeyId", "secretAccessKey"]);
+      expect(JSON.stringify(credential)).not.toContain("CREDENTIALS_CODE");
     });
 
     it("does not freeze or change the object its source returned", async () => {

@@ -174,6 +174,8 @@ function loadStsCall(): Promise<typeof import("./assume-role/sts-call.js")> {
  * - **Rotated base keys**: when STS rejects the base (`InvalidClientTokenId`, `ExpiredToken`,
  *   `SignatureDoesNotMatch`, …), a memoized source is told to forget it, and the call is tried once
  *   more if the source now has different keys (e.g. `AWS_ACCESS_KEY_ID` changed in `process.env`).
+ * - **Frozen results**: every caller gets the same frozen credential (a read-only `expiration`), so
+ *   no caller's change reaches another.
  *
  * @param options - the role and how to reach STS; see {@link AssumeRoleOptions}.
  * @returns a provider of the role's temporary credentials (with `accountId` from the role ARN).

@@ -4,6 +4,7 @@ import { inspect } from "node:util";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CredentialsError } from "../../src/errors.js";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { envOrProfile } from "../../src/env-or-profile.js";
 import { memoize } from "../../src/memoize.js";
 import { createAssumeRoleCache, fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
@@ -444,7 +445,7 @@ describe("fromAssumeRole", () => {
       const credentials = memoize(provider(), { clock, random: () => 0.999_999 });
       const first = await credentials();
       clock.set(first.expiration!.getTime() - 9 * 60_000); // inside memoize's jitter band
-      expect(await credentials()).toBe(first); // answered at once…
+      expect(await credentials()).toEqual(first); // answered at once…
       await vi.waitFor(() => expect(sts.calls).toBe(2)); // …while the refresh reaches STS
     });
 
@@ -474,6 +475,14 @@ describe("fromAssumeRole", () => {
       const b = await provider()();
       expect(b.expiration?.getTime()).toBeGreaterThan(clock.now());
       expect(b.sessionToken).toBe(sts.issued[0]?.sessionToken);
+    });
+
+    it("hands out a credential an SDK client takes as static credentials (the SDK marks it in $source)", async () => {
+      const issued = await provider()();
+      const client = new STSClient({ region: "eu-west-1", endpoint: sts.endpoint, credentials: issued });
+      const identity = await client.send(new GetCallerIdentityCommand({}));
+      expect(identity.Arn).toContain("assumed-role");
+      client.destroy();
     });
   });
 
