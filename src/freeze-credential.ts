@@ -32,6 +32,10 @@ Object.freeze(READ_ONLY_DATE);
  * @returns the frozen copy (`identity` itself when it is already one).
  * @example
  * ```ts
+ * import type { AwsCredentialIdentityProvider } from "@smithy/types";
+ * import { freezeCredential } from "./freeze-credential.js";
+ *
+ * declare const source: AwsCredentialIdentityProvider;
  * const shared = freezeCredential(await source());
  * ```
  */
