@@ -13,9 +13,11 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
-    setupFiles: ["test/setup/fail-on-unhandled-rejection.ts", "test/setup/quiet-sdk-version-warning.ts"],
+    // isolate-home: every test file gets its own temporary HOME, AWS files and cache directory.
+    setupFiles: ["test/setup/fail-on-unhandled-rejection.ts", "test/setup/quiet-sdk-version-warning.ts", "test/setup/isolate-home.ts"],
     // The CLI tests run the real binary from dist/; build it once, before any worker starts.
-    globalSetup: ["test/setup/build-dist.ts"],
+    // real-home-guard: the run fails if the real ~/.aws or ~/.cache/env-or-profile changed.
+    globalSetup: ["test/setup/build-dist.ts", "test/setup/real-home-guard.ts"],
     testTimeout: 20_000,
     // The suite runs on 2 cores; the forks pool isolates process.env changes per file.
     pool: "forks",

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startStsEmulator } from "../../src/testing/sts-emulator.js";
@@ -13,13 +14,23 @@ interface Spawned {
   stderr: string;
 }
 
+/** This test file's temporary home and cache directory, as the isolate-home setup made them. */
+function temporaryHome(): Record<string, string> {
+  const { HOME = "", ENV_OR_PROFILE_CACHE_DIR = "" } = process.env;
+  if (!HOME.startsWith(tmpdir())) {
+    throw new Error(`HOME is not a temporary directory (${HOME}): is test/setup/isolate-home.ts in vitest's setupFiles?`);
+  }
+  return { HOME, ENV_OR_PROFILE_CACHE_DIR };
+}
+
 /** Runs `node dist/cli/main.js …args` with only the given environment (plus PATH). */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [CLI_MAIN, ...args], {
       cwd: ROOT,
-      // The file cache off: no HOME here, so it would be the real ~/.cache (credential-process-cache tests cover it).
-      env: { PATH: process.env["PATH"] ?? "", AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT, ENV_OR_PROFILE_CACHE: "off", ...env },
+      // The file cache off, and the test file's temporary home (see test/setup/isolate-home.ts): a child
+      // without HOME would find the real one in the password file.
+      env: { PATH: process.env["PATH"] ?? "", ...temporaryHome(), AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT, ENV_OR_PROFILE_CACHE: "off", ...env },
       timeout: 15_000,
     });
     return { code: 0, stdout, stderr };
@@ -93,7 +104,7 @@ describe("the env-or-profile binary", () => {
       );
     const result = await exec(process.execPath, ["--import", probe, CLI_MAIN, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env["PATH"] ?? "", AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT, ...ENV_KEYS, ...env },
+      env: { PATH: process.env["PATH"] ?? "", ...temporaryHome(), AWS_EC2_METADATA_SERVICE_ENDPOINT: CLOSED_PORT_ENDPOINT, ...ENV_KEYS, ...env },
     }).catch((error: unknown) => error as { stderr: string });
     return Number(/SDK_MODULES=(\d+)/.exec(result.stderr)?.[1] ?? "-1");
   }
