@@ -84,6 +84,10 @@ export function readEntry(path: string, hash: string): EntryRead {
   if (expirationMs === undefined || obtainedAtMs === undefined) {
     return { kind: "ignored", why: "a date that does not parse" };
   }
+  if (obtainedAtMs >= expirationMs) {
+    // Written entries are obtained before they expire; this one's lifetime (and so its refresh window) is nonsense.
+    return { kind: "ignored", why: "obtained at or after its own expiration" };
+  }
   const c = json.credential;
   return {
     kind: "ok",

@@ -155,6 +155,19 @@ function duration(value: number | undefined, name: string, fallback: number): nu
   return value;
 }
 
+/**
+ * The refresh window for an entry: the configured one, but at most {@link FILE_CACHE_MAX_WINDOW_SHARE}
+ * of the credential's lifetime (expiration − obtainedAt). An `obtainedAt` later than now (the clock
+ * was set back, or the file says so) tells nothing about the lifetime, so the whole configured
+ * window applies: a lifetime can only be shortened by the facts, never by a bad date.
+ */
+export function fileCacheWindowMs(refreshWindowMs: number, expirationMs: number, obtainedAtMs: number, nowMs: number): number {
+  if (obtainedAtMs > nowMs) {
+    return refreshWindowMs;
+  }
+  return Math.min(refreshWindowMs, Math.max(0, expirationMs - obtainedAtMs) * FILE_CACHE_MAX_WINDOW_SHARE);
+}
+
 /** Whether `ENV_OR_PROFILE_CACHE` turns the cache off. */
 export function fileCacheDisabled(env: Readonly<Record<string, string | undefined>>): boolean {
   const value = env[FILE_CACHE_ENV]?.trim().toLowerCase();
@@ -289,9 +302,9 @@ class CacheSlot {
     return credential;
   }
 
-  /** The refresh window for a credential: the configured one, but at most a share of its lifetime. */
+  /** The refresh window for a credential (see {@link fileCacheWindowMs}). */
   #windowMs(expirationMs: number, obtainedAtMs: number): number {
-    return Math.min(this.#settings.refreshWindowMs, Math.max(0, expirationMs - obtainedAtMs) * FILE_CACHE_MAX_WINDOW_SHARE);
+    return fileCacheWindowMs(this.#settings.refreshWindowMs, expirationMs, obtainedAtMs, this.#settings.clock.now());
   }
 
   /**

@@ -118,6 +118,20 @@ describe("withFileCache", () => {
     expect(source.calls).toBe(2);
   });
 
+  it("applies the whole refresh window to an entry obtained 'later than now' (the clock was set back), never a share of a nonsense lifetime", async () => {
+    const source = fakeSource(clock, { lifetimeMs: HOUR });
+    const provider = cached(source.provider, { refreshWindowMs: 20 * MINUTE });
+    await provider();
+    const path = entryPath();
+    const json = JSON.parse(readFileSync(path, "utf8")) as { obtainedAt: string };
+    json.obtainedAt = new Date(clock.now() + 55 * MINUTE).toISOString(); // lifetime "5 min" → a share would be 2.5 min
+    writeFileSync(path, JSON.stringify(json), { mode: 0o600 });
+    clock.advance(45 * MINUTE); // 15 min left: inside the 20-minute window
+    await provider();
+    expect(source.calls).toBe(2);
+    expect(lines.some((line) => line.includes("inside the 1200 s refresh window"))).toBe(true);
+  });
+
   it("hands out a credential without Expiration but never writes it", async () => {
     const source = fakeSource(clock);
     await cached(source.provider)();
@@ -229,6 +243,14 @@ describe("withFileCache ignores, and replaces, an entry that is not the user's a
       json.credential["secretAccessKey"] = 42;
       writeFileSync(path, JSON.stringify(json), { mode: 0o600 });
     }, /secretAccessKey missing or not a string/);
+  });
+
+  it("an entry obtained at or after its own expiration", async () => {
+    await expectIgnoredAndReplaced((path) => {
+      const json = JSON.parse(readFileSync(path, "utf8")) as { obtainedAt: string; credential: { expiration: string } };
+      json.obtainedAt = new Date(Date.parse(json.credential.expiration) + 1_000).toISOString();
+      writeFileSync(path, JSON.stringify(json), { mode: 0o600 });
+    }, /obtained at or after its own expiration/);
   });
 
   it("an entry recorded for another key (copied under this key's name)", async () => {
