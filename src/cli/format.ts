@@ -24,6 +24,11 @@ export function formatTimeLeft(ms: number): string {
   return `${rest}s`;
 }
 
+/** An age (how long ago), as {@link formatTimeLeft} but `0s` for none. */
+export function formatAge(ms: number): string {
+  return ms < 1000 ? "0s" : formatTimeLeft(ms);
+}
+
 /** A date as ISO 8601 without milliseconds, e.g. `2026-01-01T06:00:00Z`. */
 export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -53,9 +53,12 @@ const HELP = { help: { type: "boolean", short: "h" } } as const;
 const PROFILE_OPTION = { profile: { type: "string" } } as const;
 const JSON_OPTION = { json: { type: "boolean" } } as const;
 
+/** `--cache` on status and explain: look in (and fill) credential-process's file cache; `--no-cache` wins. */
+const CACHE_OPTIONS = { cache: { type: "boolean" }, "no-cache": { type: "boolean" }, "refresh-window": { type: "string" } } as const;
+
 const OPTIONS: Readonly<Record<CommandName, NonNullable<ParseArgsConfig["options"]>>> = {
-  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, version: { type: "boolean" } },
-  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION },
+  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...CACHE_OPTIONS, version: { type: "boolean" } },
+  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...CACHE_OPTIONS },
   "credential-process": {
     ...HELP,
     ...ROLE_OPTIONS,

@@ -12,7 +12,12 @@ import { readInstanceProfile } from "../providers/imds/read-instance-profile.js"
 import { fromProfile } from "../providers/profile/from-profile.js";
 import { resolveProfileSelection } from "../providers/profile/resolve-profile-selection.js";
 import { fromWebIdentity } from "../providers/web-identity/from-web-identity.js";
+import { inspectFileCache, type FileCacheLookup } from "../cache/inspect-file-cache.js";
+import { withFileCache, type FileCacheOptions } from "../cache/with-file-cache.js";
 import type { CliIo } from "./cli-io.js";
+import { cacheKeyFacts } from "./commands/cache-key-facts.js";
+import { cliLogger, readRefreshWindow, usesCache } from "./commands/credential-process-options.js";
+import { formatAge, formatTimeLeft, isoSeconds } from "./format.js";
 import { ROLE_ENV, type RoleRequest } from "./parse-cli-args.js";
 import { UsageError } from "./usage-error.js";
 
@@ -58,6 +63,30 @@ export interface TraceResult {
   ignored: IgnoredLink[];
   /** Why there is no credential, when there is none. */
   error: unknown;
+  /** What credential-process's file cache did, when `--cache` asked for it (see {@link prepareCachedTrace}). */
+  cache?: CacheReport;
+}
+
+/** What the file cache did for a `status --cache` or `explain --cache` run. Holds no secret. */
+export interface CacheReport {
+  /**
+   * - `hit`: a fresh entry was served and no link was asked;
+   * - `miss`: no fresh entry (none, one inside the refresh window, or one not trusted), so the links
+   *   were asked and their credential kept for the next run, as credential-process does;
+   * - `ignored`: the cache was not used at all (`message` says why).
+   */
+  state: "hit" | "miss" | "ignored";
+  /** Why, for a person. */
+  message: string;
+  /** The entry's file, when there is one. */
+  path?: string;
+  /** When the served entry was obtained (ISO 8601), and its age in seconds. */
+  obtainedAt?: string;
+  ageSeconds?: number;
+  /** When the served entry expires (ISO 8601). */
+  expiration?: string;
+  /** On a miss: whether the credential the links gave is now in the cache. */
+  written?: boolean;
 }
 
 /** Options of {@link prepareTrace}. */
@@ -295,3 +324,125 @@ function exhausted(links: readonly LinkReport[], last: unknown): unknown {
   );
 }
 
+
+/** Options of {@link prepareCachedTrace}: the trace's, and the command's flags (`cache`, `no-cache`, `refresh-window`). */
+export interface CachedTraceOptions extends TraceOptions {
+  flags: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/**
+ * {@link prepareTrace} through credential-process's file cache, for `status --cache` and `explain
+ * --cache`: the same key (see `cacheKeyFacts`), refresh window and rules as credential-process, so
+ * what is reported is what credential-process would print. A fresh entry is served and no link is
+ * asked (each is reported `not-tried`, saying so); otherwise the links are traced as usual and their
+ * credential written, as credential-process would. `--no-cache`, `ENV_OR_PROFILE_CACHE=off` and
+ * keys in the environment (with no role and no profile: nothing is cached for them) leave the cache
+ * out, and the report says why. Without `--cache` this is just `prepareTrace`.
+ * @throws UsageError now, for a bad role option or refresh window.
+ */
+export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, options: CachedTraceOptions): () => Promise<TraceResult> {
+  const trace = prepareTrace(io, role, options);
+  const { flags } = options;
+  if (flags["cache"] !== true) {
+    return trace;
+  }
+  const profile = options.profile === undefined || options.profile === "" ? undefined : options.profile;
+  const cacheOptions: FileCacheOptions = {
+    key: cacheKeyFacts(io, role, profile),
+    env: io.env,
+    clock: io.clock ?? systemClock,
+    logger: cliLogger(io),
+    refreshWindowMs: readRefreshWindow(flags, io.env) * 1000,
+  };
+  const ignoredBecause =
+    flags["no-cache"] === true
+      ? "--no-cache"
+      : !usesCache({ ...flags, profile }, role !== undefined, io.env)
+        ? "the keys are in the environment (no role, no --profile): there is nothing to keep, and credential-process does not put them on disk"
+        : undefined;
+  return async () => {
+    if (ignoredBecause !== undefined) {
+      return { ...(await trace()), cache: { state: "ignored", message: `not used: ${ignoredBecause}` } };
+    }
+    const before = inspectFileCache(cacheOptions);
+    if (before.state === "hit") {
+      return hitResult(io, role, before);
+    }
+    if (before.state === "off" || before.state === "unusable") {
+      return { ...(await trace()), cache: { state: "ignored", message: `not used: ${before.why}` } };
+    }
+    let traced: TraceResult | undefined;
+    const provider = withFileCache(async () => {
+      traced = await trace();
+      if (traced.credential === undefined) {
+        throw traced.error instanceof Error ? traced.error : new Error("no credentials");
+      }
+      return traced.credential;
+    }, cacheOptions);
+    try {
+      await provider();
+    } catch {
+      // traced holds the links' account of why; the cache adds nothing of its own
+    }
+    if (traced === undefined) {
+      // Another process wrote a fresh entry while this one waited for its lock: that is what is served.
+      const meanwhile = inspectFileCache(cacheOptions);
+      if (meanwhile.state === "hit") {
+        return hitResult(io, role, meanwhile);
+      }
+      traced = await trace();
+    }
+    const written = traced.credential !== undefined && inspectFileCache(cacheOptions).state === "hit";
+    return { ...traced, cache: missReport(before, traced, written) };
+  };
+}
+
+function hitResult(io: CliIo, role: RoleRequest | undefined, hit: Extract<FileCacheLookup, { state: "hit" }>): TraceResult {
+  const now = (io.clock ?? systemClock).now();
+  const ageSeconds = Math.max(0, Math.floor((now - hit.obtainedAtMs) / 1000));
+  const links: LinkReport[] = (["env", "profile", "web-identity", "container", "imds"] as const).map((link) => ({
+    link,
+    status: "not-tried",
+    message: "not asked: the credential came from the cache",
+  }));
+  links.push(
+    role === undefined
+      ? { link: "assume-role", status: "not-configured", message: `no role asked for (--role-arn or ${ROLE_ENV.roleArn})` }
+      : { link: "assume-role", status: "not-tried", message: `not asked: the cache holds the credential for ${role.roleArn}` },
+  );
+  return {
+    links,
+    credential: hit.credential,
+    source: undefined,
+    base: undefined,
+    roleArn: role?.roleArn,
+    ignored: [],
+    error: undefined,
+    cache: {
+      state: "hit",
+      message:
+        `served ${hit.path}, obtained ${isoSeconds(new Date(hit.obtainedAtMs))} (${formatAge(ageSeconds * 1000)} ago), ` +
+        `expires ${isoSeconds(hit.expiration)} (refreshed ${formatTimeLeft(hit.windowMs)} before); no link was asked`,
+      path: hit.path,
+      obtainedAt: isoSeconds(new Date(hit.obtainedAtMs)),
+      ageSeconds,
+      expiration: isoSeconds(hit.expiration),
+    },
+  };
+}
+
+function missReport(before: FileCacheLookup, traced: TraceResult, written: boolean): CacheReport {
+  const why =
+    before.state === "ignored"
+      ? `the entry ${before.path} was ignored: ${before.why}`
+      : before.state === "stale" || before.state === "hit"
+        ? `the entry expires ${isoSeconds(before.expiration)}, inside the ${formatTimeLeft(before.windowMs)} refresh window`
+        : "no entry for this command line and environment";
+  const kept =
+    traced.credential === undefined
+      ? "nothing to keep"
+      : written
+        ? "the links' credential is now kept for credential-process"
+        : "the links' credential was not kept (no Expiration, or it expires inside the refresh window)";
+  return { state: "miss", message: `${why}; ${kept}`, ...(before.state === "ignored" || before.state === "stale" ? { path: before.path } : {}), written };
+}

@@ -28,9 +28,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.stdout(`${readVersion()}\n`);
         return EXIT.ok;
       case "status":
-        return await statusCommand({ json: args.json, role: args.role, profile: args.profile }, io);
+        return await statusCommand({ json: args.json, role: args.role, profile: args.profile, flags: args.flags }, io);
       case "explain":
-        return await explainCommand({ json: args.json, role: args.role, profile: args.profile }, io);
+        return await explainCommand({ json: args.json, role: args.role, profile: args.profile, flags: args.flags }, io);
       case "credential-process":
         return await credentialProcessCommand({ role: args.role, flags: args.flags }, io);
       case "cache":

@@ -1,7 +1,7 @@
 import { EXIT, type CliIo } from "../cli-io.js";
 import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
-import { prepareTrace, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
+import { prepareCachedTrace, type CacheReport, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
 import { describeIgnored, type IgnoredLink } from "../../configured-links.js";
 import { systemClock } from "../../clock.js";
 
@@ -10,8 +10,10 @@ export interface ExplainJson {
   ok: boolean;
   /** Every link, in order. */
   links: LinkReport[];
-  /** The link whose credential won, when one did. */
+  /** The link whose credential won, when one did; `cache` when `--cache` served credential-process's entry. */
   winner: string | null;
+  /** With `--cache`: hit (no link was asked), miss or ignored, and why. */
+  cache?: CacheReport;
   accessKeyIdLast4?: string;
   expiration?: string | null;
   /** Configured links that were not used because an earlier one answered (names and evidence, no values). */
@@ -32,15 +34,20 @@ const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
  * skipped or failed, and which won — what a person runs when "it can't find credentials".
  * @returns the exit code: 0 when a link gave credentials, 1 when none did.
  */
-export async function explainCommand(options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined }, io: CliIo): Promise<number> {
-  const result = await prepareTrace(io, options.role, { profile: options.profile, probeImds: true })();
+export async function explainCommand(
+  options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined; flags?: Readonly<Record<string, string | boolean | undefined>> },
+  io: CliIo,
+): Promise<number> {
+  const result = await prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {} })();
   const credential = result.credential;
   const ok = credential !== undefined;
+  const winner = result.cache?.state === "hit" ? "cache" : (result.source ?? null);
   if (options.json) {
     const json: ExplainJson = {
       ok,
       links: result.links,
-      winner: result.source ?? null,
+      winner,
+      ...(result.cache === undefined ? {} : { cache: result.cache }),
       ignored: result.ignored,
       ...(credential === undefined
         ? {}
@@ -51,7 +58,13 @@ export async function explainCommand(options: { json: boolean; role: RoleRequest
     };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    const lines = ["Credential links, in the order envOrProfile() tries them:", ""];
+    const lines = [
+      ...(result.cache === undefined ? [] : [`Cache: ${result.cache.state} — ${result.cache.message}.`, ""]),
+      result.cache?.state === "hit"
+        ? "Credential links, in the order envOrProfile() tries them (not asked: the cache answered):"
+        : "Credential links, in the order envOrProfile() tries them:",
+      "",
+    ];
     const labelWidth = Math.max(...result.links.map((link) => STATUS_LABEL[link.status].length));
     result.links.forEach((link, index) => {
       const timing = link.ms === undefined ? "" : `${link.ms} ms`;
@@ -77,7 +90,7 @@ export async function explainCommand(options: { json: boolean; role: RoleRequest
         credential.expiration === undefined
           ? "no expiration"
           : `expires ${isoSeconds(credential.expiration)}, in ${formatTimeLeft(credential.expiration.getTime() - now)}`;
-      lines.push(`Result: credentials from ${result.source ?? ""} (access key id …${keyIdLast4(credential.accessKeyId)}, ${expires}).`);
+      lines.push(`Result: credentials from ${winner ?? ""} (access key id …${keyIdLast4(credential.accessKeyId)}, ${expires}).`);
       if (result.base !== undefined && result.ignored.length > 0) {
         lines.push(`Warning: ${describeIgnored(result.base, result.ignored)}.`);
       }

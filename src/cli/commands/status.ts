@@ -2,16 +2,16 @@ import { systemClock } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import { readInstanceProfile } from "../../providers/imds/read-instance-profile.js";
 import { EXIT, type CliIo } from "../cli-io.js";
-import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
+import { formatAge, formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
-import { prepareTrace, type LinkName, type TraceResult } from "../resolve-with-trace.js";
+import { prepareCachedTrace, type CacheReport, type LinkName, type TraceResult } from "../resolve-with-trace.js";
 import type { BaseLinkName, IgnoredLink } from "../../configured-links.js";
 
 /** The machine-readable status printed by `env-or-profile --json`. Holds no secret. */
 export interface StatusJson {
   ok: boolean;
-  /** The link whose credential won. */
-  source?: LinkName;
+  /** The link whose credential won; `cache` when `--cache` served credential-process's entry (no link was asked). */
+  source?: LinkName | "cache";
   /** The link that gave the base credential (differs from `source` when a role was assumed). */
   base?: BaseLinkName;
   roleArn?: string;
@@ -27,6 +27,8 @@ export interface StatusJson {
   instanceProfileArn?: string;
   /** Configured links that were not used because an earlier one answered (names and evidence, no values). */
   ignored?: IgnoredLink[];
+  /** With `--cache`: what credential-process's file cache did (hit: the entry, its age and expiry; never a secret). */
+  cache?: CacheReport;
   /** When there are no credentials. */
   error?: { code: string; message: string };
 }
@@ -45,8 +47,11 @@ const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
  * and time left, the instance profile ARN when it came from IMDS. Never a secret.
  * @returns the exit code: 0 with credentials, 1 without.
  */
-export async function statusCommand(options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined }, io: CliIo): Promise<number> {
-  const run = prepareTrace(io, options.role, { profile: options.profile, probeImds: true });
+export async function statusCommand(
+  options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined; flags?: Readonly<Record<string, string | boolean | undefined>> },
+  io: CliIo,
+): Promise<number> {
+  const run = prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {} });
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {
@@ -64,10 +69,13 @@ export async function statusCommand(options: { json: boolean; role: RoleRequest 
 
 async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
   const credential = result.credential;
-  if (credential === undefined || result.source === undefined) {
+  const cache = result.cache === undefined ? {} : { cache: result.cache };
+  const source = result.cache?.state === "hit" ? "cache" : result.source;
+  if (credential === undefined || source === undefined) {
     const error = result.error;
     return {
       ok: false,
+      ...cache,
       error:
         error instanceof CredentialsError ? { code: error.code, message: error.message } : { code: "PROVIDER_FAILED", message: reason(error) },
     };
@@ -85,7 +93,7 @@ async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
   }
   return {
     ok: true,
-    source: result.source,
+    source,
     ...(result.base === undefined ? {} : { base: result.base }),
     ...(result.roleArn === undefined ? {} : { roleArn: result.roleArn }),
     accessKeyIdLast4: keyIdLast4(credential.accessKeyId),
@@ -95,6 +103,7 @@ async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
     secondsLeft: expiration === undefined ? null : Math.floor((expiration.getTime() - now) / 1000),
     ...(instanceProfileArn === undefined ? {} : { instanceProfileArn }),
     ...(result.ignored.length === 0 ? {} : { ignored: result.ignored }),
+    ...cache,
   };
 }
 
@@ -103,8 +112,20 @@ function formatStatus(status: StatusJson): string {
   const source = status.source ?? "env";
   rows.push([
     "Source",
-    source === "assume-role" ? `assume-role (${status.roleArn ?? ""}, signed with the ${status.base ?? ""} credentials)` : SOURCE_LABEL[source],
+    source === "cache"
+      ? `cache (credential-process's entry ${status.cache?.path ?? ""}${status.roleArn === undefined ? "" : `, for ${status.roleArn}`})`
+      : source === "assume-role"
+        ? `assume-role (${status.roleArn ?? ""}, signed with the ${status.base ?? ""} credentials)`
+        : SOURCE_LABEL[source],
   ]);
+  if (status.cache !== undefined) {
+    rows.push([
+      "Cache",
+      status.cache.state === "hit"
+        ? `hit: obtained ${status.cache.obtainedAt ?? ""} (${formatAge((status.cache.ageSeconds ?? 0) * 1000)} ago); no link was asked`
+        : `${status.cache.state}: ${status.cache.message}`,
+    ]);
+  }
   rows.push(["Access key id", `…${status.accessKeyIdLast4 ?? ""}${status.temporary === true ? " (temporary, with a session token)" : " (long-term key)"}`]);
   if (status.accountId !== undefined) {
     rows.push(["Account", status.accountId]);
