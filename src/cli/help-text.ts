@@ -35,6 +35,9 @@ Commands:
 
 Options:
   --json          machine-readable output (status, explain)
+  --cache         status, explain: look in credential-process's cache first (a hit: the entry, its
+                  age and expiry, no link asked), else ask the links and keep their credential;
+                  --no-cache or ENV_OR_PROFILE_CACHE=off win (also --refresh-window SECONDS)
   -h, --help      help
   --version       the version
 
@@ -56,7 +59,7 @@ ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS, ENV_OR_PROFILE_DEBUG=1 (its debug lines o
 
 const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   status: MAIN_HELP,
-  explain: `Usage: env-or-profile explain [--json] [role options]
+  explain: `Usage: env-or-profile explain [--json] [--cache] [role options]
 
 Tries every link in order — env, profile, web-identity, container, imds, then assume-role when a
 role is given — and prints, for each, whether it gave credentials, was skipped (not configured
@@ -66,6 +69,11 @@ Exits 1 when no link gave credentials.
 
 Options:
   --json          the same account as JSON on stdout
+  --cache         first a "Cache:" line: credential-process's entry for these options served (hit:
+                  its file, age and expiry; the links are then not asked), or why not (miss: no
+                  entry, inside the refresh window, or ignored and why — the links are asked and
+                  their credential kept); --no-cache or ENV_OR_PROFILE_CACHE=off win
+  --refresh-window SECONDS   with --cache, as credential-process's
   -h, --help      this text
 
 ${PROFILE_HELP}

@@ -189,3 +189,13 @@ describe("explain --cache", () => {
     expect(stdout.startsWith("Credential links, in the order envOrProfile() tries them:\n")).toBe(true);
   });
 });
+
+describe("the help", () => {
+  it("documents --cache for status and for explain", async () => {
+    const main = await cli(["--help"]);
+    const explain = await cli(["explain", "--help"]);
+    expect(main.stdout).toMatch(/^ {2}--cache +status, explain: look in credential-process's cache first/m);
+    expect(explain.stdout).toMatch(/^Usage: env-or-profile explain \[--json\] \[--cache\]/);
+    expect(explain.stdout).toMatch(/^ {2}--cache +first a "Cache:" line/m);
+  });
+});
