@@ -3,6 +3,8 @@ import type { Logger } from "./logger.js";
 import {
   DEFAULT_JITTER,
   DEFAULT_REFRESH_WINDOW_MS,
+  checkMemoizeOptions,
+  deferMemoized,
   memoize,
   type JitterOptions,
   type MemoizedProvider,
@@ -15,7 +17,8 @@ import type { ImdsOptions } from "./providers/imds/from-imds.js";
 import type { ProfileOptions } from "./providers/profile/from-profile.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
-import { sharedBaseProvider } from "./shared-base-provider.js";
+import { checkImdsOptions } from "./providers/imds/imds-options.js";
+import { sharedBaseProvider, type BaseProviderOptions } from "./shared-base-provider.js";
 
 /** Options of {@link envOrProfile}. */
 export interface EnvOrProfileOptions {
@@ -70,6 +73,47 @@ export interface EnvOrProfileOptions {
 }
 
 /**
+ * Whether every option `envOrProfile` passes to the base chain is checked here, cheaply, so its
+ * links can be made later (on the first call) without a `TypeError` moving there: the cache and
+ * IMDS options, the clock, randomness and logger are; a profile, web identity or container link
+ * with options of its own (anything but `env`) is left to its factory, called now.
+ * @throws TypeError for a bad option checked here.
+ */
+function checkedWithoutFactories(options: EnvOrProfileOptions): boolean {
+  const { clock, random, logger } = options;
+  if (clock !== undefined && (typeof clock !== "object" || clock === null || typeof clock.now !== "function")) {
+    throw new TypeError("Expected `clock` to be an object with a `now()` method");
+  }
+  if (random !== undefined && typeof random !== "function") {
+    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
+  }
+  if (logger !== undefined && (typeof logger !== "object" || logger === null)) {
+    throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
+  }
+  if (options.refreshWindowMs !== undefined || options.retry !== undefined || options.jitter !== undefined) {
+    checkMemoizeOptions({
+      ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
+    });
+  }
+  if (typeof options.imds === "object" && options.imds !== null) {
+    checkImdsOptions(options.imds, true);
+  }
+  return onlyEnv(options.env) && onlyEnv(options.profile) && onlyEnv(options.webIdentity) && onlyEnv(options.container);
+}
+
+/** Whether a link's options are absent, `false`, or an object giving at most its environment (an object). */
+function onlyEnv(option: false | { env?: unknown } | undefined): boolean {
+  if (option === undefined || option === false) return true;
+  if (typeof option !== "object" || option === null) return false;
+  for (const key in option) {
+    if (key !== "env") return false;
+  }
+  return option.env === undefined || (typeof option.env === "object" && option.env !== null);
+}
+
+/**
  * The credential chain most apps want, BOSH's `credentials_source: env_or_profile` and the AWS SDKs'
  * default order: environment variables → an AWS profile → web identity (EKS IRSA) → container
  * credentials (ECS task role, EKS Pod Identity) → the EC2 instance profile (IMDS); then — when
@@ -120,7 +164,7 @@ export interface EnvOrProfileOptions {
  * }
  * ```
  */
-export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvider {
+export function envOrProfile(options: EnvOrProfileOptions = NO_OPTIONS): MemoizedProvider {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Expected `options` to be an object");
   }
@@ -131,28 +175,11 @@ export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvide
       "Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled (or `assumeRole.source` to be given)",
     );
   }
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? defaultRandom;
-  const memoOptions: MemoizeOptions = {
-    clock,
-    random,
-    ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-    ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  };
-
-  const base = (): MemoizedProvider =>
-    sharedBaseProvider({
-      ...memoOptions,
-      env: options.env,
-      profile: options.profile ?? {},
-      webIdentity: options.webIdentity ?? {},
-      container: options.container ?? {},
-      imds: options.imds,
-    });
+  // Creating one is cheap: the shared chain is picked on the first call (the environment read and
+  // the sharing key built then, once), unless a link's own options need its factory's checks now.
+  const deferred = checkedWithoutFactories(options);
   if (options.assumeRole === undefined) {
-    return base();
+    return baseChain(options, deferred);
   }
   // The shared AssumeRole cache must stop serving a credential by the time our memoize starts its
   // early (jittered) refresh, or that refresh would get the cached credential back and every caller
@@ -161,14 +188,48 @@ export function envOrProfile(options: EnvOrProfileOptions = {}): MemoizedProvide
   const assumeRole = {
     refreshWindowMs: (options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS) + jitterCapMs,
     ...options.assumeRole,
-    clock,
+    clock: options.clock ?? systemClock,
   };
   return memoize(
     fromAssumeRole({
       ...assumeRole,
-      source: assumeRole.source ?? base(),
+      source: assumeRole.source ?? baseChain(options, deferred),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     }),
-    { ...memoOptions, name: "assume-role" },
+    { ...memoOptionsOf(options), name: "assume-role" },
   );
+}
+
+/** The shared base chain for `options`: picked on the first call when `deferred`, else now. */
+function baseChain(options: EnvOrProfileOptions, deferred: boolean): MemoizedProvider {
+  return deferred ? deferMemoized(sharedBaseProviderFor, options) : sharedBaseProviderFor(options);
+}
+
+/** The shared base chain for `options`, now. */
+function sharedBaseProviderFor(options: EnvOrProfileOptions): MemoizedProvider {
+  return sharedBaseProvider(baseOptionsOf(options));
+}
+
+/** `envOrProfile()` without options: one shared object, so a provider made without any holds none of its own. */
+const NO_OPTIONS: EnvOrProfileOptions = Object.freeze({});
+
+/** The cache options `envOrProfile` passes on (built by assignment: spreading empty objects is slow in V8). */
+function memoOptionsOf(options: EnvOrProfileOptions): MemoizeOptions {
+  const memoOptions: MemoizeOptions = { clock: options.clock ?? systemClock, random: options.random ?? defaultRandom };
+  if (options.refreshWindowMs !== undefined) memoOptions.refreshWindowMs = options.refreshWindowMs;
+  if (options.retry !== undefined) memoOptions.retry = options.retry;
+  if (options.jitter !== undefined) memoOptions.jitter = options.jitter;
+  if (options.logger !== undefined) memoOptions.logger = options.logger;
+  return memoOptions;
+}
+
+/** What the base chain is made from: every link on unless `false` (profile, web identity and container as `{}` when not given). */
+function baseOptionsOf(options: EnvOrProfileOptions): BaseProviderOptions {
+  const base: BaseProviderOptions = memoOptionsOf(options);
+  base.env = options.env;
+  base.profile = options.profile ?? {};
+  base.webIdentity = options.webIdentity ?? {};
+  base.container = options.container ?? {};
+  base.imds = options.imds;
+  return base;
 }

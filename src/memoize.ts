@@ -450,6 +450,100 @@ const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
   },
 }) as object;
 
+/** A deferred provider's state: how to find its target (`resolve(argument)`), and the target once found. */
+interface Deferred<A> {
+  readonly resolve: (argument: A) => MemoizedProvider;
+  readonly argument: A;
+  target: MemoizedProvider | undefined;
+}
+
+/**
+ * A memoized provider that stands for another, `resolve(argument)`, found on first use (a call,
+ * `invalidate()` or a rejected credential) and used for the provider's life: creating it costs one
+ * closure and a small record (`resolve` is best a module-level function, so no second closure is
+ * kept per provider), and every later call goes straight to the target. `envOrProfile()` picks
+ * its process-wide shared chain this way on the first call (as the AWS SDK reads its environment
+ * then), so creating one reads no environment and builds no sharing key.
+ * A `resolve` that throws fails that call (a rejected promise), and the next use tries again.
+ * @param resolve - returns the provider to stand for; called once (again only after it threw).
+ * @param argument - what `resolve` is called with.
+ * @returns a provider carrying the SDK's `memoized` marker, whose `invalidate()` and rejection
+ *   hook reach the target.
+ * @internal
+ */
+export function deferMemoized<A>(resolve: (argument: A) => MemoizedProvider, argument: A): MemoizedProvider {
+  const state: Deferred<A> = { resolve, argument, target: undefined };
+  // A bound function: it holds its state itself and inherits callDeferred's prototype (the
+  // marker and the controls), so no prototype is set and no property added per provider.
+  return callDeferred.bind(state as Deferred<unknown>) as unknown as MemoizedProvider;
+}
+
+/** Asks a deferred provider for its state (see {@link stateOf}); never passed by a caller of ours. */
+const PROBE: unique symbol = Symbol("env-or-profile.memoize.probe");
+
+/** The body of every deferred provider, bound to its state. */
+function callDeferred(this: Deferred<unknown>, identityProperties?: Record<string, unknown> | typeof PROBE): unknown {
+  if (identityProperties === PROBE) {
+    return this;
+  }
+  return (this.target ?? targetOf(this))(identityProperties);
+}
+
+/** The target of a deferred provider, found now; when `resolve` throws, a provider rejecting with that (nothing kept). */
+function targetOf<A>(state: Deferred<A>): AwsCredentialIdentityProvider {
+  try {
+    return (state.target = state.resolve(state.argument));
+  } catch (error) {
+    const reason = error instanceof Error ? error : new TypeError(String(error)); // an options check's TypeError
+    return () => Promise.reject(reason);
+  }
+}
+
+/** The target behind a deferred provider, found now if it was not (`undefined` if it cannot be). */
+function deferredTargetOf(provider: unknown): MemoizedProvider | undefined {
+  const state = typeof provider === "function" && Object.getPrototypeOf(provider) === DEFERRED_PROTOTYPE && provider !== callDeferred
+    ? ((provider as (probe: typeof PROBE) => unknown)(PROBE) as Deferred<unknown>)
+    : undefined;
+  if (state === undefined) {
+    throw new TypeError("Expected `invalidate` to be called on the memoized provider (provider.invalidate())");
+  }
+  if (state.target === undefined) {
+    try {
+      state.target = state.resolve(state.argument);
+    } catch {
+      return undefined;
+    }
+  }
+  return state.target;
+}
+
+/** The prototype of every deferred provider: the SDK's marker, and controls that reach the target. */
+const DEFERRED_PROTOTYPE: object = Object.create(Function.prototype, {
+  memoized: { value: true },
+  [RETRIES_INSIDE]: { value: true },
+  invalidate: {
+    value: function invalidate(this: unknown): void {
+      deferredTargetOf(this)?.invalidate();
+    },
+  },
+  [REJECT_CREDENTIAL]: {
+    value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
+      rejectCredential(deferredTargetOf(this), identity);
+    },
+  },
+}) as object;
+
+Object.setPrototypeOf(callDeferred, DEFERRED_PROTOTYPE);
+
+/**
+ * Checks the options {@link memoize} would check (a `TypeError` for a bad one), without making a
+ * provider: for a caller that makes its memoized provider later but must fail now.
+ * @internal
+ */
+export function checkMemoizeOptions(options: MemoizeOptions): void {
+  resolveSettings(options);
+}
+
 /** The settings of every `memoize(provider)` without options (or with only `undefined` ones), made once. */
 let defaultSettings: CacheSettings | undefined;
 

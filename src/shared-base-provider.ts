@@ -3,7 +3,7 @@ import { chain } from "./chain.js";
 import { systemClock, type Clock } from "./clock.js";
 import { configuredLinks, describeIgnored, ignoredLinks, type BaseLinkName, type ConfiguredLinksInput } from "./configured-links.js";
 import { log } from "./logger.js";
-import { memoize, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
+import { deferMemoized, memoize, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
 import { CONTAINER_ENV_VARIABLES } from "./providers/container/resolve-container-endpoint.js";
 import { fromContainer, type ContainerOptions } from "./providers/container/from-container.js";
 import { fromEnv, type EnvOptions } from "./providers/env.js";
@@ -111,11 +111,13 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
   }
   if (imdsOption !== false) {
     const env = envOf(imdsOption);
-    links.push({ name: "imds", create: () => fromImds({ ...common, ...imdsOption, env }) });
-    // The IMDS link reads its own variables when created: they are part of its identity — and only
-    // they, never a whole environment.
-    key.push(`imds:${optionsKey(imdsOption === undefined ? undefined : objectsByIdentity({ ...imdsOption, env: undefined }))}:${snapshot(env, IMDS_ENV_VARIABLES)}`);
-    detect.imds = { env, endpoint: imdsOption?.endpoint };
+    // The IMDS link's variables are part of its identity — and only they, never a whole
+    // environment. The link is handed exactly the values in the key (a copy), so what it uses is
+    // what decided sharing, whenever it is first called.
+    const variables = pick(env, IMDS_ENV_VARIABLES);
+    links.push({ name: "imds", create: () => fromImds({ ...common, ...imdsOption, env: variables }) });
+    key.push(`imds:${optionsKey(imdsOption === undefined ? undefined : objectsByIdentity({ ...imdsOption, env: undefined }))}:${snapshot(variables, IMDS_ENV_VARIABLES)}`);
+    detect.imds = { env: variables, endpoint: imdsOption?.endpoint };
   }
   if (links.length === 0) {
     throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");
@@ -134,6 +136,20 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
     const name = links.length === 1 ? (links[0]?.name ?? "credentials") : links.map((link) => link.name).join("-or-");
     return memoize(chain(...named), { ...memoOptions, clock, name });
   });
+}
+
+/**
+ * {@link sharedBaseProvider}, picked on the first call rather than now: creating one reads no
+ * environment and builds no sharing key (so it costs about what the AWS SDK's
+ * `fromNodeProviderChain()` does), and the first call — or `invalidate()`, or a rejected credential
+ * — resolves the shared provider once; every later call goes straight to it. The environment
+ * (`process.env` or the given objects) is therefore read as it is at that first call, as the SDK
+ * reads its own. The options must already be checked: a `TypeError` a link's factory throws would
+ * only reject that first call.
+ * @internal
+ */
+export function deferredSharedBaseProvider(options: BaseProviderOptions = {}): MemoizedProvider {
+  return deferMemoized(sharedBaseProvider, options);
 }
 
 /** Warns once per distinct situation when `winner` answered while later links are configured too. */
@@ -193,6 +209,16 @@ function objectsByIdentity(options: object): object {
     }
   }
   return copy ?? options;
+}
+
+/** A frozen copy of the variables `names` that `env` sets (each read once). */
+function pick(env: Env, names: readonly string[]): Env {
+  const copy: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (typeof value === "string") copy[name] = value;
+  }
+  return Object.freeze(copy);
 }
 
 /** The values of `names` in `env` as one string, and nothing else of it. */

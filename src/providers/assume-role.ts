@@ -5,7 +5,7 @@ import { log, type Logger } from "../logger.js";
 import { hasKeys } from "../has-keys.js";
 import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, rejectCredential, retriesInside } from "../memoize.js";
 import { DEFAULT_RETRY_OPTIONS, resolveRetryOptions, retriedOutside, withRetry, type RetryOptions } from "../retry.js";
-import { sharedBaseProvider } from "../shared-base-provider.js";
+import { deferredSharedBaseProvider } from "../shared-base-provider.js";
 import {
   DEFAULT_ASSUME_ROLE_CACHE_MAX,
   SharedAssumeRoleCache,
@@ -215,7 +215,8 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
   // (one per call, to key the cache by base identity) cost no I/O while the base is fresh.
   // The default source is envOrProfile()'s base chain: env → profile → web identity → container → IMDS.
   const source =
-    options.source ?? sharedBaseProvider({ clock, profile: {}, webIdentity: {}, container: {}, ...(logger === undefined ? {} : { logger }) });
+    // Picked on the first call (no environment read, no sharing key built now).
+    options.source ?? deferredSharedBaseProvider({ clock, profile: {}, webIdentity: {}, container: {}, ...(logger === undefined ? {} : { logger }) });
   const retry = options.retry === undefined ? DEFAULT_RETRY_OPTIONS : resolveRetryOptions(options.retry);
   const link = new AssumeRoleLink(settings, location, source, resolveCache(options.cache, clock), clock, logger, retry);
   return (identityProperties?: Record<string, unknown>) => link.provide(identityProperties);

@@ -18,6 +18,7 @@ import { createImdsClient, type ImdsAnswer, type ImdsClient } from "./imds-clien
 import { internImdsOptions } from "./intern-imds-options.js";
 import {
   assertImdsUsable,
+  checkImdsOptions,
   STATIC_STABILITY_JITTER_MS,
   STATIC_STABILITY_MIN_EXTENSION_MS,
   type ImdsOptions,
@@ -55,7 +56,9 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  *   IMDS answered before; not for a token request lost to a container's hop limit),
  *   `CONFIG_INVALID` (a bad `AWS_EC2_METADATA_*` / `AWS_METADATA_SERVICE_*` variable).
  *
- * @param options - see {@link ImdsOptions}; the environment is read now, options win over it.
+ * @param options - see {@link ImdsOptions}; checked now. A given `env` is read now, `process.env`
+ *   (the default) on the first call — as the AWS SDK does, so creating a provider reads nothing;
+ *   options win over the environment.
  * @returns a provider resolving to `{ accessKeyId, secretAccessKey, sessionToken, expiration }`
  *   (plus `accountId` when IMDS gives one).
  * @throws TypeError at once when an option is invalid, e.g. "Expected `tokenTtlSeconds` to be …".
@@ -71,19 +74,27 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * ```
  */
 export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvider {
-  // Cheap to create: options resolved once per distinct setup (shared), the client made on the
-  // first call and shared per setup too; per provider only a closure and its last credentials.
-  const config = internImdsOptions(options);
+  // Cheap to create: the options are checked now, but `process.env` (about a microsecond and a
+  // half per variable) is read on the first call, as the SDK does; a given `env` object is cheap
+  // to read and is read now. The resolved setup is shared per distinct options and environment,
+  // the client per setup; per provider only a closure and its last credentials.
+  let config: ResolvedImdsOptions | undefined;
+  if (typeof options === "object" && options !== null && options.env !== undefined) {
+    config = internImdsOptions(options);
+  } else {
+    checkImdsOptions(options, true);
+  }
   let lastGood: Identity | undefined;
   return async () => {
+    const resolved = (config ??= internImdsOptions(options));
     try {
-      const identity = await resolveCredentials(config, lastGood);
+      const identity = await resolveCredentials(resolved, lastGood);
       lastGood = identity;
-      log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
+      log(resolved.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
       return identity;
     } catch (error) {
-      if (!config.staticStability || lastGood === undefined) throw error;
-      lastGood = extendUnderStaticStability(config, lastGood, error);
+      if (!resolved.staticStability || lastGood === undefined) throw error;
+      lastGood = extendUnderStaticStability(resolved, lastGood, error);
       return { ...lastGood };
     }
   };

@@ -72,7 +72,9 @@ export type ImdsEnv = Readonly<Record<string, string | undefined>>;
 
 /**
  * Options for `fromImds` and `readInstanceProfile`. Every option wins over its environment
- * variable; the environment is read once, when the provider is created.
+ * variable. The environment is read once: a given `env` object when the provider is created,
+ * `process.env` (the default) on the provider's first call, as the AWS SDK does — so creating a
+ * provider reads no environment at all. Options are checked when the provider is created.
  */
 export interface ImdsOptions {
   /**
@@ -125,8 +127,9 @@ export interface ImdsOptions {
    */
   staticStability?: boolean;
   /**
-   * The environment to read the `AWS_EC2_METADATA_*` and `AWS_METADATA_SERVICE_*` variables from.
-   * @defaultValue `process.env`, read when the provider is created
+   * The environment to read the `AWS_EC2_METADATA_*` and `AWS_METADATA_SERVICE_*` variables from,
+   * once: this object when the provider is created.
+   * @defaultValue `process.env`, read on the provider's first call (a later change is not seen)
    */
   env?: ImdsEnv;
 }
@@ -177,24 +180,28 @@ export const IMDS_ENV_VARIABLES = [
 ] as const;
 
 /**
- * Validates `options` (a `TypeError` for a bad one, thrown now) and snapshots the environment (a bad
- * variable is kept as `configError` and reported when the provider is called, as a
- * `CredentialsError` with code `CONFIG_INVALID`).
+ * Checks `options` without reading any environment: a `TypeError` for a bad one. `fromImds` calls
+ * it when the provider is created, so a bad option fails at once even though `process.env` is only
+ * read on the first call.
+ * @param options - the options to check.
+ * @param checkEndpoint - whether to check that `endpoint` is an `http:` URL too.
+ * @throws TypeError naming the first invalid option.
  */
-export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptions {
+export function checkImdsOptions(options: ImdsOptions, checkEndpoint: boolean): void {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${typeof options}`);
   }
-  const env = snapshotEnv(options.env ?? process.env);
-  const clock = options.clock ?? systemClock;
-  if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") {
+  const { env, clock, random, logger } = options;
+  if (env !== undefined && (typeof env !== "object" || env === null)) {
+    throw new TypeError("Expected `env` to be an object of environment variables");
+  }
+  if (clock !== undefined && (typeof clock !== "object" || clock === null || typeof clock.now !== "function")) {
     throw new TypeError("Expected `clock` to be an object with a `now()` method");
   }
-  const random = options.random ?? defaultRandom;
-  if (typeof random !== "function") {
+  if (random !== undefined && typeof random !== "function") {
     throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
   }
-  if (options.logger !== undefined && (typeof options.logger !== "object" || options.logger === null)) {
+  if (logger !== undefined && (typeof logger !== "object" || logger === null)) {
     throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
   }
   checkOptionalBoolean("allowImdsV1", options.allowImdsV1);
@@ -217,6 +224,25 @@ export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptio
       `Expected \`roleName\` to be an IAM role name (1–64 of letters, digits and +=,.@_-, not "." or ".."), got ${show(options.roleName)}`,
     );
   }
+  if (checkEndpoint && options.endpoint !== undefined) {
+    resolveImdsEndpoint({ endpoint: options.endpoint, env: NO_ENV }); // a TypeError for a bad URL
+  }
+}
+
+/** An empty environment, for checks that must not read one. */
+const NO_ENV: ImdsEnv = Object.freeze({});
+
+/**
+ * Validates `options` (a `TypeError` for a bad one, thrown now) and snapshots the environment (a bad
+ * variable is kept as `configError` and reported when the provider is called, as a
+ * `CredentialsError` with code `CONFIG_INVALID`).
+ */
+export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptions {
+  checkImdsOptions(options, false);
+  const env = snapshotEnv(options.env ?? process.env);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? defaultRandom;
+  const ttl = options.tokenTtlSeconds;
 
   const errors: string[] = [];
   let endpoint = "";

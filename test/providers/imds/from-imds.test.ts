@@ -92,18 +92,39 @@ describe("fromImds", () => {
     expect(imds.requestCount).toBe(0);
   });
 
-  it("reads the environment when fromImds is called, not later", async () => {
+  it("reads process.env on its first call, as the AWS SDK does, not when created", async () => {
+    const imds = await start();
+    const saved = process.env["AWS_EC2_METADATA_DISABLED"];
+    try {
+      const provider = fromImds({ endpoint: imds.endpoint });
+      process.env["AWS_EC2_METADATA_DISABLED"] = "true";
+      expect((await rejection(provider())).code).toBe("IMDS_DISABLED");
+      expect(imds.requestCount).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env["AWS_EC2_METADATA_DISABLED"];
+      else process.env["AWS_EC2_METADATA_DISABLED"] = saved;
+    }
+  });
+
+  it("reads process.env once: a change after the first call is not seen by that provider", async () => {
     const imds = await start();
     const saved = process.env["AWS_EC2_METADATA_DISABLED"];
     process.env["AWS_EC2_METADATA_DISABLED"] = "true";
     try {
       const provider = fromImds({ endpoint: imds.endpoint });
+      expect((await rejection(provider())).code).toBe("IMDS_DISABLED");
       delete process.env["AWS_EC2_METADATA_DISABLED"];
       expect((await rejection(provider())).code).toBe("IMDS_DISABLED");
     } finally {
       if (saved === undefined) delete process.env["AWS_EC2_METADATA_DISABLED"];
       else process.env["AWS_EC2_METADATA_DISABLED"] = saved;
     }
+  });
+
+  it("still throws for an invalid option when created, without reading the environment", () => {
+    expect(() => fromImds({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => fromImds({ endpoint: "ftp://127.0.0.1" })).toThrow(TypeError);
+    expect(() => fromImds({ clock: {} as never })).toThrow(/clock/);
   });
 
   it("rejects credentials that expired per the injected clock", async () => {
