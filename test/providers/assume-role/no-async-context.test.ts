@@ -55,8 +55,12 @@ describe("AssumeRole and the application's own awaits", () => {
     expect(result).toEqual({ before: false, after: false, calls: 2 });
   });
 
-  it("has a probe that does see async context tracking once an AsyncLocalStorage has run", async () => {
+  // From Node 24 on, AsyncLocalStorage is built on AsyncContextFrame and turns on no promise hooks:
+  // there an AsyncLocalStorage.run() no longer slows every await, and the probe (rightly) sees none.
+  const alsEnablesPromiseHooks = Number(process.versions.node.split(".")[0]) < 24;
+
+  it(`has a probe that ${alsEnablesPromiseHooks ? "does" : "on this Node (AsyncContextFrame) does not"} see async context tracking once an AsyncLocalStorage has run`, async () => {
     const result = await outcome(`const { AsyncLocalStorage } = await import("node:async_hooks"); await new AsyncLocalStorage().run(1, async () => { await null; });`);
-    expect(result.after).toBe(true);
+    expect(result.after).toBe(alsEnablesPromiseHooks);
   });
 });
