@@ -170,25 +170,28 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
   if (typeof provider !== "function") {
     throw new TypeError(`Expected \`provider\` to be a function, got ${typeof provider}`);
   }
-  const cache = new CredentialCache(provider, resolveSettings(options));
-  const memoized = ((identityProperties?: Record<string, unknown>) => cache.retrieve(identityProperties)) as MemoizedProvider & {
-    [CACHE]: CredentialCache;
-  };
-  // `memoized`, RETRIES_INSIDE, `invalidate()` and the rejection hook live on one shared prototype
-  // (itself a Function.prototype), so a provider costs one closure, one property and its state.
-  Object.setPrototypeOf(memoized, MEMOIZED_PROTOTYPE);
-  memoized[CACHE] = cache;
-  return memoized;
+  // A function bound to its cache: `memoized`, RETRIES_INSIDE, `invalidate()` and the rejection
+  // hook live on callMemoized's prototype, which a bound function inherits — so a provider costs
+  // its state and one bound function (no prototype set, no property added per provider).
+  return callMemoized.bind(new CredentialCache(provider, resolveSettings(options))) as unknown as MemoizedProvider;
 }
 
-/** Where a memoized provider keeps its state, for the shared prototype's methods. */
-const CACHE: unique symbol = Symbol("env-or-profile.memoize.cache");
+/** The body of every memoized provider, bound to its cache. */
+function callMemoized(this: CredentialCache, identityProperties?: Record<string, unknown> | typeof PROBE): unknown {
+  if (identityProperties === PROBE) {
+    return this;
+  }
+  return this.retrieve(identityProperties);
+}
 
 /** @internal The hook behind {@link rejectCredential}. */
 const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
 
 function cacheOf(provider: unknown): CredentialCache {
-  const cache = typeof provider === "function" ? (provider as { [CACHE]?: unknown })[CACHE] : undefined;
+  const cache =
+    typeof provider === "function" && provider !== callMemoized && Object.getPrototypeOf(provider) === MEMOIZED_PROTOTYPE
+      ? (provider as (probe: typeof PROBE) => unknown)(PROBE)
+      : undefined;
   if (!(cache instanceof CredentialCache)) {
     throw new TypeError("Expected `invalidate` to be called on the memoized provider (provider.invalidate())");
   }
@@ -543,6 +546,8 @@ Object.setPrototypeOf(callDeferred, DEFERRED_PROTOTYPE);
 export function checkMemoizeOptions(options: MemoizeOptions): void {
   resolveSettings(options);
 }
+
+Object.setPrototypeOf(callMemoized, MEMOIZED_PROTOTYPE);
 
 /** The settings of every `memoize(provider)` without options (or with only `undefined` ones), made once. */
 let defaultSettings: CacheSettings | undefined;
