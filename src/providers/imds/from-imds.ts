@@ -19,6 +19,7 @@ import { internImdsOptions } from "./intern-imds-options.js";
 import {
   assertImdsUsable,
   checkImdsOptions,
+  isResolvedImdsOptions,
   STATIC_STABILITY_JITTER_MS,
   STATIC_STABILITY_MIN_EXTENSION_MS,
   type ImdsOptions,
@@ -73,32 +74,37 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * });
  * ```
  */
-export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvider {
+export function fromImds(options: ImdsOptions = NO_OPTIONS): AwsCredentialIdentityProvider {
   // Cheap to create: the options are checked now, but `process.env` (about a microsecond and a
   // half per variable) is read on the first call, as the SDK does; a given `env` object is cheap
   // to read and is read now. The resolved setup is shared per distinct options and environment,
-  // the client per setup; per provider only a closure and its last credentials.
-  let config: ResolvedImdsOptions | undefined;
+  // the client per setup; per provider only a closure and a small record.
+  // One variable holds the options until the first call, then their resolved setup (told apart
+  // by the setup's brand): a closure of two variables is what the SDK's provider costs too.
+  let setup: ImdsOptions | ResolvedImdsOptions = options;
   if (typeof options === "object" && options !== null && options.env !== undefined) {
-    config = internImdsOptions(options);
+    setup = internImdsOptions(options);
   } else {
     checkImdsOptions(options, true);
   }
   let lastGood: Identity | undefined;
   return async () => {
-    const resolved = (config ??= internImdsOptions(options));
+    const config = isResolvedImdsOptions(setup) ? setup : (setup = internImdsOptions(setup));
     try {
-      const identity = await resolveCredentials(resolved, lastGood);
+      const identity = await resolveCredentials(config, lastGood);
       lastGood = identity;
-      log(resolved.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
+      log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
       return identity;
     } catch (error) {
-      if (!resolved.staticStability || lastGood === undefined) throw error;
-      lastGood = extendUnderStaticStability(resolved, lastGood, error);
+      if (!config.staticStability || lastGood === undefined) throw error;
+      lastGood = extendUnderStaticStability(config, lastGood, error);
       return { ...lastGood };
     }
   };
 }
+
+/** `fromImds()` without options: one shared object, so such a provider holds none of its own. */
+const NO_OPTIONS: ImdsOptions = Object.freeze({});
 
 /**
  * A credential handed to another provider that has not seen it must have at least this long left,
