@@ -463,6 +463,9 @@ function locationOrLater(options: AssumeRoleOptions): Location | LaterLocation {
   if (env !== undefined || (region !== undefined && endpoint !== undefined)) {
     return resolveLocation(region, endpoint, env ?? process.env);
   }
+  if (region === undefined && endpoint === undefined) {
+    return FROM_PROCESS_ENV;
+  }
   if (region !== undefined) {
     checkRegion(region, "region");
   }
@@ -472,17 +475,79 @@ function locationOrLater(options: AssumeRoleOptions): Location | LaterLocation {
   return { later: true, region, endpoint };
 }
 
+/** Neither option given: both from `process.env` on the first AssumeRole (one shared record). */
+const FROM_PROCESS_ENV: LaterLocation = Object.freeze({ later: true, region: undefined, endpoint: undefined });
+
 /** The region and endpoint options, to be completed from `process.env` on the first AssumeRole. */
 type LaterLocation = { later: true; region: string | undefined; endpoint: string | undefined };
 
+/**
+ * How many distinct validated settings are kept for reuse: our own number, above the handful of
+ * roles a process assumes; past it the oldest is dropped (correct, only validated again).
+ */
+const MAX_INTERNED_SETTINGS = 16;
+
+/** Validated settings and the option values they came from (all primitives: compared with `===`). */
+interface InternedSettings {
+  readonly roleArn: unknown;
+  readonly externalId: unknown;
+  readonly roleSessionName: unknown;
+  readonly durationSeconds: unknown;
+  readonly refreshWindowMs: unknown;
+  readonly noCache: boolean;
+  readonly negativeCacheMs: unknown;
+  readonly timeoutMs: unknown;
+  readonly settings: BaseSettings;
+}
+
+const internedSettings: InternedSettings[] = [];
+
+/**
+ * {@link validateSettings}, shared: the same option values give the same (immutable) settings
+ * object, so a provider made again for a role costs no regular-expression checks and holds no
+ * settings of its own. A value that failed validation is never kept, so it throws every time.
+ */
 function resolveSettings(options: AssumeRoleOptions): BaseSettings {
-  parseRoleArn(options.roleArn); // validated now; the account id is taken on the first AssumeRole
   if (options.source !== undefined && typeof options.source !== "function") {
     throw new TypeError("Expected `source` to be a credential provider function");
   }
   if (options.clock !== undefined && typeof options.clock?.now !== "function") {
     throw new TypeError("Expected `clock` to have a `now()` method");
   }
+  const noCache = options.cache === false;
+  for (const entry of internedSettings) {
+    if (
+      entry.roleArn === options.roleArn &&
+      entry.externalId === options.externalId &&
+      entry.roleSessionName === options.roleSessionName &&
+      entry.durationSeconds === options.durationSeconds &&
+      entry.refreshWindowMs === options.refreshWindowMs &&
+      entry.noCache === noCache &&
+      entry.negativeCacheMs === options.negativeCacheMs &&
+      entry.timeoutMs === options.timeoutMs
+    ) {
+      return entry.settings;
+    }
+  }
+  const settings = Object.freeze(validateSettings(options));
+  if (internedSettings.length >= MAX_INTERNED_SETTINGS) internedSettings.shift();
+  internedSettings.push({
+    roleArn: options.roleArn,
+    externalId: options.externalId,
+    roleSessionName: options.roleSessionName,
+    durationSeconds: options.durationSeconds,
+    refreshWindowMs: options.refreshWindowMs,
+    noCache,
+    negativeCacheMs: options.negativeCacheMs,
+    timeoutMs: options.timeoutMs,
+    settings,
+  });
+  return settings;
+}
+
+/** Checks every setting (a `TypeError` naming the bad one) and applies the defaults. */
+function validateSettings(options: AssumeRoleOptions): BaseSettings {
+  parseRoleArn(options.roleArn); // validated now; the account id is taken on the first AssumeRole
   return {
     roleArn: options.roleArn,
     externalId: options.externalId === undefined ? undefined : checkExternalId(options.externalId),
