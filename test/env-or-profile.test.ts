@@ -315,6 +315,82 @@ describe("envOrProfile", () => {
     });
   });
 
+  describe("creation is cheap: the shared chain is picked on the first call (issue 12 item 16)", () => {
+    /** Runs `run` with process.env's IMDS endpoint set to `endpoint` (loopback only), then puts it back. */
+    function withImdsEndpoint<T>(endpoint: string, run: () => T): T {
+      const saved = process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"];
+      const restore = (): void => {
+        if (saved === undefined) delete process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"];
+        else process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = saved;
+      };
+      process.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = endpoint;
+      try {
+        const result = run();
+        if (result instanceof Promise) return result.finally(restore) as T;
+        restore();
+        return result;
+      } catch (error) {
+        restore();
+        throw error;
+      }
+    }
+    /** Where process.env points IMDS while providers are created: a closed loopback port. */
+    const CLOSED = "http://127.0.0.1:9";
+    const imdsOnly = (clock: { now(): number }) => envOrProfile({ env: false, profile: false, webIdentity: false, container: false, clock });
+
+    it("reads process.env on the first call, as the AWS SDK does, not when created", async () => {
+      const clock = manualClock();
+      const imds = await imdsEmulator({ clock });
+      const credentials = withImdsEndpoint(CLOSED, () => imdsOnly(clock));
+      const identity = await withImdsEndpoint(imds.endpoint, () => credentials());
+      expect(identity.accessKeyId).toBe(imds.current.accessKeyId);
+    });
+
+    it("keeps the chain it picked on the first call when process.env changes later", async () => {
+      const clock = manualClock();
+      const first = await imdsEmulator({ clock });
+      const second = await imdsEmulator({ clock });
+      const credentials = withImdsEndpoint(CLOSED, () => imdsOnly(clock));
+      await withImdsEndpoint(first.endpoint, () => credentials());
+      clock.advance(6 * 60 * MINUTE); // past the cached credential: a refresh is due
+      await withImdsEndpoint(second.endpoint, () => credentials());
+      expect([first.count(credentialPath(first)), second.count(credentialPath(second))]).toEqual([2, 0]);
+    });
+
+    it("shares one fetch between providers created before the environment was set and called after", async () => {
+      const clock = manualClock();
+      const imds = await imdsEmulator({ clock });
+      const providers = withImdsEndpoint(CLOSED, () => Array.from({ length: 50 }, () => imdsOnly(clock)));
+      const identities = await withImdsEndpoint(imds.endpoint, () => Promise.all(providers.map((provider) => provider())));
+      expect(new Set(identities.map((identity) => identity.accessKeyId)).size).toBe(1);
+      expect(imds.count(credentialPath(imds))).toBe(1);
+    });
+
+    it("still throws a bad option's TypeError when created", () => {
+      expect(() => envOrProfile({ imds: { timeoutMs: -1 } })).toThrow(/timeoutMs/);
+      expect(() => envOrProfile({ imds: { endpoint: "ftp://127.0.0.1" } })).toThrow(TypeError);
+      expect(() => envOrProfile({ refreshWindowMs: -1 })).toThrow(/refreshWindowMs/);
+      expect(() => envOrProfile({ retry: { retries: -1 } })).toThrow(TypeError);
+      expect(() => envOrProfile({ clock: {} as never })).toThrow(/clock/);
+      expect(() => envOrProfile({ profile: { processTimeoutMs: 0 } })).toThrow(/processTimeoutMs/);
+    });
+
+    it("invalidate() on a provider never called yet forgets the shared credential", async () => {
+      const clock = manualClock();
+      const imds = await imdsEmulator({ clock });
+      const options = { env: { env: {} }, imds: { endpoint: imds.endpoint }, clock };
+      const used = envOrProfile(options);
+      await used();
+      envOrProfile(options).invalidate();
+      await used();
+      expect(imds.count(credentialPath(imds))).toBe(2);
+    });
+
+    it("carries the SDK's memoized marker before its first call", () => {
+      expect(envOrProfile({ env: { env: {} }, imds: false, profile: false }).memoized).toBe(true);
+    });
+  });
+
   it("rejects a configuration with every link switched off", () => {
     expect(() => envOrProfile({ env: false, profile: false, webIdentity: false, container: false, imds: false })).toThrow(TypeError);
   });
