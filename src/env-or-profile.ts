@@ -131,9 +131,21 @@ function onlyEnv(option: false | { env?: unknown } | undefined): boolean {
  * credential and one in-flight fetch, so giving each SDK client its own costs nothing. An `env`
  * object is matched by identity, never by its contents.
  *
+ * **Cheap to create; the environment is read on the first call.** Like the AWS SDK's
+ * `fromNodeProviderChain()`, creating one reads nothing and costs a fraction of a microsecond: on
+ * its first call (or `invalidate()`) it picks the process-wide shared chain for the environment as
+ * it is then — `process.env`, or the given `env` objects — and keeps it for its life. So a provider
+ * made before `process.env` is set up and called after sees the final environment; a change after
+ * its first call is seen by providers made (or first called) later, not by this one (the env
+ * link's keys excepted: they are read on every refresh). Bad options still throw when created.
+ * (With `profile`, `webIdentity` or `container` options other than `env`, the chain is picked
+ * when created, so those links' own checks throw at once.)
+ *
  * @param options - links to use, refresh window, clock, retry, logger.
  * @returns a provider to pass as any AWS SDK v3 client's `credentials`; it carries the SDK's
  *   `memoized` marker, so the client does not add a second cache.
+ * @throws TypeError when created, for a bad option (e.g. `imds.timeoutMs`, `refreshWindowMs`,
+ *   `retry`, `clock`, an invalid `assumeRole.roleArn`) or every link switched off.
  * @throws CredentialsError `CHAIN_EXHAUSTED` when no link has credentials (every link's reason
  *   listed); `ENV_INVALID` for half-set environment variables; `PROFILE_*` for a broken profile;
  *   `WEB_IDENTITY_*` for broken web identity; `CONTAINER_*` for a broken container endpoint;

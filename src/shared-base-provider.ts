@@ -46,10 +46,13 @@ interface Link {
  *   never share a provider, or B would later be served A's keys;
  * - a link that reads its variables once, when created (web identity, container, IMDS), by the
  *   identity of its environment object *and* the values it read (an authorization token by a number
- *   standing for it: the key never holds a secret), so a changed `process.env` makes a new provider;
+ *   standing for it: the key never holds a secret), so a changed `process.env` makes a new provider
+ *   (the IMDS link is handed a copy of exactly the values in the key);
  * - every other option by value (plain data) or identity (clocks, loggers, functions).
  *
  * Each link's environment is its own `env` option, else the env link's `env`, else `process.env`.
+ * All of this is read, and the key built, when this is called: `envOrProfile()` calls it on its
+ * first call ({@link deferredSharedBaseProvider}), so creating one costs neither.
  *
  * When the credential comes from one link while later ones are configured too (env keys and
  * `AWS_PROFILE`; IRSA and Pod Identity; a container URI and an explicit IMDS endpoint), the logger

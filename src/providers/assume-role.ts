@@ -83,7 +83,8 @@ export interface AssumeRoleOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * The base credentials that call AssumeRole (and sign it).
-   * @defaultValue environment variables, then IMDS: `chain(fromEnv(), fromImds({ clock }))`
+   * @defaultValue `envOrProfile()`'s base chain (env → profile → web identity → container → IMDS),
+   *   shared process-wide and picked on the provider's first call (the environment is read then)
    */
   source?: AwsCredentialIdentityProvider;
   /** Decides cache lifetimes. @defaultValue {@link systemClock} */
