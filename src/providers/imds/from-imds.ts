@@ -82,7 +82,9 @@ export function fromImds(options: ImdsOptions = NO_OPTIONS): AwsCredentialIdenti
   // One variable holds the options until the first call, then their resolved setup (told apart
   // by the setup's brand): a closure of two variables is what the SDK's provider costs too.
   let setup: ImdsOptions | ResolvedImdsOptions = options;
-  if (typeof options === "object" && options !== null && options.env !== undefined) {
+  if (options === NO_OPTIONS) {
+    // nothing to check
+  } else if (typeof options === "object" && options !== null && options.env !== undefined) {
     setup = internImdsOptions(options);
   } else {
     checkImdsOptions(options, true);
