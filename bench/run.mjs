@@ -467,13 +467,13 @@ section("provider-cost", "creating a provider: time and heap per provider", asyn
   row({ section: "Provider cost", metric: "time to create one IMDS provider", did, ours: us(runs["ours-fromImds"]), sdk: us(runs["sdk-imds"]), ratio: fmtX(rt), target: "≈ the SDK's order (≤ 1.5×)", check: checkRatio(rt, (r) => r <= 1.5) });
   row({ section: "Provider cost", metric: "heap retained per IMDS provider", did, ours: bytes(runs["ours-fromImds"]), sdk: bytes(runs["sdk-imds"]), ratio: fmtX(rh), target: "≤ 1.5×", check: checkRatio(rh, (r) => r <= 1.5) });
   const re = ratio(val(runs["ours-fromImds-env"], "us"), val(runs["sdk-imds"], "us"));
-  row({ section: "Provider cost", metric: "  same, without reading process.env at creation", did: { ours: "fromImds({ env }) with one empty env object (the SDK reads the environment at call time; we read it at creation, ~2 µs for 6 variables)", sdk: "fromInstanceMetadata() (defaults), created and kept, never called" }, ours: us(runs["ours-fromImds-env"]), sdk: us(runs["sdk-imds"]), ratio: fmtX(re), target: "(context)" });
+  row({ section: "Provider cost", metric: "  same, with an env object given (read at creation)", did: { ours: "fromImds({ env }) with one empty env object (a given env is read at creation; process.env, the default, on the first call, as the SDK)", sdk: "fromInstanceMetadata() (defaults), created and kept, never called" }, ours: us(runs["ours-fromImds-env"]), sdk: us(runs["sdk-imds"]), ratio: fmtX(re), target: "(context)" });
   // More providers' rows register here (add with a small str_replace).
   const pairs = [
     ["memoize", "ours-memoize", "sdk-memoize", "memoize(source)", "memoizeIdentityProvider(source, isIdentityExpired, doesIdentityRequireRefresh)"],
     ["fromEnv", "ours-fromEnv", "sdk-fromEnv", "fromEnv() (defaults: one stateless function, shared)", "fromEnv() (defaults)"],
     ["fromAssumeRole", "ours-fromAssumeRole", "sdk-fromTemporaryCredentials", "fromAssumeRole({ roleArn, externalId, source })", "fromTemporaryCredentials({ masterCredentials: source, params: { RoleArn, ExternalId } })"],
-    ["envOrProfile", "ours-envOrProfile", "sdk-fromNodeProviderChain", "envOrProfile() (defaults; same options → one shared provider)", "fromNodeProviderChain() (defaults)"],
+    ["envOrProfile", "ours-envOrProfile", "sdk-fromNodeProviderChain", "envOrProfile() (defaults; picks the shared chain on its first call: same options → one shared chain)", "fromNodeProviderChain() (defaults)"],
   ];
   for (const [name, oursImpl, sdkImpl, oursDid, sdkDid] of pairs) {
     const o = await runChild(part("provider-cost.mjs"), { args: [oursImpl, "20000"], env, nodeArgs: ["--expose-gc"], timeoutMs: 120_000 });

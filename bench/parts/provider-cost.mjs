@@ -5,14 +5,14 @@
 // both sides. Nothing is called: creation only.
 //   node --expose-gc provider-cost.mjs <impl> [count]
 // impl:
-//   ours-fromImds        fromImds() (defaults: the IMDS variables are read from process.env now)
-//   ours-fromImds-env    fromImds({ env }) with one given, empty env object (no process.env reads)
+//   ours-fromImds        fromImds() (defaults: process.env is read on the first call, as the SDK does)
+//   ours-fromImds-env    fromImds({ env }) with one given, empty env object (read at creation: a plain object)
 //   sdk-imds             fromInstanceMetadata() (defaults)
 //   ours-memoize         memoize(source)              sdk-memoize      memoizeIdentityProvider(source, isIdentityExpired, doesIdentityRequireRefresh)
 //   ours-fromEnv         fromEnv()                    sdk-fromEnv      fromEnv() (@aws-sdk/credential-providers)
 //   ours-fromAssumeRole  fromAssumeRole({ roleArn, externalId, source })
 //                        sdk-fromTemporaryCredentials fromTemporaryCredentials({ masterCredentials: source, params: { RoleArn, ExternalId } })
-//   ours-envOrProfile    envOrProfile() (defaults; same options → one shared provider, so this is the per-call cost)
+//   ours-envOrProfile    envOrProfile() (defaults; a small provider that picks the shared chain on its first call)
 //                        sdk-fromNodeProviderChain    fromNodeProviderChain() (defaults)
 import { finish, median, msSince, nowNs, OURS } from "../lib.mjs";
 

@@ -19,7 +19,6 @@ import { internImdsOptions } from "./intern-imds-options.js";
 import {
   assertImdsUsable,
   checkImdsOptions,
-  isResolvedImdsOptions,
   STATIC_STABILITY_JITTER_MS,
   STATIC_STABILITY_MIN_EXTENSION_MS,
   type ImdsOptions,
@@ -79,30 +78,42 @@ export function fromImds(options: ImdsOptions = NO_OPTIONS): AwsCredentialIdenti
   // half per variable) is read on the first call, as the SDK does; a given `env` object is cheap
   // to read and is read now. The resolved setup is shared per distinct options and environment,
   // the client per setup; per provider only a closure and a small record.
-  // One variable holds the options until the first call, then their resolved setup (told apart
-  // by the setup's brand): a closure of two variables is what the SDK's provider costs too.
-  let setup: ImdsOptions | ResolvedImdsOptions = options;
+  // One variable holds the options until the first call, then the provider's run (its resolved
+  // setup and last credentials): a closure over one variable, about what the SDK's provider costs.
+  let state: ImdsOptions | ImdsRun = options;
   if (options === NO_OPTIONS) {
     // nothing to check
   } else if (typeof options === "object" && options !== null && options.env !== undefined) {
-    setup = internImdsOptions(options);
+    state = new ImdsRun(internImdsOptions(options));
   } else {
     checkImdsOptions(options, true);
   }
-  let lastGood: Identity | undefined;
-  return async () => {
-    const config = isResolvedImdsOptions(setup) ? setup : (setup = internImdsOptions(setup));
+  return () => (state instanceof ImdsRun ? state : (state = new ImdsRun(internImdsOptions(state)))).provide();
+}
+
+/** A called `fromImds` provider: its resolved setup and its last good credentials. */
+class ImdsRun {
+  readonly #config: ResolvedImdsOptions;
+  #lastGood: Identity | undefined;
+
+  constructor(config: ResolvedImdsOptions) {
+    this.#config = config;
+  }
+
+  async provide(): Promise<Identity> {
+    const config = this.#config;
     try {
-      const identity = await resolveCredentials(config, lastGood);
-      lastGood = identity;
+      const identity = await resolveCredentials(config, this.#lastGood);
+      this.#lastGood = identity;
       log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
       return identity;
     } catch (error) {
+      const lastGood = this.#lastGood;
       if (!config.staticStability || lastGood === undefined) throw error;
-      lastGood = extendUnderStaticStability(config, lastGood, error);
-      return { ...lastGood };
+      this.#lastGood = extendUnderStaticStability(config, lastGood, error);
+      return { ...this.#lastGood };
     }
-  };
+  }
 }
 
 /** `fromImds()` without options: one shared object, so such a provider holds none of its own. */

@@ -134,17 +134,8 @@ export interface ImdsOptions {
   env?: ImdsEnv;
 }
 
-/** Marks a {@link ResolvedImdsOptions} (no `ImdsOptions` a caller writes can carry it). */
-const RESOLVED: unique symbol = Symbol("env-or-profile.resolvedImdsOptions");
-
-/** Whether `value` is a resolved setup rather than options as given. */
-export function isResolvedImdsOptions(value: ImdsOptions | ResolvedImdsOptions): value is ResolvedImdsOptions {
-  return RESOLVED in value;
-}
-
 /** {@link ImdsOptions} with every default applied; internal. */
 export interface ResolvedImdsOptions {
-  readonly [RESOLVED]: true;
   /** Set when `AWS_EC2_METADATA_DISABLED=true`: the provider fails without I/O. */
   readonly disabled: boolean;
   /** An invalid environment variable: the provider fails with it when called. */
@@ -286,7 +277,6 @@ export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptio
   else if (isTrue(env["AWS_EC2_METADATA_V1_DISABLED"])) v1DisabledBy = "env";
 
   return {
-    [RESOLVED]: true,
     disabled: isTrue(env["AWS_EC2_METADATA_DISABLED"]),
     configError:
       errors.length === 0
