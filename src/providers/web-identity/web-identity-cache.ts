@@ -1,7 +1,6 @@
 import type { Clock } from "../../clock.js";
-// The AssumeRole link's keyed, single-flight, clock-driven LRU is exactly what this link needs; it
-// is imported rather than copied (see the report: it belongs in a shared module below both links).
-import { DEFAULT_ASSUME_ROLE_CACHE_MAX, SharedAssumeRoleCache } from "../assume-role/assume-role-cache.js";
+// The keyed, single-flight, clock-driven cache shared by both STS links, from the module below them.
+import { DEFAULT_ASSUME_ROLE_CACHE_MAX, SharedAssumeRoleCache } from "../sts/sts-credential-cache.js";
 import type { WebIdentityToken } from "./read-web-identity-token.js";
 import type { WebIdentitySettings } from "./web-identity-settings.js";
 
