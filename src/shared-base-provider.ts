@@ -71,7 +71,7 @@ export function sharedBaseProvider(options: BaseProviderOptions = {}): MemoizedP
   const envOf = (option: { env?: Env | undefined } | undefined): Env => option?.env ?? environment;
 
   // The key is built from small parts (the options as given, objects by identity, the variables a
-  // link reads when created): it is computed on every envOrProfile() call, the links only once.
+  // link reads when created): it is computed once per envOrProfile() (on its first call), the links once per key.
   const key: string[] = [optionsKey(objectsByIdentity(memoOptions)), identityOf(clock).toString()];
   const links: Link[] = [];
   const detect: ConfiguredLinksInput = {};
