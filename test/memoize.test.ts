@@ -391,6 +391,27 @@ describe("memoize", () => {
     expect(source.calls).toBe(2);
   });
 
+  it("keeps each provider's cache its own, and invalidate() refuses a function that is not a memoized provider", async () => {
+    const clock = manualClock();
+    const one = fakeSource(clock);
+    const other = fakeSource(clock);
+    const a = memoize(one.provider, { clock });
+    const b = memoize(other.provider, { clock });
+    await Promise.all([a(), b()]);
+    a.invalidate();
+    await Promise.all([a(), b()]);
+    expect([one.calls, other.calls]).toEqual([2, 1]);
+    expect(() => a.invalidate.call(async () => ({ accessKeyId: "a", secretAccessKey: "b" }))).toThrow(TypeError);
+  });
+
+  it("cannot be told its cache by a caller: a symbol argument is passed to the cache, not answered with it", async () => {
+    const clock = manualClock();
+    const source = fakeSource(clock);
+    const provider = memoize(source.provider, { clock });
+    const identity = await (provider as unknown as (p: unknown) => Promise<unknown>)(Symbol("env-or-profile.memoize.probe"));
+    expect(identity).toMatchObject({ accessKeyId: expect.any(String) as string });
+  });
+
   it("rejects a source result without keys, without echoing it", async () => {
     const clock = manualClock();
     const provider = memoize(async () => ({ accessKeyId: "", secretAccessKey: "topsecret" }), { clock });
