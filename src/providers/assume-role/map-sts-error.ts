@@ -1,4 +1,5 @@
 import { CredentialsError, redactKeyId } from "../../errors.js";
+import { codeSuffix, isStsServerFailure, isStsUnreachable, isStsUnreadableAnswer, readStsError } from "../sts/read-sts-error.js";
 
 /** What {@link mapStsError} needs to write a useful message. */
 export interface StsErrorContext {
@@ -42,29 +43,6 @@ const BASE_REJECTED = new Set([
 /** 4xx codes that can heal on their own. */
 const TRANSIENT_CLIENT = new Set(["RequestExpired", "RequestTimeout", "RequestTimeoutException", "IDPCommunicationError"]);
 
-/** Transport failures: nothing reached STS, or nothing came back. */
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-interface SdkErrorLike {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
-}
-
 /**
  * Turns whatever the STS client threw into a {@link CredentialsError} with a stable code:
  *
@@ -82,16 +60,9 @@ interface SdkErrorLike {
  * code, message, HTTP status, request id) so a raw response body never rides along.
  */
 export function mapStsError(error: unknown, context: StsErrorContext): CredentialsError {
-  const e = (typeof error === "object" && error !== null ? error : {}) as SdkErrorLike;
-  const name = typeof e.name === "string" ? e.name : "Error";
-  const code = typeof e.code === "string" ? e.code : undefined;
-  const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined;
-  const requestId = typeof e.$metadata?.requestId === "string" ? e.$metadata.requestId : undefined;
-  // First line only, capped: an SDK message can go on to quote the response body.
-  const rawMessage = ((typeof e.message === "string" ? e.message : safeString(error)).split("\n")[0] ?? "").slice(0, 500);
-  const rid = requestId === undefined ? "no request id" : `request id ${requestId}`;
+  const facts = readStsError(error);
+  const { name, status, rid, message: rawMessage, cause } = facts;
   const role = context.roleArn;
-  const cause = summarize(name, code, rawMessage, status, requestId);
   const make = (message: string, errorCode: CredentialsError["code"], retryable: boolean): CredentialsError =>
     new CredentialsError(message, { source: SOURCE, code: errorCode, tryNextLink: false, retryable, cause });
 
@@ -121,10 +92,10 @@ export function mapStsError(error: unknown, context: StsErrorContext): Credentia
       false,
     );
   }
-  if ((status !== undefined && status >= 500) || e.$fault === "server") {
+  if (isStsServerFailure(facts)) {
     return make(`STS failed AssumeRole for ${role} with HTTP ${status ?? "5xx"} ${name} (${rid}); try again later.`, "STS_ERROR", true);
   }
-  if ((status !== undefined && status < 400) || /Deserialization error|XML parse error/i.test(rawMessage)) {
+  if (isStsUnreadableAnswer(facts)) {
     return make(`STS sent an unreadable AssumeRole response for ${role} (HTTP ${status ?? "?"}, ${rid}).`, "STS_BAD_RESPONSE", false);
   }
   if (status !== undefined) {
@@ -134,34 +105,12 @@ export function mapStsError(error: unknown, context: StsErrorContext): Credentia
       TRANSIENT_CLIENT.has(name),
     );
   }
-  if (name === "TimeoutError" || (code !== undefined && NETWORK_CODES.has(code))) {
+  if (isStsUnreachable(facts)) {
     return make(
-      `Could not reach STS at ${context.endpointLabel} to assume ${role}: ${name}${code === undefined ? "" : ` (${code})`}; try again later.`,
+      `Could not reach STS at ${context.endpointLabel} to assume ${role}: ${name}${codeSuffix(facts)}; try again later.`,
       "STS_ERROR",
       true,
     );
   }
-  return make(`AssumeRole for ${role} failed: ${name}${code === undefined ? "" : ` (${code})`}: ${rawMessage}`, "STS_ERROR", false);
-}
-
-/** A secret-free stand-in for an SDK error: no `$response`, no body, no request. */
-function summarize(name: string, code: string | undefined, message: string, status: number | undefined, requestId: string | undefined): Error {
-  const summary = new Error(message);
-  summary.name = name;
-  Object.assign(summary, {
-    ...(code === undefined ? {} : { code }),
-    $metadata: { ...(status === undefined ? {} : { httpStatusCode: status }), ...(requestId === undefined ? {} : { requestId }) },
-  });
-  // The stack would point into SDK internals of a different call; keep only the headline.
-  summary.stack = `${name}: ${message}`;
-  return summary;
-}
-
-/** `String(value)`, but never throwing (a null-prototype object or a throwing `toString`). */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+  return make(`AssumeRole for ${role} failed: ${name}${codeSuffix(facts)}: ${rawMessage}`, "STS_ERROR", false);
 }

@@ -4,6 +4,7 @@ import { CredentialsError } from "../../errors.js";
 import { freezeCredential } from "../../freeze-credential.js";
 import { registerCredential } from "../../scrub-secrets.js";
 import type { Settings } from "../assume-role.js";
+import { isCompleteStsCredential, stsClientConfig, stsDeadlineError } from "../sts/sts-client-config.js";
 import { mapStsError } from "./map-sts-error.js";
 
 const SOURCE = "assume-role";
@@ -81,20 +82,9 @@ export function createStsCall(settings: Settings, endpointLabel: string): (base:
           DurationSeconds: settings.durationSeconds,
           ...(settings.externalId === undefined ? {} : { ExternalId: settings.externalId }),
         },
-        clientConfig: {
-          region: settings.region,
-          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-          // One attempt: retries with full-jitter backoff are ours (fromAssumeRole's own when it
-          // stands alone, memoize's when wrapped), and only for what is retryable. SDK retries
-          // underneath would multiply the attempts and hide the delays.
-          maxAttempts: 1,
-          requestHandler: {
-            connectionTimeout: settings.timeoutMs,
-            requestTimeout: settings.timeoutMs,
-            // Without this the SDK only logs (to console) when the timeout passes, and waits on.
-            throwOnRequestTimeout: true,
-          },
-        },
+        // One attempt: retries are ours (fromAssumeRole's own when it stands alone, memoize's when
+        // wrapped); see stsClientConfig.
+        clientConfig: stsClientConfig(settings),
       }),
     };
     clients.unshift(client);
@@ -141,7 +131,7 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(Object.assign(new Error(`STS gave no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" }));
+      reject(stsDeadlineError(ms));
     }, ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
@@ -149,17 +139,7 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** Checks STS's answer and shapes it: all four fields present, `accountId` from the role ARN. */
 function toCredential(result: AwsCredentialIdentity, settings: Settings): AwsCredentialIdentity {
-  const expiration = result.expiration;
-  if (
-    typeof result.accessKeyId !== "string" ||
-    result.accessKeyId === "" ||
-    typeof result.secretAccessKey !== "string" ||
-    result.secretAccessKey === "" ||
-    typeof result.sessionToken !== "string" ||
-    result.sessionToken === "" ||
-    !(expiration instanceof Date) ||
-    Number.isNaN(expiration.getTime())
-  ) {
+  if (!isCompleteStsCredential(result)) {
     throw new CredentialsError(
       `STS answered AssumeRole for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
       { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
@@ -171,7 +151,7 @@ function toCredential(result: AwsCredentialIdentity, settings: Settings): AwsCre
     accessKeyId: result.accessKeyId,
     secretAccessKey: result.secretAccessKey,
     sessionToken: result.sessionToken,
-    expiration,
+    expiration: result.expiration,
     accountId: settings.accountId,
     ...(result.credentialScope === undefined ? {} : { credentialScope: result.credentialScope }),
   });

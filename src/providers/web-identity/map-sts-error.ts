@@ -1,6 +1,7 @@
 import { CredentialsError, type CredentialsErrorCode } from "../../errors.js";
 import { isRetryable } from "../../retry.js";
 import { SCRUBBED } from "../../scrub-secrets.js";
+import { codeSuffix, isStsServerFailure, isStsUnreachable, isStsUnreadableAnswer, readStsError } from "../sts/read-sts-error.js";
 
 /** What {@link mapWebIdentityStsError} needs to write a useful message. */
 export interface WebIdentityErrorContext {
@@ -16,29 +17,6 @@ export interface WebIdentityErrorContext {
 }
 
 const SOURCE = "web-identity";
-
-/** Transport failures: nothing reached STS, or nothing came back. */
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-interface SdkErrorLike {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
-}
 
 /**
  * Turns whatever the STS client threw for AssumeRoleWithWebIdentity into a {@link CredentialsError}:
@@ -59,23 +37,16 @@ interface SdkErrorLike {
  * of the message with the token taken out, HTTP status, request id): no response body, no request.
  */
 export function mapWebIdentityStsError(error: unknown, context: WebIdentityErrorContext): CredentialsError {
-  const e = (typeof error === "object" && error !== null ? error : {}) as SdkErrorLike;
-  const name = typeof e.name === "string" ? e.name : "Error";
-  // The SDK names modelled errors after their class (`InvalidIdentityTokenException`), unmodelled
-  // ones after the wire code (`AccessDenied`); compare without the suffix.
-  const kind = name.replace(/Exception$/, "");
-  const code = typeof e.code === "string" ? e.code : undefined;
-  const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined;
-  const requestId = typeof e.$metadata?.requestId === "string" ? e.$metadata.requestId : undefined;
-  const rawMessage = firstLine(typeof e.message === "string" ? e.message : safeString(error), context.token);
-  const rid = requestId === undefined ? "no request id" : `request id ${requestId}`;
+  const facts = readStsError(error, (line) => scrubToken(line, context.token));
+  const { name, status, rid, message: rawMessage, cause } = facts;
   const role = context.roleArn;
-  const cause = summarize(name, code, rawMessage, status, requestId);
   const make = (message: string, errorCode: CredentialsErrorCode, retryable: boolean): CredentialsError =>
     new CredentialsError(message, { source: SOURCE, code: errorCode, tryNextLink: false, retryable, cause });
   const remembered = context.negativeCacheMs >= 1000 ? `; remembered for ${Math.round(context.negativeCacheMs / 1000)} s` : "";
 
-  switch (kind) {
+  // The SDK names modelled errors after their class (`InvalidIdentityTokenException`), unmodelled
+  // ones after the wire code (`AccessDenied`); `kind` is the name without the suffix.
+  switch (facts.kind) {
     case "AccessDenied":
       return make(
         `STS denied AssumeRoleWithWebIdentity for ${role} (AccessDenied, ${rid}). Check the role's trust policy: it must allow ` +
@@ -119,60 +90,38 @@ export function mapWebIdentityStsError(error: unknown, context: WebIdentityError
   if (status === 429 || (isRetryable(error) && /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(name))) {
     return make(`STS throttled AssumeRoleWithWebIdentity for ${role} (${name}, ${rid}); try again later.`, "STS_THROTTLED", true);
   }
-  if ((status !== undefined && status >= 500) || e.$fault === "server") {
+  if (isStsServerFailure(facts)) {
     return make(`STS failed AssumeRoleWithWebIdentity for ${role} with HTTP ${status ?? "5xx"} ${name} (${rid}); try again later.`, "STS_ERROR", true);
   }
-  if ((status !== undefined && status < 400) || /Deserialization error|XML parse error|char '.' is not expected/i.test(rawMessage)) {
+  if (isStsUnreadableAnswer(facts)) {
     return make(`STS sent an unreadable AssumeRoleWithWebIdentity response for ${role} (HTTP ${status ?? "?"}, ${rid}).`, "STS_BAD_RESPONSE", false);
   }
   if (status !== undefined) {
     return make(`STS refused AssumeRoleWithWebIdentity for ${role}: HTTP ${status} ${name}: ${rawMessage} (${rid}).`, "STS_ERROR", false);
   }
-  if (name === "TimeoutError" || (code !== undefined && NETWORK_CODES.has(code))) {
+  if (isStsUnreachable(facts)) {
     return make(
-      `Could not reach STS at ${context.endpointLabel} to assume ${role} with web identity: ${name}${code === undefined ? "" : ` (${code})`}; try again later.`,
+      `Could not reach STS at ${context.endpointLabel} to assume ${role} with web identity: ${name}${codeSuffix(facts)}; try again later.`,
       "STS_ERROR",
       true,
     );
   }
   return make(
-    `AssumeRoleWithWebIdentity for ${role} failed: ${name}${code === undefined ? "" : ` (${code})`}: ${rawMessage}`,
+    `AssumeRoleWithWebIdentity for ${role} failed: ${name}${codeSuffix(facts)}: ${rawMessage}`,
     "STS_ERROR",
     isRetryable(error),
   );
 }
 
-/** The first line, capped, with the token (and any 16-character run of it) taken out. */
-function firstLine(text: string, token: string): string {
-  let line = (text.split("\n")[0] ?? "").slice(0, 500);
-  if (token.length >= 8) {
-    line = line.split(token).join(SCRUBBED);
-    // A truncated echo of the token's start or end.
-    for (const part of [token.slice(0, 16), token.slice(-16)]) {
-      line = line.split(part).join(SCRUBBED);
-    }
+/** `line` with the token (and any 16-character run of its start or end) taken out. */
+function scrubToken(line: string, token: string): string {
+  if (token.length < 8) {
+    return line;
   }
-  return line;
-}
-
-/** A secret-free stand-in for an SDK error: no `$response`, no body, no request. */
-function summarize(name: string, code: string | undefined, message: string, status: number | undefined, requestId: string | undefined): Error {
-  const summary = new Error(message);
-  summary.name = name;
-  Object.assign(summary, {
-    ...(code === undefined ? {} : { code }),
-    $metadata: { ...(status === undefined ? {} : { httpStatusCode: status }), ...(requestId === undefined ? {} : { requestId }) },
-  });
-  // The stack would point into SDK internals; keep only the headline.
-  summary.stack = `${name}: ${message}`;
-  return summary;
-}
-
-/** `String(value)`, but never throwing. */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
+  let scrubbed = line.split(token).join(SCRUBBED);
+  // A truncated echo of the token's start or end.
+  for (const part of [token.slice(0, 16), token.slice(-16)]) {
+    scrubbed = scrubbed.split(part).join(SCRUBBED);
   }
+  return scrubbed;
 }

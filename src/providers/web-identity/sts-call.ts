@@ -8,6 +8,7 @@ import type {
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
 import { registerCredential } from "../../scrub-secrets.js";
+import { isCompleteStsCredential, stsClientConfig, stsDeadlineError } from "../sts/sts-client-config.js";
 import { mapWebIdentityStsError } from "./map-sts-error.js";
 import type { WebIdentityToken } from "./read-web-identity-token.js";
 import type { WebIdentitySettings } from "./web-identity-settings.js";
@@ -55,16 +56,7 @@ export function createWebIdentityStsCall(
   let client: STSClientType | undefined;
   return async (token: WebIdentityToken): Promise<AwsCredentialIdentity> => {
     const { STSClient, AssumeRoleWithWebIdentityCommand } = loadSdk();
-    client ??= new STSClient({
-      region: settings.region,
-      ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-      maxAttempts: 1,
-      requestHandler: {
-        connectionTimeout: settings.timeoutMs,
-        requestTimeout: settings.timeoutMs,
-        throwOnRequestTimeout: true,
-      },
-    });
+    client ??= new STSClient(stsClientConfig(settings));
     const command = new AssumeRoleWithWebIdentityCommand({
       RoleArn: settings.roleArn,
       RoleSessionName: settings.roleSessionName,
@@ -107,7 +99,7 @@ async function withDeadline(
     return await client.send(command, { abortSignal: controller.signal });
   } catch (error) {
     if (timedOut) {
-      throw Object.assign(new Error(`STS gave no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" });
+      throw stsDeadlineError(ms);
     }
     throw error;
   } finally {
@@ -120,31 +112,20 @@ function toCredential(
   result: Credentials | undefined,
   settings: WebIdentitySettings,
 ): AwsCredentialIdentity {
-  const expiration = result?.Expiration;
-  if (
-    result === undefined ||
-    typeof result.AccessKeyId !== "string" ||
-    result.AccessKeyId === "" ||
-    typeof result.SecretAccessKey !== "string" ||
-    result.SecretAccessKey === "" ||
-    typeof result.SessionToken !== "string" ||
-    result.SessionToken === "" ||
-    !(expiration instanceof Date) ||
-    Number.isNaN(expiration.getTime())
-  ) {
-    registerCredential({ secretAccessKey: result?.SecretAccessKey, sessionToken: result?.SessionToken });
+  const fields = {
+    accessKeyId: result?.AccessKeyId,
+    secretAccessKey: result?.SecretAccessKey,
+    sessionToken: result?.SessionToken,
+    expiration: result?.Expiration,
+  };
+  if (!isCompleteStsCredential(fields)) {
+    registerCredential({ secretAccessKey: fields.secretAccessKey, sessionToken: fields.sessionToken });
     throw new CredentialsError(
       `STS answered AssumeRoleWithWebIdentity for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
       { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
     );
   }
-  const credential: AwsCredentialIdentity = {
-    accessKeyId: result.AccessKeyId,
-    secretAccessKey: result.SecretAccessKey,
-    sessionToken: result.SessionToken,
-    expiration,
-    accountId: settings.accountId,
-  };
+  const credential: AwsCredentialIdentity = { ...fields, accountId: settings.accountId };
   registerCredential(credential);
   return credential;
 }

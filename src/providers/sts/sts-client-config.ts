@@ -1,0 +1,73 @@
+// The STS client settings and the call deadline that both STS links (AssumeRole,
+// AssumeRoleWithWebIdentity) use, so the two clients behave alike.
+
+/** What {@link stsClientConfig} needs. @internal */
+export interface StsClientSettings {
+  readonly region: string;
+  readonly endpoint?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/**
+ * The STS client configuration: one attempt per call (retries with full-jitter backoff are ours, and
+ * only for what can heal; SDK retries underneath would multiply the attempts and hide the delays),
+ * and connection and request timeouts that throw.
+ * @internal
+ */
+export function stsClientConfig(settings: StsClientSettings): {
+  region: string;
+  endpoint?: string;
+  maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
+} {
+  return {
+    region: settings.region,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    maxAttempts: 1,
+    requestHandler: {
+      connectionTimeout: settings.timeoutMs,
+      requestTimeout: settings.timeoutMs,
+      // Without this the SDK only logs (to console) when the timeout passes, and waits on.
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
+/**
+ * The error a call that outlived its deadline fails with. The SDK's `requestTimeout` is a socket
+ * *idle* timeout, so an endpoint that trickles its answer never trips it, and every caller sharing
+ * the in-flight request would hang; each link bounds the whole call and rejects with this, which
+ * read-sts-error.ts reads as unreachable (retryable).
+ * @internal
+ */
+export function stsDeadlineError(ms: number): Error {
+  return Object.assign(new Error(`STS gave no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" });
+}
+
+/** The four fields of an STS credential, as read from an answer. @internal */
+export interface StsCredentialFields {
+  readonly accessKeyId?: unknown;
+  readonly secretAccessKey?: unknown;
+  readonly sessionToken?: unknown;
+  readonly expiration?: unknown;
+}
+
+/**
+ * Whether STS's answer holds a whole credential: access key id, secret and session token non-empty
+ * strings, and a valid expiration date.
+ * @internal
+ */
+export function isCompleteStsCredential<T extends StsCredentialFields>(
+  fields: T,
+): fields is T & { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } {
+  return (
+    typeof fields.accessKeyId === "string" &&
+    fields.accessKeyId !== "" &&
+    typeof fields.secretAccessKey === "string" &&
+    fields.secretAccessKey !== "" &&
+    typeof fields.sessionToken === "string" &&
+    fields.sessionToken !== "" &&
+    fields.expiration instanceof Date &&
+    !Number.isNaN(fields.expiration.getTime())
+  );
+}
