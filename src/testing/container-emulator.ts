@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { systemClock, type Clock } from "../clock.js";
+import { createEmulatorServer, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
 
 /**
  * A fault the emulated container credentials endpoint plays instead of its normal answer:
@@ -167,10 +167,6 @@ export const DEFAULT_CONTAINER_EMULATOR_PATH = "/v2/credentials/env-or-profile-e
 export const DEFAULT_CONTAINER_EMULATOR_CREDENTIAL_LIFETIME_MS = 6 * 60 * 60 * 1000;
 const AUTO_ROTATE_BEFORE_MS = 15 * 60 * 1000;
 
-interface ActiveFault {
-  fault: ContainerEmulatorFault;
-  remaining: number;
-}
 
 /**
  * Starts an emulated ECS / EKS Pod Identity container credentials endpoint on `127.0.0.1` (an
@@ -203,20 +199,17 @@ export async function startContainerEmulator(options: ContainerEmulatorOptions =
   const roleArn = options.roleArn ?? "arn:aws:iam::123456789012:role/env-or-profile-task-role";
   const autoRotate = options.autoRotate ?? true;
 
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  const faults = new FaultQueue<ContainerEmulatorFault>();
+  const server = createEmulatorServer(handle);
   const requestLog: ContainerEmulatorRequest[] = [];
   const issued: ContainerEmulatorCredentials[] = [];
-  let faults: ActiveFault[] = [];
   let credentialRequests = 0;
   let sequence = 0;
-  let closed = false;
-  let port = 0;
   let pinned = false;
   let credentials: ContainerEmulatorCredentials | undefined;
 
   const fake = (label: string, length: number, alphabet: "upper" | "base64"): string => {
-    const digest = createHash("sha256").update(`container:${port}:${sequence}:${label}`).digest();
+    const digest = createHash("sha256").update(`container:${server.port}:${sequence}:${label}`).digest();
     const text =
       alphabet === "upper"
         ? Array.from(digest, (byte) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[byte % 32]).join("")
@@ -278,36 +271,20 @@ export async function startContainerEmulator(options: ContainerEmulatorOptions =
     },
     rotate,
     fail(fault: ContainerEmulatorFault, faultOptions: ContainerEmulatorFaultOptions = {}): void {
-      faults.push({ fault, remaining: faultOptions.times ?? Number.POSITIVE_INFINITY });
+      faults.push(fault, faultOptions.times);
     },
     failOnce(fault: ContainerEmulatorFault): void {
-      faults.push({ fault, remaining: 1 });
+      faults.push(fault, 1);
     },
     clearFaults(): void {
-      faults = [];
+      faults.clear();
     },
     resetCounts(): void {
       requestLog.length = 0;
       credentialRequests = 0;
     },
-    close,
+    close: () => server.close(),
   } satisfies ContainerEmulator;
-
-  function later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-  }
-
-  function takeFault(): ContainerEmulatorFault | undefined {
-    const match = faults[0];
-    if (match === undefined) return undefined;
-    match.remaining -= 1;
-    if (match.remaining <= 0) faults = faults.filter((f) => f !== match);
-    return match.fault;
-  }
 
   function json(res: http.ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
     send(res, status, { "content-type": "application/json", ...headers }, typeof body === "string" ? body : JSON.stringify(body));
@@ -335,7 +312,7 @@ export async function startContainerEmulator(options: ContainerEmulatorOptions =
     const authorized = expected === undefined || received === expected;
     requestLog.push({ method: req.method ?? "", path: target, authorization: received, authorized });
 
-    const fault = takeFault();
+    const fault = faults.take();
     if (fault !== undefined) {
       play(req, res, fault);
       return;
@@ -368,34 +345,17 @@ export async function startContainerEmulator(options: ContainerEmulatorOptions =
     switch (fault) {
       case "hang":
         return;
-      case "reset": {
-        const socket = req.socket as Socket & { resetAndDestroy?: () => void };
-        if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-        else socket.destroy();
+      case "reset":
+        resetConnection(req);
         return;
-      }
       case "bad-json": {
         const body = JSON.stringify(document(c));
         json(res, 200, body.slice(0, Math.max(1, body.length - 20)));
         return;
       }
-      case "huge": {
-        res.writeHead(200, { "content-type": "application/json" });
-        const chunk = Buffer.alloc(16 * 1024, "x");
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < 64 && !res.destroyed) {
-            sent += 1;
-            if (!res.write(chunk)) {
-              res.once("drain", pump);
-              return;
-            }
-          }
-          if (!res.destroyed) res.end();
-        };
-        pump();
+      case "huge":
+        sendHugeBody(res, "application/json");
         return;
-      }
       case "expired":
         json(res, 200, document(c, { Expiration: isoSeconds(new Date(clock.now() - 60 * 60 * 1000)) }));
         return;
@@ -414,45 +374,14 @@ export async function startContainerEmulator(options: ContainerEmulatorOptions =
           const body = fault.body ?? (fault.status === undefined || fault.status === 200 ? normalBody() : JSON.stringify({ Code: "Error", Message: "Injected fault" }));
           send(res, fault.status ?? 200, { "content-type": "application/json", ...fault.headers }, body);
         };
-        if (fault.delayMs !== undefined && fault.delayMs > 0) later(fault.delayMs, answer);
+        if (fault.delayMs !== undefined && fault.delayMs > 0) server.later(fault.delayMs, answer);
         else answer();
       }
     }
   }
 
-  const server = http.createServer(handle);
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-  });
-  server.on("clientError", (_error, socket) => socket.destroy());
-
-  async function close(): Promise<void> {
-    if (closed) return;
-    closed = true;
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
-    const done = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
-    await done;
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-  emulator.endpoint = `http://127.0.0.1:${port}${path}`;
+  await server.listen();
+  emulator.endpoint = `http://127.0.0.1:${server.port}${path}`;
   rotate(options.expiration === undefined ? {} : { expiration: options.expiration });
   return emulator;
-}
-
-/** `2026-01-01T06:00:00Z`: ISO 8601 without milliseconds, as ECS writes dates. */
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { systemClock, type Clock } from "../clock.js";
+import { createEmulatorServer, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
 
 /**
  * How the emulated IMDS treats session tokens:
@@ -185,11 +185,6 @@ const TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER = "x-aws-ec2-metadata-token";
 const AUTO_ROTATE_BEFORE_MS = 15 * 60 * 1000;
 
-interface ActiveFault {
-  path: string;
-  fault: ImdsEmulatorFault;
-  remaining: number;
-}
 
 /**
  * Starts an emulated EC2 Instance Metadata Service on `127.0.0.1` (an ephemeral port): IMDSv2
@@ -222,23 +217,20 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
   const instanceProfileId = options.instanceProfileId ?? "AIPAEMULATEDPROFILE01";
   const autoRotate = options.autoRotate ?? true;
 
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   const tokens = new Map<string, number>();
   const issuedTokens: string[] = [];
   const requests = new Map<string, number>();
+  const faults = new FaultQueue<ImdsEmulatorFault>();
+  const server = createEmulatorServer(handle);
   const requestLog: ImdsEmulatorRequest[] = [];
-  let faults: ActiveFault[] = [];
   let tokenRequests = 0;
   let sequence = 0;
-  let closed = false;
-  let port = 0;
   let pinned = false;
   let credentials: ImdsEmulatorCredentials | undefined;
   let issuedAt = clock.now();
 
   const fake = (label: string, length: number, alphabet: "upper" | "base64"): string => {
-    const digest = createHash("sha256").update(`${port}:${sequence}:${label}`).digest();
+    const digest = createHash("sha256").update(`${server.port}:${sequence}:${label}`).digest();
     const text =
       alphabet === "upper"
         ? Array.from(digest, (byte) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[byte % 32]).join("")
@@ -311,13 +303,13 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
     },
     rotate,
     fail(path: string, fault: ImdsEmulatorFault, faultOptions: ImdsEmulatorFaultOptions = {}): void {
-      faults.push({ path, fault, remaining: faultOptions.times ?? Number.POSITIVE_INFINITY });
+      faults.push(fault, faultOptions.times, path);
     },
     failOnce(path: string, fault: ImdsEmulatorFault): void {
-      faults.push({ path, fault, remaining: 1 });
+      faults.push(fault, 1, path);
     },
     clearFaults(): void {
-      faults = [];
+      faults.clear();
     },
     revokeTokens(): void {
       tokens.clear();
@@ -327,24 +319,8 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
       requestLog.length = 0;
       tokenRequests = 0;
     },
-    close,
+    close: () => server.close(),
   } satisfies ImdsEmulator;
-
-  function later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-  }
-
-  function takeFault(path: string): ImdsEmulatorFault | undefined {
-    const match = faults.find((f) => f.path === path) ?? faults.find((f) => f.path === "*");
-    if (match === undefined) return undefined;
-    match.remaining -= 1;
-    if (match.remaining <= 0) faults = faults.filter((f) => f !== match);
-    return match.fault;
-  }
 
   /** The normal answer for a request: status, headers, body. */
   function normal(req: http.IncomingMessage, path: string): { status: number; headers: Record<string, string>; body: string } {
@@ -416,7 +392,7 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
       }
       res.write(bytes.subarray(index, index + 1));
       index += 1;
-      later(dripMs, step);
+      server.later(dripMs, step);
     };
     step();
   }
@@ -428,7 +404,7 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
     if (req.method === "PUT" && path === TOKEN_PATH) tokenRequests += 1;
     res.on("error", () => {});
 
-    const fault = takeFault(path);
+    const fault = faults.take(path);
     if (fault === undefined) {
       const answer = normal(req, path);
       send(res, answer.status, answer.headers, answer.body);
@@ -441,35 +417,18 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
     switch (fault) {
       case "hang":
         return;
-      case "reset": {
-        const socket = req.socket as Socket & { resetAndDestroy?: () => void };
-        if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-        else socket.destroy();
+      case "reset":
+        resetConnection(req);
         return;
-      }
       case "bad-json": {
         const answer = normal(req, path);
         const cut = Math.max(1, answer.body.length - 20);
         send(res, 200, { "content-type": "text/plain" }, answer.body.slice(0, cut));
         return;
       }
-      case "huge": {
-        res.writeHead(200, { "content-type": "text/plain" });
-        const chunk = Buffer.alloc(16 * 1024, "x");
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < 64 && !res.destroyed) {
-            sent += 1;
-            if (!res.write(chunk)) {
-              res.once("drain", pump);
-              return;
-            }
-          }
-          if (!res.destroyed) res.end();
-        };
-        pump();
+      case "huge":
+        sendHugeBody(res, "text/plain");
         return;
-      }
       case "drip": {
         const answer = normal(req, path);
         send(res, answer.status, answer.headers, answer.body, 100);
@@ -486,45 +445,14 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
             fault.dripMs,
           );
         };
-        if (fault.delayMs !== undefined && fault.delayMs > 0) later(fault.delayMs, play);
+        if (fault.delayMs !== undefined && fault.delayMs > 0) server.later(fault.delayMs, play);
         else play();
       }
     }
   }
 
-  const server = http.createServer(handle);
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-  });
-  server.on("clientError", (_error, socket) => socket.destroy());
-
-  async function close(): Promise<void> {
-    if (closed) return;
-    closed = true;
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
-    const done = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
-    await done;
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-  emulator.endpoint = `http://127.0.0.1:${port}`;
+  await server.listen();
+  emulator.endpoint = `http://127.0.0.1:${server.port}`;
   rotate(options.expiration === undefined ? {} : { expiration: options.expiration });
   return emulator;
-}
-
-/** `2026-01-01T06:00:00Z`: ISO 8601 without milliseconds, as IMDS writes dates. */
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
