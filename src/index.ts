@@ -92,8 +92,7 @@ export {
   type ProfileSelection,
   type ProfileSelectionInput,
 } from "./providers/profile/resolve-profile-selection.js";
-export { PROFILE_CREDENTIAL_SOURCES, type CredentialSourceName } from "./providers/profile/plan-profile.js";
-export { DEFAULT_MAX_PROFILE_FILE_BYTES } from "./providers/profile/read-profile-files.js";
+export { PROFILE_CREDENTIAL_SOURCES, DEFAULT_MAX_PROFILE_FILE_BYTES, type CredentialSourceName } from "./providers/profile/profile-constants.js";
 export {
   fromCredentialProcess,
   DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES,

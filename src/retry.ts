@@ -1,4 +1,5 @@
-import pRetry from "p-retry";
+import { createRequire } from "node:module";
+import type pRetryFunction from "p-retry";
 import { defaultRandom, type Random } from "./clock.js";
 import { CredentialsError } from "./errors.js";
 
@@ -159,7 +160,26 @@ export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetry
     return once(); // one attempt: nothing for p-retry to do
   }
   const random = options.random ?? defaultRandom;
-  return pRetry(once, {
+  // Most refreshes succeed at the first attempt: p-retry is loaded only when one fails with a
+  // failure worth retrying (see loadPRetry). p-retry then runs the whole loop from that first
+  // failure on, exactly as if it had made the first attempt itself.
+  let replay: { error: unknown } | undefined;
+  try {
+    return await once();
+  } catch (error) {
+    if (!isRetryable(error)) {
+      throw error; // what p-retry does too: shouldRetry says no, the error as it is
+    }
+    replay = { error };
+  }
+  return loadPRetry()(async () => {
+    if (replay !== undefined) {
+      const { error } = replay;
+      replay = undefined;
+      throw error; // the first attempt's failure, which p-retry handles as its own
+    }
+    return once();
+  }, {
     retries: retry.retries,
     // p-retry's own delay is switched off: the jittered delay happens in onFailedAttempt.
     minTimeout: 0,
@@ -174,6 +194,22 @@ export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetry
       await sleep(delayMs);
     },
   });
+}
+
+type PRetry = typeof pRetryFunction;
+let pRetry: PRetry | undefined;
+
+/**
+ * p-retry (an external, unbundled ESM dependency), loaded on the first retry instead of at
+ * `import "env-or-profile"`: it and is-network-error were ≈ 2–3 ms of an import budgeted at a
+ * third of the SDK's (bench/run.mjs, "import"). A synchronous `require()` of an ES module (Node
+ * ≥ 20.19, as `engines` asks, no warning) rather than `await import()`: the retry loop then
+ * starts in the same tick as before, so tests driving the backoff with fake timers stay
+ * deterministic (no module loading racing the timers).
+ */
+function loadPRetry(): PRetry {
+  pRetry ??= (createRequire(import.meta.url)("p-retry") as { default: PRetry }).default;
+  return pRetry;
 }
 
 /** Fills in defaults and checks the values, with p-retry style messages. */

@@ -1,9 +1,9 @@
 import { log, type Logger } from "../logger.js";
 import { hmacSha256Hex } from "./hmac-sha256.js";
 import { createPrivateFileExclusively, cryptoModule, inDir, readPrivateFile, removeEntry } from "./private-files.js";
+import { SALT_FILE } from "./salt-file.js";
 
-/** The salt's file name in the cache directory. */
-export const SALT_FILE = "key-salt";
+export { SALT_FILE } from "./salt-file.js";
 
 /** What a cache key is made of: named facts, each a string, number or boolean (`undefined` = absent). */
 export type FileCacheKey = Readonly<Record<string, string | number | boolean | undefined>>;

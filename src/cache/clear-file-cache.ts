@@ -1,5 +1,5 @@
 import { CredentialsError } from "../errors.js";
-import { SALT_FILE } from "./cache-key-hash.js";
+import { SALT_FILE } from "./salt-file.js";
 import { defaultFileCacheDir } from "./default-file-cache-dir.js";
 import { fsModule, inDir, untrustedReason } from "./private-files.js";
 

@@ -2,7 +2,8 @@ import { chownSync, chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { peekFileCache, withFileCache, type FileCacheOptions } from "../../src/cache/with-file-cache.js";
+import { peekFileCache } from "../../src/cache/file-cache-slot.js";
+import { withFileCache, type FileCacheOptions } from "../../src/cache/with-file-cache.js";
 import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
 import { forgetSecrets, scrubSecrets } from "../../src/scrub-secrets.js";
 import { fakeSource, SECRET, TOKEN } from "../helpers/fake-source.js";

@@ -1,4 +1,4 @@
-import { peekFileCache } from "../../cache/with-file-cache.js";
+import { peekFileCache } from "../../cache/file-cache-slot.js";
 import { systemClock } from "../../clock.js";
 import type { CliIo } from "../cli-io.js";
 import { parseCliArgs } from "../parse-cli-args.js";

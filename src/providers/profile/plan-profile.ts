@@ -7,11 +7,9 @@ import { hasStaticKeys, readStaticCredentials, type StaticCredentials } from "./
 import { readRoleSettings, type RoleSettings } from "./read-role-settings.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
 
-/** The values `credential_source` accepts, and the link each one means (the AWS CLI's names). */
-export const PROFILE_CREDENTIAL_SOURCES = Object.freeze(["Environment", "Ec2InstanceMetadata", "EcsContainer"] as const);
+import { PROFILE_CREDENTIAL_SOURCES, type CredentialSourceName } from "./profile-constants.js";
 
-/** One of {@link PROFILE_CREDENTIAL_SOURCES}. */
-export type CredentialSourceName = (typeof PROFILE_CREDENTIAL_SOURCES)[number];
+export { PROFILE_CREDENTIAL_SOURCES, type CredentialSourceName } from "./profile-constants.js";
 
 /**
  * How a profile gets its credentials: a tree of steps, each naming its profile. What

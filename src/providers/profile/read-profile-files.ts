@@ -2,12 +2,9 @@ import { CredentialsError } from "../../errors.js";
 import { profileError } from "./profile-error.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
 
-/**
- * The largest config or credentials file read. Real ones are a few kilobytes (a profile is a
- * handful of lines); 1 MiB leaves room for thousands of profiles and stops a wrong path (a log, a
- * device) from being read into memory whole.
- */
-export const DEFAULT_MAX_PROFILE_FILE_BYTES = 1024 * 1024;
+import { DEFAULT_MAX_PROFILE_FILE_BYTES } from "./profile-constants.js";
+
+export { DEFAULT_MAX_PROFILE_FILE_BYTES } from "./profile-constants.js";
 
 /** One file's text, as read. */
 export interface ProfileFileText {

@@ -1,0 +1,77 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+// The lazy boundaries of dist/ (rolldown.config.mjs, issue 13: `import "env-or-profile"` within a
+// third of the SDK's import): what only some users need loads at its first call, not at import.
+// A resolve hook (module.register) records every ES module the child loads; p-retry, loaded with
+// require() on the first retry, is looked up in require's cache. These run against dist/.
+const root = new URL("../../", import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), "eop-lazy-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(
+  join(dir, "hooks.mjs"),
+  `import { appendFileSync } from "node:fs";\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  appendFileSync(process.env.EOP_RECORD, result.url + "\\n");\n  return result;\n}\n`,
+);
+writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`);
+
+/** Runs `body` (an ES module, after `import * as eop from "env-or-profile"`) and says what it loaded. */
+function loadedBy(name: string, body: string): { modules: string[]; out: unknown } {
+  const record = join(dir, `${name}.modules`);
+  writeFileSync(record, "");
+  const script = `import { createRequire } from "node:module";\nimport * as eop from "env-or-profile";\nconst pRetryLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => /[\\\\/]node_modules[\\\\/]p-retry[\\\\/]/.test(path));\nconst out = {};\n${body}\nconsole.log(JSON.stringify(out));\n`;
+  const stdout = execFileSync(process.execPath, ["--import", join(dir, "register.mjs"), "--input-type=module", "-e", script], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, EOP_RECORD: record, NODE_NO_WARNINGS: "1", AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none") },
+  });
+  const modules = readFileSync(record, "utf8").split("\n").filter(Boolean);
+  return { modules, out: JSON.parse(stdout) as unknown };
+}
+
+const chunk = (name: string) => (url: string) => new RegExp(`[\\\\/]dist[\\\\/]chunks[\\\\/]${name}-[\\w-]+\\.js$`).test(url);
+
+describe("what importing the package loads", () => {
+  it("loads neither p-retry nor the profile nor the file-cache chunk, and creating providers does not either", () => {
+    const { modules, out } = loadedBy(
+      "import",
+      `eop.fromProfile({ profile: "x" }); eop.withFileCache(eop.fromEnv(), { key: { k: "v" } }); eop.envOrProfile(); out.pRetry = pRetryLoaded();`,
+    );
+    expect(modules.some(chunk("core"))).toBe(true); // the probe saw the import
+    expect(modules.filter((url) => chunk("profile")(url) || chunk("file-cache")(url) || /p-retry/.test(url))).toEqual([]);
+    expect(out).toEqual({ pRetry: false });
+  });
+
+  it("loads the profile chunk at a profile provider's first call", () => {
+    const { modules, out } = loadedBy("profile", `try { await eop.fromProfile()(); } catch (error) { out.code = error.code; }`);
+    expect(out).toEqual({ code: "PROFILE_NOT_SET" });
+    expect(modules.some(chunk("profile"))).toBe(true);
+  });
+
+  it("loads the file-cache chunk at a cached provider's first call", () => {
+    const { modules, out } = loadedBy(
+      "file-cache",
+      `const credential = await eop.withFileCache(async () => ({ accessKeyId: "AKIDLAZY", secretAccessKey: "s" }), { key: { k: "v" }, dir: ${JSON.stringify(join(dir, "cache"))} })(); out.id = credential.accessKeyId;`,
+    );
+    expect(out).toEqual({ id: "AKIDLAZY" });
+    expect(modules.some(chunk("file-cache"))).toBe(true);
+  });
+
+  it("loads p-retry only when a first attempt fails with a failure worth retrying", () => {
+    const { out } = loadedBy(
+      "retry",
+      `let calls = 0;
+const provider = eop.memoize(async () => { calls += 1; if (calls === 1) throw Object.assign(new Error("reset"), { code: "ECONNRESET" }); return { accessKeyId: "AKIDRETRY", secretAccessKey: "s" }; }, { retry: { minTimeout: 1, maxTimeout: 1 }, jitter: false });
+const ok = eop.memoize(async () => ({ accessKeyId: "AKIDOK", secretAccessKey: "s" }), { jitter: false });
+await ok();
+out.afterSuccess = pRetryLoaded();
+out.id = (await provider()).accessKeyId;
+out.calls = calls;
+out.afterRetry = pRetryLoaded();`,
+    );
+    expect(out).toEqual({ afterSuccess: false, id: "AKIDRETRY", calls: 2, afterRetry: true });
+  });
+});
