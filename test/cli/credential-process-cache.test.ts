@@ -1,53 +1,22 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
-import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
-import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
-import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
+import { startStsEmulator } from "../../src/testing/sts-emulator.js";
 import { captureIo, ENV_KEYS } from "./cli-test-io.js";
+import { CACHE_WORLD_ROLE, CACHE_WORLD_ROLE_ARN, useCliCacheWorld } from "../helpers/cli-cache-world.js";
 
-const ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
+const ROLE_ARN = CACHE_WORLD_ROLE_ARN;
 const MINUTE = 60_000;
-const ROLE = ["--role-arn", ROLE_ARN, "--external-id", "tenant-42"];
+const ROLE = CACHE_WORLD_ROLE;
 
-let home = "";
-let clock: ManualClock;
-let imds: ImdsEmulator;
-let sts: StsEmulator;
-
-beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), "eop-cp-cache-"));
-  clock = manualClock();
-  imds = await startImdsEmulator({ clock });
-  sts = await startStsEmulator({ clock, baseCredentials: [{ ...imds.current }], externalId: "tenant-42" });
-});
-afterEach(async () => {
-  await imds.close();
-  await sts.close();
-  rmSync(home, { recursive: true, force: true });
-});
-
-const credentialFetches = (): number => imds.count("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role");
+const world = useCliCacheWorld("eop-cp-cache-");
+const credentialFetches = (): number => world.credentialFetches();
 
 /** One credential-process run against the emulators, with the cache in the temporary home. */
 async function credentialProcess(args: string[] = [], env: Record<string, string | undefined> = {}) {
-  const captured = captureIo(
-    {
-      HOME: home,
-      ENV_OR_PROFILE_CACHE: undefined,
-      ENV_OR_PROFILE_CACHE_DIR: join(home, "cache"),
-      AWS_ENDPOINT_URL_STS: sts.endpoint,
-      AWS_CONFIG_FILE: join(home, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-      ...env,
-    },
-    { clock, imdsEndpoint: imds.endpoint },
-  );
-  const code = await runCli(["credential-process", ...args], captured.io);
-  const out = captured.stdout();
-  return { code, json: out === "" ? undefined : (JSON.parse(out) as Record<string, string>), stderr: captured.stderr() };
+  const { code, stdout, stderr } = await world.run(["credential-process", ...args], env);
+  return { code, json: stdout === "" ? undefined : (JSON.parse(stdout) as Record<string, string>), stderr };
 }
 
 describe("credential-process keeps its credential across runs", () => {
@@ -57,21 +26,21 @@ describe("credential-process keeps its credential across runs", () => {
       outputs.push((await credentialProcess(ROLE)).json);
     }
     expect(credentialFetches()).toBe(1);
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
     expect(new Set(outputs.map((output) => output?.["AccessKeyId"])).size).toBe(1);
-    expect(outputs[9]?.["AccessKeyId"]).toBe(sts.issued[0]?.accessKeyId);
+    expect(outputs[9]?.["AccessKeyId"]).toBe(world.sts.issued[0]?.accessKeyId);
   });
 
   it("keeps instance-profile credentials too (no role): one IMDS fetch for ten runs", async () => {
     for (let run = 0; run < 10; run++) {
-      expect((await credentialProcess()).json?.["AccessKeyId"]).toBe(imds.current.accessKeyId);
+      expect((await credentialProcess()).json?.["AccessKeyId"]).toBe(world.imds.current.accessKeyId);
     }
     expect(credentialFetches()).toBe(1);
   });
 
   it("leaves the cache directory 0700 and every file in it 0600", async () => {
     await credentialProcess(ROLE);
-    const dir = join(home, "cache");
+    const dir = join(world.home, "cache");
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const name of readdirSync(dir)) {
       expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
@@ -81,19 +50,19 @@ describe("credential-process keeps its credential across runs", () => {
   it("fetches every time with --no-cache, and writes nothing", async () => {
     await credentialProcess([...ROLE, "--no-cache"]);
     await credentialProcess([...ROLE, "--no-cache"]);
-    expect(sts.calls).toBe(2);
-    expect(() => readdirSync(join(home, "cache"))).toThrow();
+    expect(world.sts.calls).toBe(2);
+    expect(() => readdirSync(join(world.home, "cache"))).toThrow();
   });
 
   it("fetches every time with ENV_OR_PROFILE_CACHE=off", async () => {
     await credentialProcess(ROLE, { ENV_OR_PROFILE_CACHE: "off" });
     await credentialProcess(ROLE, { ENV_OR_PROFILE_CACHE: "off" });
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
   });
 
   it("does not touch the cache for keys in the environment and no role (nothing to fetch)", async () => {
     expect((await credentialProcess([], { ...ENV_KEYS })).json?.["AccessKeyId"]).toBe(ENV_KEYS.AWS_ACCESS_KEY_ID);
-    expect(() => readdirSync(join(home, "cache"))).toThrow();
+    expect(() => readdirSync(join(world.home, "cache"))).toThrow();
   });
 });
 
@@ -101,26 +70,26 @@ describe("credential-process's cache key: a different answer never hits another'
   it("another ExternalId is another entry", async () => {
     await credentialProcess(ROLE);
     await credentialProcess(["--role-arn", ROLE_ARN, "--external-id", "tenant-43"]);
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
   });
 
   it("another session name or duration is another entry", async () => {
     await credentialProcess(ROLE);
     await credentialProcess([...ROLE, "--session-name", "other"]);
     await credentialProcess([...ROLE, "--duration", "1800"]);
-    expect(sts.calls).toBe(3);
+    expect(world.sts.calls).toBe(3);
   });
 
   it("another region or STS endpoint is another entry", async () => {
     await credentialProcess(ROLE);
     await credentialProcess(ROLE, { AWS_REGION: "eu-west-1" });
-    await credentialProcess(ROLE, { AWS_ENDPOINT_URL_STS: `${sts.endpoint}/` });
-    expect(sts.calls).toBe(3);
+    await credentialProcess(ROLE, { AWS_ENDPOINT_URL_STS: `${world.sts.endpoint}/` });
+    expect(world.sts.calls).toBe(3);
   });
 
   it("a different secret for the same key id never gets the cached role credential", async () => {
     const keys = { accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY, sessionToken: ENV_KEYS.AWS_SESSION_TOKEN };
-    const base = await startStsEmulator({ clock, baseCredentials: [keys] });
+    const base = await startStsEmulator({ clock: world.clock, baseCredentials: [keys] });
     try {
       const first = await credentialProcess(ROLE, { ...ENV_KEYS, AWS_ENDPOINT_URL_STS: base.endpoint });
       const second = await credentialProcess(ROLE, { ...ENV_KEYS, AWS_SECRET_ACCESS_KEY: "another-secret-DO-NOT-PRINT", AWS_ENDPOINT_URL_STS: base.endpoint });
@@ -134,18 +103,18 @@ describe("credential-process's cache key: a different answer never hits another'
   });
 
   it("an edited shared config file is another entry", async () => {
-    writeFileSync(join(home, "config"), "[default]\nregion = us-east-1\n");
+    writeFileSync(join(world.home, "config"), "[default]\nregion = us-east-1\n");
     await credentialProcess(ROLE);
-    writeFileSync(join(home, "config"), "[default]\nregion = us-east-1\n\n[profile other]\nregion = us-west-2\n");
+    writeFileSync(join(world.home, "config"), "[default]\nregion = us-east-1\n\n[profile other]\nregion = us-west-2\n");
     await credentialProcess(ROLE);
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
   });
 
   it("another profile (AWS_PROFILE) is another entry", async () => {
-    const base = await startStsEmulator({ clock, baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }] });
+    const base = await startStsEmulator({ clock: world.clock, baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }] });
     try {
       const keys = `aws_access_key_id = ${ENV_KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ENV_KEYS.AWS_SECRET_ACCESS_KEY}\n`;
-      writeFileSync(join(home, "credentials"), `[a]\n${keys}[b]\n${keys}`);
+      writeFileSync(join(world.home, "credentials"), `[a]\n${keys}[b]\n${keys}`);
       const a = await credentialProcess(ROLE, { AWS_PROFILE: "a", AWS_ENDPOINT_URL_STS: base.endpoint });
       const b = await credentialProcess(ROLE, { AWS_PROFILE: "b", AWS_ENDPOINT_URL_STS: base.endpoint });
       expect([a.code, b.code]).toEqual([0, 0]);
@@ -156,10 +125,10 @@ describe("credential-process's cache key: a different answer never hits another'
   });
 
   it("another --profile is another entry, and the same --profile hits", async () => {
-    const base = await startStsEmulator({ clock, baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }] });
+    const base = await startStsEmulator({ clock: world.clock, baseCredentials: [{ accessKeyId: ENV_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: ENV_KEYS.AWS_SECRET_ACCESS_KEY }] });
     try {
       const keys = `aws_access_key_id = ${ENV_KEYS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ENV_KEYS.AWS_SECRET_ACCESS_KEY}\n`;
-      writeFileSync(join(home, "credentials"), `[a]\n${keys}[b]\n${keys}`);
+      writeFileSync(join(world.home, "credentials"), `[a]\n${keys}[b]\n${keys}`);
       const env = { AWS_ENDPOINT_URL_STS: base.endpoint };
       expect((await credentialProcess([...ROLE, "--profile", "a"], env)).code).toBe(0);
       expect((await credentialProcess([...ROLE, "--profile", "a"], env)).code).toBe(0);
@@ -173,7 +142,7 @@ describe("credential-process's cache key: a different answer never hits another'
   it("turning the debug lines on is not another entry", async () => {
     await credentialProcess(ROLE);
     const debug = await credentialProcess(ROLE, { ENV_OR_PROFILE_DEBUG: "1" });
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
     expect(debug.stderr).toMatch(/file cache: served .*[0-9a-f]{64}\.json/);
   });
 });
@@ -181,31 +150,31 @@ describe("credential-process's cache key: a different answer never hits another'
 describe("credential-process and botocore's 15-minute refresh window", () => {
   it("serves the cached credential while it has more than 20 minutes left, then prints a fresh one", async () => {
     const first = (await credentialProcess(ROLE)).json;
-    clock.advance(39 * MINUTE); // 21 minutes left
+    world.clock.advance(39 * MINUTE); // 21 minutes left
     expect((await credentialProcess(ROLE)).json?.["AccessKeyId"]).toBe(first?.["AccessKeyId"]);
-    clock.advance(2 * MINUTE); // 19 minutes left: inside the 15 + 5 minute window
+    world.clock.advance(2 * MINUTE); // 19 minutes left: inside the 15 + 5 minute window
     const fresh = (await credentialProcess(ROLE)).json;
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
     expect(fresh?.["AccessKeyId"]).not.toBe(first?.["AccessKeyId"]);
   });
 
   it("never prints a credential inside botocore's window when a fresher one can be had", async () => {
     for (let minute = 0; minute < 180; minute += 7) {
       const printed = (await credentialProcess(ROLE)).json;
-      const leftMs = Date.parse(printed?.["Expiration"] ?? "") - clock.now();
+      const leftMs = Date.parse(printed?.["Expiration"] ?? "") - world.clock.now();
       expect(leftMs).toBeGreaterThanOrEqual(15 * MINUTE);
-      clock.advance(7 * MINUTE);
+      world.clock.advance(7 * MINUTE);
     }
   });
 
   it("takes the window from --refresh-window, and from ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS", async () => {
     await credentialProcess([...ROLE, "--refresh-window", "600"]);
-    clock.advance(45 * MINUTE); // 15 minutes left, outside a 10-minute window
+    world.clock.advance(45 * MINUTE); // 15 minutes left, outside a 10-minute window
     await credentialProcess([...ROLE, "--refresh-window", "600"]);
     await credentialProcess(ROLE, { ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS: "600" });
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
     await credentialProcess(ROLE);
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
   });
 
   it("rejects a --refresh-window that is not a whole number of seconds, exit 2", async () => {
@@ -219,16 +188,16 @@ describe("credential-process and botocore's 15-minute refresh window", () => {
     const served = await credentialProcess([...ROLE, "--duration", "900"]);
     expect(fetched.stderr.match(/warning: --duration 900 is within botocore's 15-minute refresh window/g)).toHaveLength(1);
     expect(served.stderr).toBe("");
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
   });
 
   it("with --duration 900 still reuses the credential for the first half of its life: bounded AssumeRoles", async () => {
     for (let minute = 0; minute < 60; minute += 1) {
       await credentialProcess([...ROLE, "--duration", "900"]);
-      clock.advance(MINUTE);
+      world.clock.advance(MINUTE);
     }
-    expect(sts.calls).toBeLessThanOrEqual(8); // one per 7.5 minutes, not one per call
-    expect(sts.calls).toBeGreaterThanOrEqual(7);
+    expect(world.sts.calls).toBeLessThanOrEqual(8); // one per 7.5 minutes, not one per call
+    expect(world.sts.calls).toBeGreaterThanOrEqual(7);
   });
 
   it("does not warn for a one-hour role", async () => {
@@ -257,7 +226,7 @@ describe("credential-process --print-config", () => {
 describe("env-or-profile cache clear", () => {
   it("removes the cache's files and nothing else in the directory", async () => {
     await credentialProcess(ROLE);
-    const dir = join(home, "cache");
+    const dir = join(world.home, "cache");
     writeFileSync(join(dir, "notes.txt"), "mine");
     writeFileSync(join(dir, "0123.json"), "{}");
     mkdirSync(join(dir, "sub"));
@@ -268,13 +237,13 @@ describe("env-or-profile cache clear", () => {
   });
 
   it("says a missing directory is already clear", async () => {
-    const captured = captureIo({ ENV_OR_PROFILE_CACHE_DIR: join(home, "none") });
+    const captured = captureIo({ ENV_OR_PROFILE_CACHE_DIR: join(world.home, "none") });
     expect(await runCli(["cache", "clear"], captured.io)).toBe(0);
     expect(captured.stdout()).toContain("Removed 0 cache files");
   });
 
   it("refuses a directory that is not the user's alone", async () => {
-    const dir = join(home, "open");
+    const dir = join(world.home, "open");
     mkdirSync(dir, { mode: 0o777 });
     const captured = captureIo({ ENV_OR_PROFILE_CACHE_DIR: dir });
     expect(await runCli(["cache", "clear"], captured.io)).toBe(1);

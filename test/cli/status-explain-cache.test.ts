@@ -1,56 +1,21 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ExplainJson } from "../../src/cli/commands/explain.js";
 import type { StatusJson } from "../../src/cli/commands/status.js";
-import { runCli } from "../../src/cli/run-cli.js";
-import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
-import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
-import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
-import { captureIo, ENV_KEYS, leakedSecrets } from "./cli-test-io.js";
+import { ENV_KEYS, leakedSecrets } from "./cli-test-io.js";
+import { CACHE_WORLD_ROLE, CACHE_WORLD_ROLE_ARN, useCliCacheWorld } from "../helpers/cli-cache-world.js";
 
-const ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
+const ROLE_ARN = CACHE_WORLD_ROLE_ARN;
 const MINUTE = 60_000;
-const ROLE = ["--role-arn", ROLE_ARN, "--external-id", "tenant-42"];
+const ROLE = CACHE_WORLD_ROLE;
 
-let home = "";
-let clock: ManualClock;
-let imds: ImdsEmulator;
-let sts: StsEmulator;
-
-beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), "eop-status-cache-"));
-  clock = manualClock();
-  imds = await startImdsEmulator({ clock });
-  sts = await startStsEmulator({ clock, baseCredentials: [{ ...imds.current }], externalId: "tenant-42" });
-});
-afterEach(async () => {
-  await imds.close();
-  await sts.close();
-  rmSync(home, { recursive: true, force: true });
-});
-
-const credentialFetches = (): number => imds.count("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role");
-const cacheDir = (): string => join(home, "cache");
+const world = useCliCacheWorld("eop-status-cache-");
+const credentialFetches = (): number => world.credentialFetches();
+const cacheDir = (): string => world.cacheDir;
 
 /** One CLI run against the emulators, with credential-process's cache in the temporary home. */
-async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  const captured = captureIo(
-    {
-      HOME: home,
-      ENV_OR_PROFILE_CACHE: undefined,
-      ENV_OR_PROFILE_CACHE_DIR: cacheDir(),
-      AWS_ENDPOINT_URL_STS: sts.endpoint,
-      AWS_CONFIG_FILE: join(home, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
-      ...env,
-    },
-    { clock, imdsEndpoint: imds.endpoint },
-  );
-  const code = await runCli(args, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => world.run(args, env);
 
 async function statusJson(args: string[], env: Record<string, string | undefined> = {}): Promise<StatusJson> {
   return JSON.parse((await cli(["--json", ...args], env)).stdout) as StatusJson;
@@ -62,24 +27,24 @@ async function explainJson(args: string[], env: Record<string, string | undefine
 
 /** Every secret the emulators handed out so far. */
 function secrets(): string[] {
-  return [imds.current.secretAccessKey, imds.current.sessionToken, ...sts.issued.flatMap((issued) => [issued.secretAccessKey, issued.sessionToken])];
+  return [world.imds.current.secretAccessKey, world.imds.current.sessionToken, ...world.sts.issued.flatMap((issued) => [issued.secretAccessKey, issued.sessionToken])];
 }
 
 describe("status --cache", () => {
   it("reports credential-process's entry — its file, age and expiry — and asks no link", async () => {
     expect((await cli(["credential-process", ...ROLE])).code).toBe(0);
-    clock.advance(5 * MINUTE);
+    world.clock.advance(5 * MINUTE);
     const status = await statusJson([...ROLE, "--cache"]);
-    expect(status).toMatchObject({ ok: true, source: "cache", roleArn: ROLE_ARN, accessKeyIdLast4: sts.issued[0]?.accessKeyId.slice(-4) });
-    expect(status.cache).toMatchObject({ state: "hit", ageSeconds: 300, expiration: sts.issued[0]?.expiration.toISOString().replace(/\.\d{3}Z$/, "Z") });
+    expect(status).toMatchObject({ ok: true, source: "cache", roleArn: ROLE_ARN, accessKeyIdLast4: world.sts.issued[0]?.accessKeyId.slice(-4) });
+    expect(status.cache).toMatchObject({ state: "hit", ageSeconds: 300, expiration: world.sts.issued[0]?.expiration.toISOString().replace(/\.\d{3}Z$/, "Z") });
     expect(status.cache?.path?.startsWith(cacheDir())).toBe(true);
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
     expect(credentialFetches()).toBe(1);
   });
 
   it("says so in its text: the source is the cache entry, obtained how long ago", async () => {
     await cli(["credential-process", ...ROLE]);
-    clock.advance(5 * MINUTE);
+    world.clock.advance(5 * MINUTE);
     const { code, stdout } = await cli([...ROLE, "--cache"]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Source: +cache \(credential-process's entry .+\.json, for arn:aws:iam::123456789012:role\/partner-upload\)$/m);
@@ -99,7 +64,7 @@ describe("status --cache", () => {
     const status = await statusJson(ROLE);
     expect(status.source).toBe("assume-role");
     expect(status.cache).toBeUndefined();
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
   });
 
   it("on a miss asks the links and keeps their credential, so the next credential-process is served from it", async () => {
@@ -107,7 +72,7 @@ describe("status --cache", () => {
     expect(status).toMatchObject({ ok: true, source: "assume-role", base: "imds", cache: { state: "miss", written: true } });
     expect(status.cache?.message).toContain("no entry for this command line and environment");
     expect((await cli(["credential-process", ...ROLE])).code).toBe(0);
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
   });
 });
 
@@ -123,7 +88,7 @@ describe("explain --cache", () => {
     for (const line of links.slice(0, 5)) expect(line).toMatch(/not tried .*not asked: the credential came from the cache$/);
     expect(links[5]).toMatch(/assume-role +not tried .*not asked: the cache holds the credential for arn:aws:iam::123456789012:role\/partner-upload$/);
     expect(stdout).toMatch(/^Result: credentials from cache \(access key id …\w{4}, expires /m);
-    expect(sts.calls).toBe(1);
+    expect(world.sts.calls).toBe(1);
     expect(credentialFetches()).toBe(1);
   });
 
@@ -145,12 +110,12 @@ describe("explain --cache", () => {
 
   it("says an entry inside the refresh window is not served, and asks the links", async () => {
     await cli(["credential-process", ...ROLE]);
-    clock.advance(41 * MINUTE); // 19 minutes left of an hour: inside the 20-minute window
+    world.clock.advance(41 * MINUTE); // 19 minutes left of an hour: inside the 20-minute window
     const explain = await explainJson([...ROLE, "--cache"]);
     expect(explain.cache?.state).toBe("miss");
     expect(explain.cache?.message).toMatch(/^the entry expires \S+Z, inside the 20m 00s refresh window; the links' credential is now kept/);
     expect(explain.winner).toBe("assume-role");
-    expect(sts.calls).toBe(2);
+    expect(world.sts.calls).toBe(2);
   });
 
   it("says why an entry it does not trust was ignored (readable by the group)", async () => {
