@@ -1,10 +1,7 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../../clock.js";
-import { CredentialsError, redactKeyId } from "../../errors.js";
-import { log, type Logger } from "../../logger.js";
-import { parseCredentialProcessOutput } from "./parse-credential-process-output.js";
-import { runBoundedProcess } from "./run-bounded-process.js";
-import { scrubProcessText } from "./scrub-process-text.js";
+import { CredentialsError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
 import { splitCommandLine } from "./split-command-line.js";
 
 /**
@@ -103,27 +100,11 @@ export function fromCredentialProcess(options: CredentialProcessOptions): AwsCre
         { source: SOURCE, code: "PROCESS_FAILED", tryNextLink: false },
       );
     }
-    const result = await runBoundedProcess(argv, {
-      env: { ...env, [CREDENTIAL_PROCESS_DEPTH_VARIABLE]: String(depth + 1) },
-      timeoutMs,
-      maxOutputBytes,
-      maxStderrBytes: MAX_STDERR_BYTES,
-      source: SOURCE,
-      label,
-    });
-    if (result.exitCode !== 0) {
-      const stderr = scrubProcessText(result.stderrTail);
-      const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`;
-      throw new CredentialsError(`${label} ${how}${stderr === "" ? " (nothing on stderr)" : `: ${stderr}`}`, {
-        source: SOURCE,
-        code: "PROCESS_FAILED",
-        tryNextLink: false,
-        retryable: false,
-      });
-    }
-    const credential = parseCredentialProcessOutput(result.stdout, label, clock, SOURCE);
-    log(options.logger, "debug", `process: ${label} gave ${redactKeyId(credential.accessKeyId)}, expires ${credential.expiration?.toISOString() ?? "never"}`);
-    return credential;
+    // Running the program and reading its answer (run-credential-process.ts, in the profile
+    // chunk) loads at the first call: most users have no credential_process, and it is not part
+    // of `import "env-or-profile"`. The checks above stay here, when created and per call.
+    const { runCredentialProcess } = await import("./run-credential-process.js");
+    return runCredentialProcess(argv, { env, depth, timeoutMs, maxOutputBytes, maxStderrBytes: MAX_STDERR_BYTES, source: SOURCE, label, clock, logger: options.logger });
   };
 }
 
