@@ -6,11 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { CredentialsError } from "../../../src/errors.js";
 import { fromContainer } from "../../../src/providers/container/from-container.js";
 import { startContainerEmulator, type ContainerEmulator, type ContainerEmulatorOptions } from "../../../src/testing/container-emulator.js";
 import { manualClock } from "../../../src/testing/manual-clock.js";
 import { collectingLogger, expectClean, rawServer } from "../../helpers/leak-check.js";
+import { failure } from "../../helpers/credentials-failure.js";
 
 const FULL = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 const RELATIVE = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
@@ -35,15 +35,6 @@ async function emulator(options: ContainerEmulatorOptions = {}): Promise<Contain
   const started = await startContainerEmulator(options);
   closers.push(() => started.close());
   return started;
-}
-
-async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CredentialsError);
-  return error as CredentialsError;
 }
 
 describe("fromContainer: where it asks", () => {

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CredentialsError } from "../../../src/errors.js";
+import { describe, expect, it } from "vitest";
 import {
   DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
   DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
@@ -14,24 +13,10 @@ import {
 import { resolveWebIdentitySettings } from "../../../src/providers/web-identity/web-identity-settings.js";
 import { AWS_PARTITIONS } from "../../../src/providers/assume-role/aws-partitions.js";
 import { defaultRoleSessionName } from "../../../src/providers/assume-role/validate.js";
-import { ROLE, sha256Hex, settlesWithoutIo, startWorld, TOKEN_B, type World } from "./web-identity-fixtures.js";
+import { ROLE, sha256Hex, settlesWithoutIo, TOKEN_B, useWorld } from "./web-identity-fixtures.js";
+import { failure } from "../../helpers/credentials-failure.js";
 
-let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
-
-async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CredentialsError);
-  return error as CredentialsError;
-}
+const world = useWorld();
 
 describe("fromWebIdentity: which link answers", () => {
   it("falls through, without any I/O, when neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE is set", async () => {

@@ -1,20 +1,14 @@
 import { inspect } from "node:util";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { memoize } from "../../../src/memoize.js";
 import { fromAssumeRole } from "../../../src/providers/assume-role.js";
 import type { StsFault } from "../../../src/testing/sts-emulator.js";
 import { collectingLogger, expectClean, expectNoSecrets, rawServer } from "../../helpers/leak-check.js";
-import { ROLE, startWorld, TOKEN_A, TOKEN_B, type World } from "./web-identity-fixtures.js";
+import { ROLE, TOKEN_A, TOKEN_B, useWorld } from "./web-identity-fixtures.js";
 
-let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
+const world = useWorld();
 
 describe("fromWebIdentity: one request for many callers", () => {
   it("1,000 concurrent callers of one provider make one STS request and get the same credential", async () => {

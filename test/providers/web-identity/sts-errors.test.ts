@@ -1,26 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CredentialsError } from "../../../src/errors.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StsFault } from "../../../src/testing/sts-emulator.js";
 import { collectingLogger, rawServer } from "../../helpers/leak-check.js";
-import { ROLE, startWorld, type World } from "./web-identity-fixtures.js";
+import { ROLE, useWorld } from "./web-identity-fixtures.js";
+import { failure } from "../../helpers/credentials-failure.js";
 
-let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
+const world = useWorld();
+afterEach(() => {
   vi.useRealTimers();
-  await world.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CredentialsError);
-  return error as CredentialsError;
-}
 
 describe("fromWebIdentity: what STS says, mapped", () => {
   it("AccessDenied: not retried, names the role and points at the trust policy", async () => {

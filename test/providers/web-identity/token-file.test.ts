@@ -1,27 +1,12 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CredentialsError } from "../../../src/errors.js";
+import { describe, expect, it } from "vitest";
 import { fromWebIdentity } from "../../../src/providers/web-identity/from-web-identity.js";
 import { MAX_WEB_IDENTITY_TOKEN_FILE_BYTES, readWebIdentityToken } from "../../../src/providers/web-identity/read-web-identity-token.js";
-import { sha256Hex, startWorld, TOKEN_A, TOKEN_B, type World } from "./web-identity-fixtures.js";
+import { sha256Hex, TOKEN_A, TOKEN_B, useWorld } from "./web-identity-fixtures.js";
+import { failure } from "../../helpers/credentials-failure.js";
 
-let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
-
-async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CredentialsError);
-  return error as CredentialsError;
-}
+const world = useWorld();
 
 const HOUR = 60 * 60 * 1000;
 

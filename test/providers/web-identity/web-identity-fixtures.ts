@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { afterEach, beforeEach } from "vitest";
 import { fromWebIdentity, type WebIdentityOptions } from "../../../src/providers/web-identity/from-web-identity.js";
 import { manualClock, type ManualClock } from "../../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../../src/testing/sts-emulator.js";
@@ -71,6 +72,39 @@ export async function startWorld(options: StsEmulatorOptions = {}): Promise<Worl
       token.cleanup();
       await sts.close();
     },
+  };
+}
+
+/**
+ * A fresh {@link World} for every test of the file: started in `beforeEach`, closed in `afterEach`.
+ * The object returned always speaks for the current test's world.
+ */
+export function useWorld(options: StsEmulatorOptions = {}): World {
+  let current: World | undefined;
+  beforeEach(async () => {
+    current = await startWorld(options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const now = (): World => {
+    if (current === undefined) throw new Error("the web identity world is used outside a test");
+    return current;
+  };
+  return {
+    get clock() {
+      return now().clock;
+    },
+    get sts() {
+      return now().sts;
+    },
+    get token() {
+      return now().token;
+    },
+    env: (extra) => now().env(extra),
+    provider: (providerOptions) => now().provider(providerOptions),
+    close: () => now().close(),
   };
 }
 
