@@ -5,72 +5,30 @@
  * HOME, the AWS config and our cache directory are temporary: never the real ~/.aws or ~/.cache.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
-import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
-import { CLI_MAIN, ensureBuilt } from "../setup/build-dist.js";
+import { describe, expect, it } from "vitest";
+import { CLIENT_EXTERNAL_ID, CLIENT_ROLE_ARN, CREDENTIAL_PROCESS_COMMAND, useSdkClientWorld } from "../helpers/sdk-client-world.js";
 import { CLOSED_PORT_ENDPOINT } from "./cli-test-io.js";
 
 const exec = promisify(execFile);
 const AWS = "/usr/bin/aws";
-const ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
-const EXTERNAL_ID = "tenant-42";
+const ROLE_ARN = CLIENT_ROLE_ARN;
+const EXTERNAL_ID = CLIENT_EXTERNAL_ID;
 
 describe("the AWS CLI v2 using env-or-profile as its credential_process", () => {
-  let dir = "";
-  let imds: ImdsEmulator;
-  let sts: StsEmulator;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), "env-or-profile-awscli-"));
-    imds = await startImdsEmulator();
-    sts = await startStsEmulator({ baseCredentials: [{ ...imds.current }], externalId: EXTERNAL_ID });
-    const command = `"${process.execPath}" "${CLI_MAIN}" credential-process`;
-    writeFileSync(
-      join(dir, "config"),
-      [
-        "[profile instance]",
-        `credential_process = ${command}`,
-        "",
-        "[profile partner]",
-        `credential_process = ${command} --role-arn ${ROLE_ARN} --external-id ${EXTERNAL_ID} --session-name awscli-test`,
-        "",
-      ].join("\n"),
-    );
-  }, 90_000);
-
-  afterAll(async () => {
-    await imds?.close();
-    await sts?.close();
-    if (dir !== "") {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  beforeEach(() => {
-    rmSync(join(dir, "cache"), { recursive: true, force: true });
-    imds.resetCounts();
-  });
+  const world = useSdkClientWorld("env-or-profile-awscli-", [
+    "[profile instance]",
+    `credential_process = ${CREDENTIAL_PROCESS_COMMAND}`,
+    "",
+    "[profile partner]",
+    `credential_process = ${CREDENTIAL_PROCESS_COMMAND} --role-arn ${ROLE_ARN} --external-id ${EXTERNAL_ID} --session-name awscli-test`,
+  ]);
 
   /** `aws <args>` in a clean environment: the temporary config, our cache, IMDS at `imdsEndpoint`. */
-  async function aws(args: string[], imdsEndpoint = imds.endpoint): Promise<string> {
+  async function aws(args: string[], imdsEndpoint = world.imds.endpoint): Promise<string> {
     const { stdout } = await exec(AWS, args, {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: dir,
-        AWS_CONFIG_FILE: join(dir, "config"),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials-none"),
-        ENV_OR_PROFILE_CACHE_DIR: join(dir, "cache"),
-        AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsEndpoint,
-        AWS_ENDPOINT_URL_STS: sts.endpoint, // read by our credential-process (this AWS CLI predates the variable)
-        AWS_REGION: "us-east-1",
-        AWS_PAGER: "",
-      },
+      // AWS_ENDPOINT_URL_STS is read by our credential-process (this AWS CLI predates the variable).
+      env: { ...world.clientEnv({ imds: imdsEndpoint }), AWS_PAGER: "" },
       timeout: 30_000,
     });
     return stdout;
@@ -78,7 +36,7 @@ describe("the AWS CLI v2 using env-or-profile as its credential_process", () => 
 
   const exportCredentials = async (profile: string, imdsEndpoint?: string): Promise<Record<string, unknown>> =>
     JSON.parse(await aws(["configure", "export-credentials", "--profile", profile, "--format", "process"], imdsEndpoint)) as Record<string, unknown>;
-  const credentialFetches = (): number => imds.count("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role");
+  const credentialFetches = (): number => world.imds.count("/latest/meta-data/iam/security-credentials/env-or-profile-demo-role");
 
   it("is the AWS CLI v2", async () => {
     const { stdout, stderr } = await exec(AWS, ["--version"], { timeout: 20_000 });
@@ -89,16 +47,16 @@ describe("the AWS CLI v2 using env-or-profile as its credential_process", () => 
     const exported = await exportCredentials("instance");
     expect(exported).toMatchObject({
       Version: 1,
-      AccessKeyId: imds.current.accessKeyId,
-      SecretAccessKey: imds.current.secretAccessKey,
-      SessionToken: imds.current.sessionToken,
+      AccessKeyId: world.imds.current.accessKeyId,
+      SecretAccessKey: world.imds.current.secretAccessKey,
+      SessionToken: world.imds.current.sessionToken,
     });
-    expect(new Date(String(exported["Expiration"])).getTime()).toBe(imds.current.expiration.getTime());
+    expect(new Date(String(exported["Expiration"])).getTime()).toBe(world.imds.current.expiration.getTime());
   });
 
   it("gets a role assumed with an ExternalId, signed with the instance-profile credentials", async () => {
     const exported = await exportCredentials("partner");
-    const issued = sts.issued.at(-1);
+    const issued = world.sts.issued.at(-1);
     expect(issued).toBeDefined();
     expect(exported).toMatchObject({
       AccessKeyId: issued?.accessKeyId,
@@ -106,22 +64,22 @@ describe("the AWS CLI v2 using env-or-profile as its credential_process", () => 
       SessionToken: issued?.sessionToken,
     });
     expect(new Date(String(exported["Expiration"])).getTime()).toBe(issued?.expiration.getTime());
-    expect(sts.lastRequest).toMatchObject({ externalId: EXTERNAL_ID, roleSessionName: "awscli-test", accessKeyId: imds.current.accessKeyId });
+    expect(world.sts.lastRequest).toMatchObject({ externalId: EXTERNAL_ID, roleSessionName: "awscli-test", accessKeyId: world.imds.current.accessKeyId });
   });
 
   it("ten aws commands through our credential_process make one IMDS credentials fetch and one AssumeRole", async () => {
-    const assumeRolesBefore = sts.calls;
+    const assumeRolesBefore = world.sts.calls;
     const identities = new Set<string>();
     for (let command = 0; command < 10; command++) {
       if (command % 2 === 0) {
-        const identity = JSON.parse(await aws(["sts", "get-caller-identity", "--profile", "partner", "--endpoint-url", sts.endpoint])) as { Arn: string };
+        const identity = JSON.parse(await aws(["sts", "get-caller-identity", "--profile", "partner", "--endpoint-url", world.sts.endpoint])) as { Arn: string };
         identities.add(identity.Arn);
       } else {
         identities.add(String((await exportCredentials("partner"))["AccessKeyId"]));
       }
     }
     expect(credentialFetches()).toBe(1);
-    expect(sts.calls - assumeRolesBefore).toBe(1);
+    expect(world.sts.calls - assumeRolesBefore).toBe(1);
     expect([...identities].some((arn) => arn.includes(":assumed-role/partner-upload/awscli-test"))).toBe(true);
   }, 120_000);
 

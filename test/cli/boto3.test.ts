@@ -6,19 +6,14 @@
  * config and the cache directory are temporary. A missing python3/boto3 fails these tests.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
-import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMoto, type MotoServer } from "../helpers/moto.js";
-import { CLI_MAIN, ensureBuilt } from "../setup/build-dist.js";
+import { CLIENT_EXTERNAL_ID, CLIENT_ROLE_ARN, CREDENTIAL_PROCESS_COMMAND, useSdkClientWorld } from "../helpers/sdk-client-world.js";
 
 const exec = promisify(execFile);
-const ROLE_ARN = "arn:aws:iam::123456789012:role/partner-upload";
-const EXTERNAL_ID = "tenant-42";
+const ROLE_ARN = CLIENT_ROLE_ARN;
+const EXTERNAL_ID = CLIENT_EXTERNAL_ID;
 
 /** One boto3 session making `calls` GetCallerIdentity calls; prints the ARNs as JSON. */
 const SESSION_SCRIPT = `
@@ -29,83 +24,54 @@ print(json.dumps([client.get_caller_identity()["Arn"] for _ in range(int(sys.arg
 `;
 
 describe("boto3 using env-or-profile as its credential_process", () => {
-  let dir = "";
-  let imds: ImdsEmulator;
-  let sts: StsEmulator;
+  const command = `${CREDENTIAL_PROCESS_COMMAND} --role-arn ${ROLE_ARN} --external-id ${EXTERNAL_ID} --session-name boto3-test`;
+  const world = useSdkClientWorld("env-or-profile-boto3-", [
+    "[profile short]",
+    `credential_process = ${command} --duration 900`,
+    "[profile short-uncached]",
+    `credential_process = ${command} --duration 900 --no-cache`,
+    "[profile hour]",
+    `credential_process = ${command}`,
+  ]);
   let moto: MotoServer;
 
   beforeAll(async () => {
-    await ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), "env-or-profile-boto3-"));
-    imds = await startImdsEmulator();
-    sts = await startStsEmulator({ baseCredentials: [{ ...imds.current }], externalId: EXTERNAL_ID });
     moto = await startMoto();
-    const command = `"${process.execPath}" "${CLI_MAIN}" credential-process --role-arn ${ROLE_ARN} --external-id ${EXTERNAL_ID} --session-name boto3-test`;
-    writeFileSync(
-      join(dir, "config"),
-      [
-        "[profile short]",
-        `credential_process = ${command} --duration 900`,
-        "[profile short-uncached]",
-        `credential_process = ${command} --duration 900 --no-cache`,
-        "[profile hour]",
-        `credential_process = ${command}`,
-        "",
-      ].join("\n"),
-    );
   }, 90_000);
 
   afterAll(async () => {
-    await imds?.close();
-    await sts?.close();
     await moto?.close();
-    if (dir !== "") {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  beforeEach(() => {
-    rmSync(join(dir, "cache"), { recursive: true, force: true });
   });
 
   /** Runs one boto3 session; `stsEndpoint` is where both boto3's calls and our AssumeRole go. */
-  async function session(profile: string, calls: number, stsEndpoint = sts.endpoint): Promise<string[]> {
+  async function session(profile: string, calls: number, stsEndpoint = world.sts.endpoint): Promise<string[]> {
     const { stdout } = await exec("python3", ["-c", SESSION_SCRIPT, profile, stsEndpoint, String(calls)], {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: dir,
-        AWS_CONFIG_FILE: join(dir, "config"),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials-none"),
-        ENV_OR_PROFILE_CACHE_DIR: join(dir, "cache"),
-        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
-        AWS_ENDPOINT_URL_STS: stsEndpoint,
-        AWS_REGION: "us-east-1",
-      },
+      env: world.clientEnv({ sts: stsEndpoint }),
       timeout: 60_000,
     });
     return JSON.parse(stdout) as string[];
   }
 
   it("with --duration 900 and no cache, botocore runs credential-process before every call: one AssumeRole per call and one more", async () => {
-    const before = sts.calls;
+    const before = world.sts.calls;
     await session("short-uncached", 5);
-    expect(sts.calls - before).toBe(6);
+    expect(world.sts.calls - before).toBe(6);
   }, 60_000);
 
   it("with --duration 900 and the cache, five calls make one AssumeRole", async () => {
-    const before = sts.calls;
+    const before = world.sts.calls;
     const arns = await session("short", 5);
-    expect(sts.calls - before).toBe(1);
+    expect(world.sts.calls - before).toBe(1);
     expect(new Set(arns).size).toBe(1);
     expect(arns[0]).toContain(":assumed-role/partner-upload/boto3-test");
   }, 60_000);
 
   it("three sessions with a one-hour role share one AssumeRole", async () => {
-    const before = sts.calls;
+    const before = world.sts.calls;
     for (let run = 0; run < 3; run++) {
       await session("hour", 2);
     }
-    expect(sts.calls - before).toBe(1);
+    expect(world.sts.calls - before).toBe(1);
   }, 60_000);
 
   it("against moto's STS: the session gets the assumed role's identity, every call", async () => {
