@@ -34,9 +34,11 @@ const onLog = (level, log, handler) => {
   }
   handler(level, log);
 };
+// The container link's fetch path (container-fetch.ts, loaded at fromContainer's first fetch).
+const LAZY_CONTAINER = /[\\/]src[\\/]providers[\\/]container[\\/]container-fetch\.ts$/;
 
 /** @param {string} id */
-const lazy = (id) => LAZY_PROFILE.test(id) || LAZY_FILE_CACHE.test(id);
+const lazy = (id) => LAZY_PROFILE.test(id) || LAZY_FILE_CACHE.test(id) || LAZY_CONTAINER.test(id);
 
 export default defineConfig([{
   input: {
@@ -71,6 +73,7 @@ export default defineConfig([{
         // core chunk held everything (~224 KB) and the import cost ~0.45× the SDK's against ≤ 1/3.
         { name: "profile", test: (id) => LAZY_PROFILE.test(id) },
         { name: "file-cache", test: (id) => LAZY_FILE_CACHE.test(id) },
+        { name: "container-fetch", test: (id) => LAZY_CONTAINER.test(id) },
       ],
     },
   },

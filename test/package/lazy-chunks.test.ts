@@ -35,13 +35,13 @@ function loadedBy(name: string, body: string): { modules: string[]; out: unknown
 const chunk = (name: string) => (url: string) => new RegExp(`[\\\\/]dist[\\\\/]chunks[\\\\/]${name}-[\\w-]+\\.js$`).test(url);
 
 describe("what importing the package loads", () => {
-  it("loads neither p-retry nor the profile nor the file-cache chunk, and creating providers does not either", () => {
+  it("loads neither p-retry nor the profile, file-cache or container-fetch chunk, and creating providers does not either", () => {
     const { modules, out } = loadedBy(
       "import",
-      `eop.fromProfile({ profile: "x" }); eop.withFileCache(eop.fromEnv(), { key: { k: "v" } }); eop.envOrProfile(); out.pRetry = pRetryLoaded();`,
+      `eop.fromProfile({ profile: "x" }); eop.withFileCache(eop.fromEnv(), { key: { k: "v" } }); eop.fromContainer(); eop.envOrProfile(); out.pRetry = pRetryLoaded();`,
     );
     expect(modules.some(chunk("core"))).toBe(true); // the probe saw the import
-    expect(modules.filter((url) => chunk("profile")(url) || chunk("file-cache")(url) || /p-retry/.test(url))).toEqual([]);
+    expect(modules.filter((url) => chunk("profile")(url) || chunk("file-cache")(url) || chunk("container-fetch")(url) || /p-retry/.test(url))).toEqual([]);
     expect(out).toEqual({ pRetry: false });
   });
 
