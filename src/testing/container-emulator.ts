@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import http from "node:http";
 import { systemClock, type Clock } from "../clock.js";
-import { createEmulatorServer, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
+import { createEmulatorServer, fakeCredentialText, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
 
 /**
  * A fault the emulated container credentials endpoint plays instead of its normal answer:
@@ -208,16 +207,8 @@ export async function startContainerEmulator(options: ContainerEmulatorOptions =
   let pinned = false;
   let credentials: ContainerEmulatorCredentials | undefined;
 
-  const fake = (label: string, length: number, alphabet: "upper" | "base64"): string => {
-    const digest = createHash("sha256").update(`container:${server.port}:${sequence}:${label}`).digest();
-    const text =
-      alphabet === "upper"
-        ? Array.from(digest, (byte) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[byte % 32]).join("")
-        : digest.toString("base64").replace(/=+$/, "");
-    let out = text;
-    while (out.length < length) out += text;
-    return out.slice(0, length);
-  };
+  const fake = (label: string, length: number, alphabet: "upper" | "base64"): string =>
+    fakeCredentialText(`container:${server.port}:${sequence}:${label}`, length, alphabet);
 
   const rotate = (overrides: Partial<ContainerEmulatorCredentials> & { lifetimeMs?: number } = {}): ContainerEmulatorCredentials => {
     sequence += 1;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -120,6 +121,22 @@ export function sendHugeBody(res: http.ServerResponse, contentType: string): voi
     if (!res.destroyed) res.end();
   };
   pump();
+}
+
+/**
+ * A deterministic fake secret-looking string of `length` characters derived from `seed`: base32
+ * capitals (for access key ids) or base64 (for secrets and tokens). Never a real credential.
+ * @internal
+ */
+export function fakeCredentialText(seed: string, length: number, alphabet: "upper" | "base64"): string {
+  const digest = createHash("sha256").update(seed).digest();
+  const text =
+    alphabet === "upper"
+      ? Array.from(digest, (byte) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[byte % 32]).join("")
+      : digest.toString("base64").replace(/=+$/, "");
+  let out = text;
+  while (out.length < length) out += text;
+  return out.slice(0, length);
 }
 
 /** `2026-01-01T06:00:00Z`: ISO 8601 without milliseconds, as IMDS and ECS write dates. @internal */

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import http from "node:http";
 import { systemClock, type Clock } from "../clock.js";
-import { createEmulatorServer, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
+import { createEmulatorServer, fakeCredentialText, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
 
 /**
  * How the emulated IMDS treats session tokens:
@@ -229,16 +228,8 @@ export async function startImdsEmulator(options: ImdsEmulatorOptions = {}): Prom
   let credentials: ImdsEmulatorCredentials | undefined;
   let issuedAt = clock.now();
 
-  const fake = (label: string, length: number, alphabet: "upper" | "base64"): string => {
-    const digest = createHash("sha256").update(`${server.port}:${sequence}:${label}`).digest();
-    const text =
-      alphabet === "upper"
-        ? Array.from(digest, (byte) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[byte % 32]).join("")
-        : digest.toString("base64").replace(/=+$/, "");
-    let out = text;
-    while (out.length < length) out += text;
-    return out.slice(0, length);
-  };
+  const fake = (label: string, length: number, alphabet: "upper" | "base64"): string =>
+    fakeCredentialText(`${server.port}:${sequence}:${label}`, length, alphabet);
 
   const wholeSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000);
 
