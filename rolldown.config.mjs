@@ -4,7 +4,7 @@ import pkg from "./package.json" with { type: "json" };
 
 // One file per entry point instead of ~40 small ESM modules: each module costs Node a resolve,
 // a compile and an instantiate, and that — not our code — was most of the import time. Heavy or
-// rarely used parts stay out of the import: the AssumeRole machinery and the AWS SDK, lru-cache
+// rarely used parts stay out of the import: the AssumeRole machinery and the AWS SDK
 // and node:crypto behind dynamic import() (chunks loaded on first use), node:http behind a
 // require() on the first IMDS request.
 // Every runtime dependency stays an external import (p-retry included), so users see, audit and

@@ -7,8 +7,8 @@ import type { MemoizedProvider } from "./memoize.js";
  */
 export const MAX_SHARED_PROVIDERS = 256;
 
-// A plain Map kept in least-recently-used order (re-inserted on use, oldest evicted): lru-cache
-// would do, but it is loaded lazily elsewhere and this runs inside the synchronous envOrProfile().
+// A plain Map kept in least-recently-used order (re-inserted on use, oldest evicted): a handful
+// of entries, touched once per provider's first call, needs no cache library.
 const registries = new WeakMap<Clock, Map<string, MemoizedProvider>>();
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 1;

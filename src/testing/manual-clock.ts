@@ -11,8 +11,8 @@ export interface ManualClock extends Clock {
 }
 
 /**
- * The default start: 2026-01-01T00:00:00Z. A real epoch time, never 0, because lru-cache treats a
- * clock reading of 0 as "no TTL".
+ * The default start: 2026-01-01T00:00:00Z. A real epoch time, never 0: caches your tests
+ * may drive with this clock (lru-cache among them) treat a reading of 0 as "no TTL".
  */
 export const DEFAULT_MANUAL_CLOCK_START_MS = Date.UTC(2026, 0, 1);
 
