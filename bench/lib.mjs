@@ -1,6 +1,7 @@
 // Shared helpers for the bench: timing, child processes, loopback servers, and loading our
 // package's pieces while others are still landing ("n/a (not built yet)" rather than a crash).
 import { spawn } from "node:child_process";
+import { writeSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -201,7 +202,9 @@ export async function startS3Capture() {
 
 /** Prints `value` as the one JSON line a parent reads, then exits (a child part's end). */
 export function finish(value) {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  // writeSync: a pipe's stdout is asynchronous in Node, and process.exit() would cut a large
+  // answer (the fleet's refresh times) at the pipe's buffer size.
+  writeSync(1, `${JSON.stringify(value)}\n`);
   process.exit(0);
 }
 
