@@ -45,10 +45,16 @@ describe("what importing the package loads", () => {
     expect(out).toEqual({ pRetry: false });
   });
 
-  it("loads the profile chunk at a profile provider's first call", () => {
-    const { modules, out } = loadedBy("profile", `try { await eop.fromProfile()(); } catch (error) { out.code = error.code; }`);
-    expect(out).toEqual({ code: "PROFILE_NOT_SET" });
+  it("loads the profile chunk at the first call of a provider with a profile to look up", () => {
+    const { modules, out } = loadedBy("profile", `try { await eop.fromProfile({ profile: "x" })(); } catch (error) { out.code = error.code; }`);
+    expect(out).toEqual({ code: "PROFILE_NOT_FOUND" });
     expect(modules.some(chunk("profile"))).toBe(true);
+  });
+
+  it("does not load the profile chunk when no profile is asked for and neither file exists", () => {
+    const { modules, out } = loadedBy("profile-none", `try { await eop.fromProfile()(); } catch (error) { out.code = error.code; }`);
+    expect(out).toEqual({ code: "PROFILE_NOT_SET" });
+    expect(modules.filter(chunk("profile"))).toEqual([]);
   });
 
   it("loads the file-cache chunk at a cached provider's first call", () => {

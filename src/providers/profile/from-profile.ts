@@ -2,7 +2,15 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logger.js";
 import type { AssumeRoleCache } from "../assume-role.js";
-import { resolveProfileSelection } from "./resolve-profile-selection.js";
+import { noProfileFilesError } from "./profile-error.js";
+import { readProfileFiles, type ProfileFileTexts } from "./read-profile-files.js";
+import { resolveProfileSelection, type ProfileSelection } from "./resolve-profile-selection.js";
+
+/** The files as `fromProfile`'s first call found them, for the profile chunk's first call. @internal */
+export interface FirstRead {
+  readonly selection: ProfileSelection;
+  readonly texts: ProfileFileTexts;
+}
 
 /** Options of {@link fromProfile}. */
 export interface ProfileOptions {
@@ -97,9 +105,22 @@ export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentity
   // What a call does (read, parse and plan the files, run a process, SSO) is most of the link's
   // code and only profile users need it: it loads on the first call (profile-run.ts, its own
   // chunk), not at `import "env-or-profile"`. The checks above stay here, when created.
+  // With no profile asked for and neither file, a call costs two `stat`s and nothing else: the
+  // chunk (and its parser) load only once a file exists or a profile is named.
   let run: Promise<AwsCredentialIdentityProvider> | undefined;
   return async () => {
-    run ??= import("./profile-run.js").then(({ profileRun }) => profileRun(options));
+    let first: FirstRead | undefined;
+    if (run === undefined) {
+      const selection = resolveProfileSelection({ ...options, env: options.env ?? process.env });
+      if (!selection.explicit) {
+        const texts = await readProfileFiles(selection);
+        if (texts.config === undefined && texts.credentials === undefined) {
+          throw noProfileFilesError(selection);
+        }
+        first = { selection, texts }; // handed on, so the files are not read twice
+      }
+    }
+    run ??= import("./profile-run.js").then(({ profileRun }) => profileRun(options, first));
     return (await run)();
   };
 }

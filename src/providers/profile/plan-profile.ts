@@ -1,7 +1,7 @@
 import { CredentialsError } from "../../errors.js";
 import type { LoadedProfile, LoadedProfiles } from "./load-profiles.js";
 import { nearestNames } from "./nearest-names.js";
-import { PROFILE_SOURCE, profileError } from "./profile-error.js";
+import { noProfileFilesError, PROFILE_SOURCE, profileError } from "./profile-error.js";
 import { whereKey, whereProfile } from "./profile-where.js";
 import { hasStaticKeys, readStaticCredentials, type StaticCredentials } from "./read-static-credentials.js";
 import { readRoleSettings, type RoleSettings } from "./read-role-settings.js";
@@ -64,11 +64,9 @@ export function planProfile(selection: ProfileSelection, profiles: LoadedProfile
   const profile = profiles.profile(name);
   if (profile === undefined) {
     if (!selection.explicit) {
-      throw notSet(
-        profiles.files.length === 0
-          ? `no AWS config or credentials file (${selection.configFile}, ${selection.credentialsFile}), and AWS_PROFILE is not set`
-          : `no [default] profile in ${profiles.files.map((file) => file.path).join(" or ")}, and AWS_PROFILE is not set`,
-      );
+      throw profiles.files.length === 0
+        ? noProfileFilesError(selection)
+        : notSet(`no [default] profile in ${profiles.files.map((file) => file.path).join(" or ")}, and AWS_PROFILE is not set`);
     }
     throw notFound(selection, profiles);
   }

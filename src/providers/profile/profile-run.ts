@@ -4,7 +4,7 @@ import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { isRetryable } from "../../retry.js";
 import { buildProfileProvider } from "./build-profile-provider.js";
-import type { ProfileOptions } from "./from-profile.js";
+import type { FirstRead, ProfileOptions } from "./from-profile.js";
 import { loadProfiles } from "./load-profiles.js";
 import { planProfile, type ProfilePlan } from "./plan-profile.js";
 import { PROFILE_SOURCE } from "./profile-error.js";
@@ -20,7 +20,8 @@ import { resolveProfileSelection, type ProfileSelection } from "./resolve-profil
  * The provider behind `fromProfile(options)`, whose options were checked when it was created.
  * @internal
  */
-export function profileRun(options: ProfileOptions): AwsCredentialIdentityProvider {
+export function profileRun(options: ProfileOptions, firstRead?: FirstRead): AwsCredentialIdentityProvider {
+  let pending = firstRead;
   const clock = options.clock ?? systemClock;
   let built:
     | {
@@ -36,7 +37,11 @@ export function profileRun(options: ProfileOptions): AwsCredentialIdentityProvid
   return async () => {
     const env = options.env ?? process.env;
     const selection = resolveProfileSelection({ ...options, env });
-    const texts = await readProfileFiles(selection);
+    const texts =
+      pending !== undefined && pending.selection.configFile === selection.configFile && pending.selection.credentialsFile === selection.credentialsFile
+        ? pending.texts
+        : await readProfileFiles(selection);
+    pending = undefined;
     const envFacts = stsEnvironment(env);
     if (
       built === undefined ||
