@@ -1,5 +1,6 @@
 import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
 import type { Logger } from "./logger.js";
+import { checkClock, checkLogger, checkRandom } from "./check-runtime-options.js";
 import {
   DEFAULT_JITTER,
   DEFAULT_REFRESH_WINDOW_MS,
@@ -81,15 +82,9 @@ export interface EnvOrProfileOptions {
  */
 function checkedWithoutFactories(options: EnvOrProfileOptions): boolean {
   const { clock, random, logger } = options;
-  if (clock !== undefined && (typeof clock !== "object" || clock === null || typeof clock.now !== "function")) {
-    throw new TypeError("Expected `clock` to be an object with a `now()` method");
-  }
-  if (random !== undefined && typeof random !== "function") {
-    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
-  }
-  if (logger !== undefined && (typeof logger !== "object" || logger === null)) {
-    throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
-  }
+  checkClock(clock);
+  checkRandom(random);
+  checkLogger(logger);
   if (options.refreshWindowMs !== undefined || options.retry !== undefined || options.jitter !== undefined) {
     checkMemoizeOptions({
       ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),

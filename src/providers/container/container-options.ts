@@ -1,6 +1,7 @@
 import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { checkClock, checkLogger, checkRandom } from "../../check-runtime-options.js";
 import { containerAuthorization, type ContainerAuthorization } from "./container-authorization.js";
 import { CONTAINER_ENV_VARIABLES, resolveContainerSettings } from "./resolve-container-endpoint.js";
 
@@ -90,16 +91,10 @@ export function resolveContainerOptions(options: ContainerOptions = {}): Resolve
     throw new TypeError("Expected `env` to be an object of environment variables");
   }
   const clock = options.clock ?? systemClock;
-  if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") {
-    throw new TypeError("Expected `clock` to be an object with a `now()` method");
-  }
+  checkClock(clock);
   const random = options.random ?? defaultRandom;
-  if (typeof random !== "function") {
-    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
-  }
-  if (options.logger !== undefined && (typeof options.logger !== "object" || options.logger === null)) {
-    throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
-  }
+  checkRandom(random);
+  checkLogger(options.logger);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONTAINER_TIMEOUT_MS;
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError(`Expected \`timeoutMs\` to be a positive finite number, got ${String(timeoutMs)}`);

@@ -1,6 +1,7 @@
 import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { checkClock, checkEnvObject, checkLogger, checkRandom } from "../../check-runtime-options.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../http-credentials/http-request.js";
 import { resolveImdsEndpoint } from "./resolve-endpoint.js";
 import { isValidRoleName } from "./parse-role-name.js";
@@ -192,18 +193,10 @@ export function checkImdsOptions(options: ImdsOptions, checkEndpoint: boolean): 
     throw new TypeError(`Expected \`options\` to be an object, got ${typeof options}`);
   }
   const { env, clock, random, logger } = options;
-  if (env !== undefined && (typeof env !== "object" || env === null)) {
-    throw new TypeError("Expected `env` to be an object of environment variables");
-  }
-  if (clock !== undefined && (typeof clock !== "object" || clock === null || typeof clock.now !== "function")) {
-    throw new TypeError("Expected `clock` to be an object with a `now()` method");
-  }
-  if (random !== undefined && typeof random !== "function") {
-    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
-  }
-  if (logger !== undefined && (typeof logger !== "object" || logger === null)) {
-    throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
-  }
+  checkEnvObject(env);
+  checkClock(clock);
+  checkRandom(random);
+  checkLogger(logger);
   checkOptionalBoolean("allowImdsV1", options.allowImdsV1);
   checkOptionalBoolean("staticStability", options.staticStability);
 

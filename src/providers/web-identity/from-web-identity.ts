@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
+import { checkRandom } from "../../check-runtime-options.js";
 import { log, type Logger } from "../../logger.js";
 import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, RETRIES_INSIDE } from "../../memoize.js";
 import { DEFAULT_RETRY_OPTIONS, withRetry } from "../../retry.js";
@@ -148,9 +149,7 @@ export function fromWebIdentity(options: WebIdentityOptions = {}): AwsCredential
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Expected `options` to be an object");
   }
-  if (options.random !== undefined && typeof options.random !== "function") {
-    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
-  }
+  checkRandom(options.random);
   const resolved = resolveWebIdentitySettings(options, {
     region: DEFAULT_WEB_IDENTITY_REGION,
     timeoutMs: DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
