@@ -8,7 +8,11 @@ import { dirname, join } from "node:path";
 
 const PARTITIONS_FILE = ["dist-es", "submodules", "client", "util-endpoints", "lib", "aws", "partitions.js"];
 
-/** `{ version, file, partitions }`: @aws-sdk/core's version, the data file, and the partition ids in its order. */
+/**
+ * `{ version, file, partitions, info }`: @aws-sdk/core's version, the data file, the partition ids in
+ * its order, and per partition its `outputs` (`dnsSuffix`, `dualStackDnsSuffix`,
+ * `implicitGlobalRegion`, …) and its regions.
+ */
 export function sdkPartitions() {
   const require = createRequire(import.meta.url);
   // @aws-sdk/core as the SDK we depend on resolves it.
@@ -20,7 +24,8 @@ export function sdkPartitions() {
   if (body === undefined) throw new Error(`${file}: no \`export const partitionsInfo = {…}\``);
   const info = JSON.parse(body);
   const partitions = info.partitions.map((p) => p.id);
+  const details = Object.fromEntries(info.partitions.map((p) => [p.id, { outputs: p.outputs, regions: Object.keys(p.regions) }]));
   if (!partitions.includes("aws")) throw new Error(`${file}: no "aws" partition`);
   const { version } = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
-  return { version, file, partitions };
+  return { version, file, partitions, info: details };
 }

@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError, describeError, shouldTryNextLink } from "./errors.js";
 import { isRetryable } from "./retry.js";
+import { linkOf, linkProvider, type Link, type Reading } from "./sharing/link.js";
 
 /**
  * Tries providers in order and returns the first credential found.
@@ -10,6 +11,11 @@ import { isRetryable } from "./retry.js";
  * (`tryNextLink: false`, or any error without the flag) stops the chain with that error, because
  * silently falling through to another identity hides a misconfiguration. When every link passes,
  * the chain throws one `CHAIN_EXHAUSTED` error that lists every link's reason.
+ *
+ * A chain of env-or-profile's own links is itself a link: `memoize(chain(fromEnv(), fromImds()))`
+ * shares its credential with every memoized chain that reads the same world (see {@link memoize}),
+ * and reads no link after the first one that is configured (what a later link would read never
+ * decides the answer).
  *
  * @param providers - the links, in order of preference.
  * @returns a provider; wrap it in {@link memoize} to cache.
@@ -33,31 +39,73 @@ export function chain(...providers: AwsCredentialIdentityProvider[]): AwsCredent
       throw new TypeError(`Expected \`providers[${index}]\` to be a function, got ${typeof provider}`);
     }
   });
-  const links = [...providers];
-  return async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> => {
-    const reasons: unknown[] = [];
-    for (const link of links) {
-      try {
-        return await link(identityProperties);
-      } catch (error) {
-        if (!shouldTryNextLink(error)) {
-          throw notAnError(error, reasons.length + 1);
-        }
-        reasons.push(error);
+  const links = providers.map(linkOf);
+  if (links.every((link): link is Link => link !== undefined)) {
+    return linkProvider(chainLink(links));
+  }
+  const steps = [...providers];
+  return async (identityProperties?: Record<string, unknown>): Promise<AwsCredentialIdentity> =>
+    runChain(steps.map((step) => () => step(identityProperties)));
+}
+
+/**
+ * Links tried in order, as one link: its reading reads each link until one answers (its key is
+ * theirs, joined), and its fetch tries them in order with the chain's rules. The retry policy is
+ * that of the link that answers.
+ * @internal
+ */
+export function chainLink(links: readonly Link[], name = links.map((link) => link.name).join("-or-")): Link {
+  return {
+    name,
+    async read(): Promise<Reading> {
+      const readings: Reading[] = [];
+      for (const link of links) {
+        const reading = await link.read();
+        readings.push(reading);
+        if (reading.answers) break;
       }
-    }
-    throw new CredentialsError(
-      `No credentials found in any link: ${reasons.map((reason, index) => `[${index + 1}] ${linkName(reason, index)}: ${describeError(reason)}`).join("; ")}`,
-      {
-        source: "chain",
-        code: "CHAIN_EXHAUSTED",
-        tryNextLink: true,
-        retryable: reasons.some(isRetryable),
-        cause: reasons[reasons.length - 1],
-        errors: reasons,
-      },
-    );
+      const answering = readings[readings.length - 1];
+      const unread = links.slice(readings.length);
+      return {
+        key: readings.map((reading) => reading.key).join("|"),
+        answers: answering?.answers ?? false,
+        retry: answering?.retry,
+        fetch: () =>
+          runChain([
+            ...readings.map((reading) => () => reading.fetch()),
+            // A link that answered when read but falls through when asked (rare: a service that
+            // vanished in between): the links after it are read now, the world as it is.
+            ...unread.map((link) => async () => (await link.read()).fetch()),
+          ]),
+      };
+    },
   };
+}
+
+/** Runs the steps in order: the first credential wins, a fall-through moves on, anything else stops. */
+async function runChain(steps: readonly (() => Promise<AwsCredentialIdentity>)[]): Promise<AwsCredentialIdentity> {
+  const reasons: unknown[] = [];
+  for (const step of steps) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!shouldTryNextLink(error)) {
+        throw notAnError(error, reasons.length + 1);
+      }
+      reasons.push(error);
+    }
+  }
+  throw new CredentialsError(
+    `No credentials found in any link: ${reasons.map((reason, index) => `[${index + 1}] ${linkName(reason, index)}: ${describeError(reason)}`).join("; ")}`,
+    {
+      source: "chain",
+      code: "CHAIN_EXHAUSTED",
+      tryNextLink: true,
+      retryable: reasons.some(isRetryable),
+      cause: reasons[reasons.length - 1],
+      errors: reasons,
+    },
+  );
 }
 
 function linkName(reason: unknown, index: number): string {

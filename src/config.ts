@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Clock, Random } from "./clock.js";
 import { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
 import { CredentialsError, keyIdHint } from "./errors.js";
+import { nearestKey } from "./nearest-names.js";
 import type { Logger } from "./logger.js";
 import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
 import type { AssumeRoleOptions } from "./providers/assume-role.js";
@@ -13,7 +14,7 @@ import {
   ROLE_SESSION_NAME_PATTERN,
   checkEndpoint,
   checkRegion,
-} from "./providers/assume-role/validate.js";
+} from "./providers/sts/role-checks.js";
 import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
@@ -293,11 +294,12 @@ export function fromConfig(
     ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   };
-  const imds = options.imds ?? {};
   const env = options.env ?? {};
-  const assumeRole = parsed.assumeRole;
-  // The attached-role links read the same environment as the env link would (tests isolate it).
+  // Every link, and the role step's STS location, read the same environment as the env link would
+  // (tests isolate it).
   const environment = options.env?.env;
+  const imds: ImdsOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.imds };
+  const assumeRole = parsed.assumeRole === undefined ? undefined : { ...(environment === undefined ? {} : { env: environment }), ...parsed.assumeRole };
   const webIdentity: WebIdentityOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.webIdentity };
   const container: ContainerOptions = { ...(environment === undefined ? {} : { env: environment }), ...options.container };
   const profileName = parsed.source.kind === "profile" || parsed.source.kind === "env-or-profile" ? parsed.source.profile : undefined;
@@ -567,7 +569,7 @@ function pick<F extends string>(
       continue;
     }
     if (field === undefined) {
-      const suggestion = nearest(key, [...known.keys()]);
+      const suggestion = nearestKey(key, [...known.keys()]);
       if (suggestion !== undefined) {
         misspelt += 1;
         problems.push(`unknown key \`${prefix}${printableKey(key)}\`; did you mean \`${prefix}${suggestion}\`?`);
@@ -592,41 +594,6 @@ function pick<F extends string>(
     values[field] = value;
   }
   return { values, keys, snake, misspelt };
-}
-
-/** A known key within a small edit distance, ignoring case, `_` and `-`; else `undefined`. */
-function nearest(key: string, candidates: readonly string[]): string | undefined {
-  const squash = (text: string): string => text.toLowerCase().replace(/[_-]/g, "");
-  const target = squash(key);
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  const snake = key.includes("_");
-  for (const candidate of candidates) {
-    // Among equally near spellings, prefer the one in the key's own style (snake_case or camelCase).
-    const distance = editDistance(target, squash(candidate)) + (candidate.includes("_") === snake ? 0 : 0.5);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  const allowed = target.length <= 5 ? 1 : 2;
-  return bestDistance <= allowed ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) {
-    return Number.POSITIVE_INFINITY;
-  }
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? Number.POSITIVE_INFINITY;
 }
 
 /** A key shown in a message: printable ASCII, cut short (a key is not a secret, but may be junk). */

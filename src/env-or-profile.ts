@@ -1,25 +1,19 @@
-import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
-import type { Logger } from "./logger.js";
+import { baseChainLink, chainEnvironment, type BaseChainOptions } from "./base-chain.js";
+import type { Clock, Random } from "./clock.js";
 import { checkClock, checkLogger, checkRandom } from "./check-runtime-options.js";
-import {
-  DEFAULT_JITTER,
-  DEFAULT_REFRESH_WINDOW_MS,
-  checkMemoizeOptions,
-  deferMemoized,
-  memoize,
-  type JitterOptions,
-  type MemoizedProvider,
-  type MemoizeOptions,
-} from "./memoize.js";
-import { fromAssumeRole, type AssumeRoleOptions } from "./providers/assume-role.js";
+import { checkKnownOptions } from "./known-options.js";
+import type { Logger } from "./logger.js";
+import { asMemoized, memoizeLink, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
+import { assumeRoleLink } from "./providers/assume-role/assume-role-link.js";
+import { checkAssumeRoleOptions, type AssumeRoleOptions } from "./providers/assume-role/assume-role-options.js";
 import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
 import type { ProfileOptions } from "./providers/profile/from-profile.js";
+import { resolveStsLocation } from "./providers/sts/sts-location.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
-import { checkImdsOptions } from "./providers/imds/imds-options.js";
-import { sharedBaseProvider, type BaseProviderOptions } from "./shared-base-provider.js";
+import type { Link } from "./sharing/link.js";
 
 /** Options of {@link envOrProfile}. */
 export interface EnvOrProfileOptions {
@@ -47,8 +41,6 @@ export interface EnvOrProfileOptions {
   /**
    * Link 4, container credentials (ECS task role: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`; EKS Pod
    * Identity: `AWS_CONTAINER_CREDENTIALS_FULL_URI` with an authorization token); `false` to skip.
-   * Inside the chain it makes one attempt per refresh (`maxAttempts: 1` unless given): the chain's
-   * cache does the retrying.
    * @defaultValue on
    */
   container?: false | ContainerOptions;
@@ -61,7 +53,7 @@ export interface EnvOrProfileOptions {
   assumeRole?: AssumeRoleOptions;
   /** Refresh this long before Expiration. @defaultValue 300_000 (five minutes) */
   refreshWindowMs?: number;
-  /** Where time comes from; shared by every link. @defaultValue {@link systemClock} */
+  /** Where time comes from; shared by every link. @defaultValue `systemClock` */
   clock?: Clock;
   /** Where jitter comes from. @defaultValue `Math.random` */
   random?: Random;
@@ -71,41 +63,12 @@ export interface EnvOrProfileOptions {
   jitter?: JitterOptions | false;
   /** One debug line per decision; nothing is logged by default. */
   logger?: Logger;
-}
-
-/**
- * Whether every option `envOrProfile` passes to the base chain is checked here, cheaply, so its
- * links can be made later (on the first call) without a `TypeError` moving there: the cache and
- * IMDS options, the clock, randomness and logger are; a profile, web identity or container link
- * with options of its own (anything but `env`) is left to its factory, called now.
- * @throws TypeError for a bad option checked here.
- */
-function checkedWithoutFactories(options: EnvOrProfileOptions): boolean {
-  const { clock, random, logger } = options;
-  checkClock(clock);
-  checkRandom(random);
-  checkLogger(logger);
-  if (options.refreshWindowMs !== undefined || options.retry !== undefined || options.jitter !== undefined) {
-    checkMemoizeOptions({
-      ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
-    });
-  }
-  if (typeof options.imds === "object" && options.imds !== null) {
-    checkImdsOptions(options.imds, true);
-  }
-  return onlyEnv(options.env) && onlyEnv(options.profile) && onlyEnv(options.webIdentity) && onlyEnv(options.container);
-}
-
-/** Whether a link's options are absent, `false`, or an object giving at most its environment (an object). */
-function onlyEnv(option: false | { env?: unknown } | undefined): boolean {
-  if (option === undefined || option === false) return true;
-  if (typeof option !== "object" || option === null) return false;
-  for (const key in option) {
-    if (key !== "env") return false;
-  }
-  return option.env === undefined || (typeof option.env === "object" && option.env !== null);
+  /**
+   * Gives the current code of an MFA device, for a profile with `mfa_serial` (and for `assumeRole`
+   * with `mfaSerial`, unless it has its own). Without it, a role that needs MFA fails with
+   * `MFA_REQUIRED` and no STS request is sent.
+   */
+  mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }
 
 /**
@@ -122,19 +85,19 @@ function onlyEnv(option: false | { env?: unknown } | undefined): boolean {
  * and `AWS_PROFILE`; IRSA and Pod Identity; a container URI and an explicit IMDS endpoint), the
  * first wins and the `logger` is told once, at `warn`, which others were ignored.
  *
- * Every `envOrProfile()` made with the same options (and clock) in one process shares one cached
- * credential and one in-flight fetch, so giving each SDK client its own costs nothing. An `env`
- * object is matched by identity, never by its contents.
+ * **Shared by what it reads; a new provider answers from the world as it is now.** On its first
+ * call a provider reads what decides the answer — the environment's values (keys as numbers standing
+ * for them), `AWS_PROFILE` and the profile files' identities, the web identity, container and IMDS
+ * settings, the role IMDS lists, and for `assumeRole` where STS is and the base identity — and joins
+ * the process-wide cache for exactly that: every `envOrProfile()` (one per SDK client is fine) that
+ * reads the same world shares one credential and one fetch, and one that reads a different world
+ * (rotated keys, another profile, an edited file, another endpoint) fetches its own. An existing
+ * provider keeps its credential until its refresh window, as the AWS SDK's do, then reads the world
+ * again; `invalidate()` drops it at once. The `env` object given (or `process.env`) is the
+ * environment of every part of the chain, the AssumeRole step's STS region and endpoint included.
  *
- * **Cheap to create; the environment is read on the first call.** Like the AWS SDK's
- * `fromNodeProviderChain()`, creating one reads nothing and costs a fraction of a microsecond: on
- * its first call (or `invalidate()`) it picks the process-wide shared chain for the environment as
- * it is then — `process.env`, or the given `env` objects — and keeps it for its life. So a provider
- * made before `process.env` is set up and called after sees the final environment; a change after
- * its first call is seen by providers made (or first called) later, not by this one (the env
- * link's keys excepted: they are read on every refresh). Bad options still throw when created.
- * (With `profile`, `webIdentity` or `container` options other than `env`, the chain is picked
- * when created, so those links' own checks throw at once.)
+ * Creating one is cheap (the options are checked; nothing is read) — about what the AWS SDK's
+ * `fromNodeProviderChain()` costs.
  *
  * @param options - links to use, refresh window, clock, retry, logger.
  * @returns a provider to pass as any AWS SDK v3 client's `credentials`; it carries the SDK's
@@ -175,6 +138,10 @@ export function envOrProfile(options: EnvOrProfileOptions = NO_OPTIONS): Memoize
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Expected `options` to be an object");
   }
+  if (options === NO_OPTIONS) {
+    return memoizeLink(defaultBaseChain, NO_OPTIONS, DEFAULT_CHAIN_NAME);
+  }
+  checkKnownOptions(options, ENV_OR_PROFILE_OPTION_KEYS, "envOrProfile");
   const allOff =
     options.env === false && options.profile === false && options.webIdentity === false && options.container === false && options.imds === false;
   if (allOff && options.assumeRole?.source === undefined) {
@@ -182,47 +149,73 @@ export function envOrProfile(options: EnvOrProfileOptions = NO_OPTIONS): Memoize
       "Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled (or `assumeRole.source` to be given)",
     );
   }
-  // Creating one is cheap: the shared chain is picked on the first call (the environment read and
-  // the sharing key built then, once), unless a link's own options need its factory's checks now.
-  const deferred = checkedWithoutFactories(options);
-  if (options.assumeRole === undefined) {
-    return baseChain(options, deferred);
+  checkClock(options.clock);
+  checkRandom(options.random);
+  checkLogger(options.logger);
+  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
+    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
   }
-  // The shared AssumeRole cache must stop serving a credential by the time our memoize starts its
-  // early (jittered) refresh, or that refresh would get the cached credential back and every caller
-  // would wait on STS at exactly Expiration − window: so its window is ours plus the jitter cap.
-  const jitterCapMs = options.jitter === false ? 0 : (options.jitter?.maxMs ?? DEFAULT_JITTER.maxMs);
-  const assumeRole = {
-    refreshWindowMs: (options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS) + jitterCapMs,
-    ...options.assumeRole,
-    clock: options.clock ?? systemClock,
-  };
-  return memoize(
-    fromAssumeRole({
-      ...assumeRole,
-      source: assumeRole.source ?? baseChain(options, deferred),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-    }),
-    { ...memoOptionsOf(options), name: "assume-role" },
+  const memoOptions = memoOptionsOf(options);
+  const baseOptions = baseOptionsOf(options);
+  // Checked now (every link's factory throws its TypeErrors here); the links are made again, with
+  // the environment of the moment, at each reading.
+  const baseName = allOff ? "" : baseChainLink(baseOptions).name;
+  if (options.assumeRole === undefined) {
+    return memoizeLink(() => baseChainLink(baseOptions), memoOptions, baseName);
+  }
+  const role = checkAssumeRoleOptions(options.assumeRole, "envOrProfile's `assumeRole`");
+  const source = options.assumeRole.source ?? memoizeLink(() => baseChainLink(baseOptions), memoOptions, baseName);
+  const mfaCodeProvider = options.assumeRole.mfaCodeProvider ?? options.mfaCodeProvider;
+  const roleEnv = options.assumeRole.env;
+  return memoizeLink(
+    () =>
+      assumeRoleLink(role.settings, {
+        source: asMemoized(source),
+        // The chain's environment is the STS call's too (region, endpoint, FIPS, dual-stack).
+        location: () => resolveStsLocation({ region: role.region, endpoint: role.endpoint, env: roleEnv ?? chainEnvironment(options), roleArn: role.settings.roleArn }),
+        mfaCodeProvider,
+        logger: options.logger,
+      }),
+    memoOptions,
+    "assume-role",
   );
-}
-
-/** The shared base chain for `options`: picked on the first call when `deferred`, else now. */
-function baseChain(options: EnvOrProfileOptions, deferred: boolean): MemoizedProvider {
-  return deferred ? deferMemoized(sharedBaseProviderFor, options) : sharedBaseProviderFor(options);
-}
-
-/** The shared base chain for `options`, now. */
-function sharedBaseProviderFor(options: EnvOrProfileOptions): MemoizedProvider {
-  return sharedBaseProvider(baseOptionsOf(options));
 }
 
 /** `envOrProfile()` without options: one shared object, so a provider made without any holds none of its own. */
 const NO_OPTIONS: EnvOrProfileOptions = Object.freeze({});
 
-/** The cache options `envOrProfile` passes on (built by assignment: spreading empty objects is slow in V8). */
+/** The name of the default chain's cache, for logs and errors. */
+const DEFAULT_CHAIN_NAME = "env-or-profile-or-web-identity-or-container-or-imds";
+
+/** The default chain's link, made at each reading of an `envOrProfile()` without options. */
+function defaultBaseChain(): Link {
+  return baseChainLink(DEFAULT_BASE_OPTIONS);
+}
+
+const DEFAULT_BASE_OPTIONS: BaseChainOptions = Object.freeze({ profile: {}, webIdentity: {}, container: {} });
+
+/** The option keys of {@link EnvOrProfileOptions}. */
+const ENV_OR_PROFILE_OPTION_KEYS = [
+  "env",
+  "profile",
+  "webIdentity",
+  "container",
+  "imds",
+  "assumeRole",
+  "refreshWindowMs",
+  "clock",
+  "random",
+  "retry",
+  "jitter",
+  "logger",
+  "mfaCodeProvider",
+] as const;
+
+/** The cache options `envOrProfile` passes on. */
 function memoOptionsOf(options: EnvOrProfileOptions): MemoizeOptions {
-  const memoOptions: MemoizeOptions = { clock: options.clock ?? systemClock, random: options.random ?? defaultRandom };
+  const memoOptions: MemoizeOptions = {};
+  if (options.clock !== undefined) memoOptions.clock = options.clock;
+  if (options.random !== undefined) memoOptions.random = options.random;
   if (options.refreshWindowMs !== undefined) memoOptions.refreshWindowMs = options.refreshWindowMs;
   if (options.retry !== undefined) memoOptions.retry = options.retry;
   if (options.jitter !== undefined) memoOptions.jitter = options.jitter;
@@ -231,12 +224,15 @@ function memoOptionsOf(options: EnvOrProfileOptions): MemoizeOptions {
 }
 
 /** What the base chain is made from: every link on unless `false` (profile, web identity and container as `{}` when not given). */
-function baseOptionsOf(options: EnvOrProfileOptions): BaseProviderOptions {
-  const base: BaseProviderOptions = memoOptionsOf(options);
-  base.env = options.env;
-  base.profile = options.profile ?? {};
-  base.webIdentity = options.webIdentity ?? {};
-  base.container = options.container ?? {};
-  base.imds = options.imds;
-  return base;
+function baseOptionsOf(options: EnvOrProfileOptions): BaseChainOptions {
+  return {
+    env: options.env,
+    profile: options.profile ?? {},
+    webIdentity: options.webIdentity ?? {},
+    container: options.container ?? {},
+    imds: options.imds,
+    clock: options.clock,
+    logger: options.logger,
+    mfaCodeProvider: options.mfaCodeProvider,
+  };
 }

@@ -25,7 +25,7 @@ export type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsCredentia
 export { systemClock, type Clock, type Random } from "./clock.js";
 export { CredentialsError, type CredentialsErrorCode, type CredentialsErrorOptions } from "./errors.js";
 export type { Logger } from "./logger.js";
-export { DEFAULT_RETRY_OPTIONS, isRetryable, type RetryOptions } from "./retry.js";
+export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry.js";
 export {
   memoize,
   DEFAULT_JITTER,
@@ -35,29 +35,13 @@ export {
   type MemoizedProvider,
   type MemoizeOptions,
 } from "./memoize.js";
+export { MAX_SHARED_CACHES } from "./sharing/shared-caches.js";
 export { chain } from "./chain.js";
 export { fromEnv, ENV_VARIABLES, type EnvOptions } from "./providers/env.js";
-export {
-  fromAssumeRole,
-  createAssumeRoleCache,
-  DEFAULT_ASSUME_ROLE_CACHE_MAX,
-  DEFAULT_ASSUME_ROLE_DURATION_SECONDS,
-  DEFAULT_ASSUME_ROLE_NEGATIVE_CACHE_MS,
-  DEFAULT_ASSUME_ROLE_REFRESH_WINDOW_MS,
-  DEFAULT_STS_REGION,
-  DEFAULT_STS_TIMEOUT_MS,
-  type AssumeRoleCache,
-  type AssumeRoleCacheOptions,
-  type AssumeRoleOptions,
-} from "./providers/assume-role.js";
+export { fromAssumeRole, DEFAULT_ASSUME_ROLE_DURATION_SECONDS, DEFAULT_STS_TIMEOUT_MS, type AssumeRoleOptions } from "./providers/assume-role.js";
 export { fromImds, IMDS_CREDENTIALS_PATH, type ImdsEnv, type ImdsOptions } from "./providers/imds/from-imds.js";
-export {
-  DEFAULT_IMDS_MAX_ATTEMPTS,
-  DEFAULT_IMDS_MAX_RESPONSE_BYTES,
-  DEFAULT_IMDS_TIMEOUT_MS,
-  DEFAULT_IMDS_TOKEN_TTL_SECONDS,
-} from "./providers/imds/imds-options.js";
-export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT, resolveImdsEndpoint, type ResolveImdsEndpointInput } from "./providers/imds/resolve-endpoint.js";
+export { DEFAULT_IMDS_TIMEOUT_MS, DEFAULT_IMDS_TOKEN_TTL_SECONDS } from "./providers/imds/imds-options.js";
+export { IMDS_IPV4_ENDPOINT, IMDS_IPV6_ENDPOINT } from "./providers/imds/resolve-endpoint.js";
 export { readInstanceProfile, type InstanceProfileInfo } from "./providers/imds/read-instance-profile.js";
 export { fromContainer, type ContainerEnv, type ContainerOptions } from "./providers/container/from-container.js";
 export { DEFAULT_CONTAINER_MAX_ATTEMPTS, DEFAULT_CONTAINER_TIMEOUT_MS } from "./providers/container/container-options.js";
@@ -65,9 +49,6 @@ export { CONTAINER_ENV_VARIABLES, ECS_CONTAINER_HOST, resolveContainerEndpoint }
 export {
   fromWebIdentity,
   DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
-  DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
-  DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
-  DEFAULT_WEB_IDENTITY_REGION,
   DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
   WEB_IDENTITY_ENV_VARIABLES,
   type WebIdentityOptions,
@@ -92,7 +73,7 @@ export {
   type ProfileSelection,
   type ProfileSelectionInput,
 } from "./providers/profile/resolve-profile-selection.js";
-export { PROFILE_CREDENTIAL_SOURCES, DEFAULT_MAX_PROFILE_FILE_BYTES, type CredentialSourceName } from "./providers/profile/profile-constants.js";
+export { PROFILE_CREDENTIAL_SOURCES, type CredentialSourceName } from "./providers/profile/profile-constants.js";
 export {
   fromCredentialProcess,
   DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES,
@@ -101,14 +82,12 @@ export {
   CREDENTIAL_PROCESS_DEPTH_VARIABLE,
   type CredentialProcessOptions,
 } from "./providers/process/from-credential-process.js";
-export { splitCommandLine } from "./providers/process/split-command-line.js";
 export {
   withFileCache,
   DEFAULT_FILE_CACHE_LOCK_WAIT_MS,
   DEFAULT_FILE_CACHE_REFRESH_WINDOW_MS,
   DEFAULT_FILE_CACHE_STALE_LOCK_MS,
   FILE_CACHE_ENV,
-  FILE_CACHE_MAX_WINDOW_SHARE,
   type FileCacheOptions,
 } from "./cache/with-file-cache.js";
 export type { FileCacheKey } from "./cache/cache-key-hash.js";

@@ -1,11 +1,11 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
-import { CredentialsError, describeError, redactKeyId } from "./errors.js";
-import { hasKeys } from "./has-keys.js";
-import { log, type Logger } from "./logger.js";
-import { registerCredential } from "./scrub-secrets.js";
-import { freezeCredential } from "./freeze-credential.js";
-import { DEFAULT_RETRY_OPTIONS, RETRIED_OUTSIDE, withRetry, resolveRetryOptions, type RetryOptions } from "./retry.js";
+import { CredentialCache, type CacheSettings, type Fetch } from "./credential-cache.js";
+import type { Logger } from "./logger.js";
+import { checkKnownOptions } from "./known-options.js";
+import { resolveRetryOptions, type RetryOptions } from "./retry.js";
+import { linkOf, type Link } from "./sharing/link.js";
+import { SharedProvider } from "./sharing/shared-provider.js";
 
 /**
  * The refresh window: a credential is refreshed this long before its Expiration. Five minutes,
@@ -25,18 +25,7 @@ export const DEFAULT_JITTER: Readonly<Required<JitterOptions>> = Object.freeze({
   maxMs: 5 * 60 * 1000,
 });
 
-/**
- * The pause before trying again after a refresh that failed, or that brought back a credential that
- * is already due for refresh (a source may serve the old keys until it rotates): starts at 5 s,
- * doubles, capped at 1 minute, with "equal jitter" (half fixed, half random) so it is never a
- * tight loop and never synchronised across a fleet.
- */
-export const DEFAULT_RETRY_LATER: Readonly<{
-  /** The first pause's cap, in ms. */
-  baseMs: number;
-  /** The largest pause's cap, in ms. */
-  maxMs: number;
-}> = Object.freeze({ baseMs: 5_000, maxMs: 60_000 });
+export { DEFAULT_RETRY_LATER } from "./credential-cache.js";
 
 /** How much earlier than the refresh window a background refresh may start. */
 export interface JitterOptions {
@@ -45,6 +34,9 @@ export interface JitterOptions {
   /** Upper bound in ms. @defaultValue 300_000 (5 minutes) */
   maxMs?: number;
 }
+
+/** The option keys of {@link MemoizeOptions}. */
+const MEMOIZE_OPTION_KEYS = ["refreshWindowMs", "clock", "random", "retry", "jitter", "maxStaleMs", "logger", "name"] as const;
 
 /** Options of {@link memoize}. */
 export interface MemoizeOptions {
@@ -57,7 +49,10 @@ export interface MemoizeOptions {
   clock?: Clock;
   /** Where jitter comes from. @defaultValue `Math.random` */
   random?: Random;
-  /** Retries of one refresh, for failures that can heal. @defaultValue {@link DEFAULT_RETRY_OPTIONS} */
+  /**
+   * Retries of one refresh, for failures that can heal.
+   * @defaultValue what the link asks for (e.g. `fromImds({ maxAttempts })`), else `DEFAULT_RETRY_OPTIONS` (3 attempts)
+   */
   retry?: RetryOptions;
   /**
    * How much earlier a *background* refresh starts, per credential; `false` for none.
@@ -77,55 +72,20 @@ export interface MemoizeOptions {
   name?: string;
 }
 
-/**
- * Marks a provider that already retries its own healable failures (every {@link memoize}d one), so
- * a layer above it does not retry them again and multiply the attempts.
- * @internal
- */
-export const RETRIES_INSIDE: unique symbol = Symbol.for("env-or-profile.retriesInside");
-
-/** Whether `provider` already retries its own failures (see {@link RETRIES_INSIDE}). */
-export function retriesInside(provider: unknown): boolean {
-  return typeof provider === "function" && (provider as unknown as Record<symbol, unknown>)[RETRIES_INSIDE] === true;
-}
-
 /** A memoized provider: a plain {@link AwsCredentialIdentityProvider} plus cache controls. */
 export interface MemoizedProvider extends AwsCredentialIdentityProvider {
   /**
    * Forgets the cached credential; the next call starts a new fetch. A fetch already in flight is
-   * not cancelled: its callers get its result, but it is not cached.
+   * not cancelled: its callers get its result, but it is not cached. A credential shared with other
+   * providers (see {@link memoize}) is forgotten for them too: they fetch anew, once.
    */
   invalidate(): void;
   /**
    * Tells the AWS SDK v3 that this provider caches by itself, so a client does not wrap it in a
-   * second cache (`@aws-sdk/core` checks `credentials.memoized`).
+   * second cache (`@aws-sdk/core` checks `credentials.memoized`). Assignable, as the SDK's own
+   * providers' marker is (the SDK's ESM build sets it to `true` in strict code).
    */
-  readonly memoized: true;
-}
-
-interface Entry {
-  /** The credential, frozen: every caller is handed this same read-only object. */
-  readonly identity: AwsCredentialIdentity;
-  /** The identity as an already-settled promise, so the cached path allocates nothing. */
-  readonly settled: Promise<AwsCredentialIdentity>;
-  /** Epoch ms of Expiration, or undefined for a credential that never expires. */
-  readonly expiresAt: number | undefined;
-  /** From here a background refresh starts (E − W − J). */
-  readonly refreshAt: number;
-  /** From here callers wait for a refresh (E − W). */
-  readonly mandatoryAt: number;
-}
-
-/** The checked options one {@link CredentialCache} runs with. */
-interface CacheSettings {
-  readonly windowMs: number;
-  readonly maxStaleMs: number;
-  readonly jitter: Required<JitterOptions> | false;
-  readonly retry: Required<RetryOptions>;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly logger: Logger | undefined;
-  readonly name: string;
+  memoized: true;
 }
 
 /**
@@ -150,6 +110,13 @@ interface CacheSettings {
  * Call with `{ forceRefresh: true }` to fetch now (joining a fetch already in flight), or call
  * `invalidate()` to forget the cached credential.
  *
+ * **Shared by what it reads.** Given one of env-or-profile's links (`fromEnv()`, `fromImds()`,
+ * `fromAssumeRole()`, `chain()` of them, …), the cache is process-wide: every memoized provider
+ * whose link reads the same world now (the same environment values, files, endpoints, base
+ * identity) and has the same options shares one credential and one fetch; one that reads a
+ * different world gets its own. An existing provider keeps its credential until its refresh window
+ * and then reads the world again. Given any other function, the cache is the provider's own.
+ *
  * @param provider - the source to cache.
  * @param options - window, clock, retry, jitter, grace and logger.
  * @returns a provider the AWS SDK uses as is (it carries the SDK's `memoized` marker).
@@ -170,40 +137,107 @@ export function memoize(provider: AwsCredentialIdentityProvider, options: Memoiz
   if (typeof provider !== "function") {
     throw new TypeError(`Expected \`provider\` to be a function, got ${typeof provider}`);
   }
-  // A function bound to its cache: `memoized`, RETRIES_INSIDE, `invalidate()` and the rejection
-  // hook live on callMemoized's prototype, which a bound function inherits — so a provider costs
-  // its state and one bound function (no prototype set, no property added per provider).
-  return callMemoized.bind(new CredentialCache(provider, resolveSettings(options))) as unknown as MemoizedProvider;
+  const link = linkOf(provider);
+  if (link === undefined) {
+    return bindMemoized(new PrivateProvider(provider, resolveSettings(options, undefined)));
+  }
+  return bindMemoized(new SharedProvider(() => link, resolveSettings(options, link.name)));
 }
 
-/** The body of every memoized provider, bound to its cache. */
-function callMemoized(this: CredentialCache, identityProperties?: Record<string, unknown> | typeof PROBE): unknown {
+/**
+ * A memoized provider sharing through the process-wide caches, whose link is made on its first
+ * call (so creating one costs a closure and a record): what `envOrProfile()` returns. The options
+ * must be checked already (or be checked by `resolveSettings`, which throws now).
+ * @internal
+ */
+export function memoizeLink(makeLink: () => Link, options: MemoizeOptions, name: string): MemoizedProvider {
+  return bindMemoized(new SharedProvider(makeLink, resolveSettings(options, name)));
+}
+
+/** What a memoized provider is bound to: its cache (private or shared) and the controls. */
+interface MemoState {
+  call(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity>;
+  invalidate(): void;
+  reject(identity: AwsCredentialIdentity): void;
+}
+
+/** `memoize()` of a provider that is not one of our links: a cache of its own. */
+class PrivateProvider implements MemoState {
+  readonly #cache: CredentialCache;
+  readonly #fetch: Fetch;
+
+  constructor(provider: AwsCredentialIdentityProvider, settings: CacheSettings) {
+    this.#cache = new CredentialCache(settings);
+    // Called without identity properties: one fetch serves every caller, so no one caller's
+    // client configuration may decide how the source is asked.
+    this.#fetch = () => provider();
+  }
+
+  call(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
+    return this.#cache.retrieve(identityProperties, this.#fetch);
+  }
+
+  invalidate(): void {
+    this.#cache.invalidate();
+  }
+
+  reject(identity: AwsCredentialIdentity): void {
+    this.#cache.reject(identity);
+  }
+}
+
+/**
+ * `provider` itself when it caches by itself — it carries the SDK's `memoized` marker (ours do, and
+ * the SDK's own memoized providers) — else `memoize(provider)`: for a role step's base, which is
+ * read to key the step and must not cost a fetch each time (an SDK client memoizes its
+ * credentials in the same way).
+ * @internal
+ */
+export function asMemoized(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  return (provider as { memoized?: unknown }).memoized === true ? provider : memoize(provider);
+}
+
+/**
+ * A function bound to its state: `memoized`, `invalidate()` and the rejection hook live on
+ * callMemoized's prototype, which a bound function inherits — so a provider costs its state and one
+ * bound function (no prototype set, no property added per provider).
+ */
+function bindMemoized(state: MemoState): MemoizedProvider {
+  return callMemoized.bind(state) as unknown as MemoizedProvider;
+}
+
+/** Asks a memoized provider for its state (see {@link stateOf}); never passed by a caller of ours. */
+const PROBE: unique symbol = Symbol("env-or-profile.memoize.probe");
+
+/** The body of every memoized provider, bound to its state. */
+function callMemoized(this: MemoState, identityProperties?: Record<string, unknown> | typeof PROBE): unknown {
   if (identityProperties === PROBE) {
     return this;
   }
-  return this.retrieve(identityProperties);
+  return this.call(identityProperties);
+}
+
+/** The state a memoized provider of this copy of the package is bound to. */
+function stateOf(provider: unknown): MemoState {
+  const state =
+    typeof provider === "function" && provider !== callMemoized && Object.getPrototypeOf(provider) === MEMOIZED_PROTOTYPE
+      ? (provider as (probe: typeof PROBE) => unknown)(PROBE)
+      : undefined;
+  if (!(state instanceof PrivateProvider || state instanceof SharedProvider)) {
+    throw new TypeError("Expected `invalidate` to be called on the memoized provider (provider.invalidate())");
+  }
+  return state;
 }
 
 /** @internal The hook behind {@link rejectCredential}. */
 const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
 
-function cacheOf(provider: unknown): CredentialCache {
-  const cache =
-    typeof provider === "function" && provider !== callMemoized && Object.getPrototypeOf(provider) === MEMOIZED_PROTOTYPE
-      ? (provider as (probe: typeof PROBE) => unknown)(PROBE)
-      : undefined;
-  if (!(cache instanceof CredentialCache)) {
-    throw new TypeError("Expected `invalidate` to be called on the memoized provider (provider.invalidate())");
-  }
-  return cache;
-}
-
 /**
  * Tells a memoized provider that a credential it handed out was rejected by the service it was
  * used with (e.g. STS answered `InvalidClientTokenId` for rotated keys): when it is the cached one,
- * it is forgotten, so the next call reads the source again. A provider that is not memoized, or a
- * credential that is no longer the cached one, is left alone; a provider from another copy of the
- * package without this hook is `invalidate()`d.
+ * it is forgotten, so the next call reads the source again (one refetch however many callers
+ * report it). A provider that is not memoized, or a credential that is no longer the cached one, is
+ * left alone; a provider from another copy of the package without this hook is `invalidate()`d.
  * @internal
  */
 export function rejectCredential(provider: unknown, identity: AwsCredentialIdentity): void {
@@ -219,324 +253,24 @@ export function rejectCredential(provider: unknown, identity: AwsCredentialIdent
   }
 }
 
-/**
- * The state machine behind {@link memoize}, one decision per method (after aws-sdk-go-v2's
- * `CredentialsCache`): {@link retrieve} (the hot path), {@link retrieveSlowly} (which phase of the
- * credential's life we are in), {@link advisoryRefresh} (background, callers keep the cached
- * credential), {@link mandatoryRefresh} (callers wait; bounded grace on failure), {@link refresh}
- * (single-flight), {@link fetch} (retries and checks) and {@link backOff}.
- */
-class CredentialCache {
-  readonly #provider: AwsCredentialIdentityProvider;
-  readonly #settings: CacheSettings;
-  #current: Entry | undefined;
-  #inflight: Promise<Entry> | undefined;
-  /** No refresh attempt before this time (set after a failure or an unchanged credential). */
-  #nextAttemptAt = 0;
-  #setbacks = 0;
-  /** The last refresh's failure, while it is the latest outcome; undefined after a success. */
-  #lastFailure: { error: unknown } | undefined;
-  /** Bumped by invalidate(): a fetch begun before it must not write its result back. */
-  #generation = 0;
-
-  constructor(provider: AwsCredentialIdentityProvider, settings: CacheSettings) {
-    this.#provider = provider;
-    this.#settings = settings;
-  }
-
-  /** A fresh credential is answered with its stored, settled promise: no `async` frame, no allocation. */
-  retrieve(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
-    const entry = this.#current;
-    if (entry !== undefined && identityProperties?.["forceRefresh"] !== true) {
-      if (entry.expiresAt === undefined || this.#settings.clock.now() < entry.refreshAt) {
-        return entry.settled;
-      }
-    }
-    return this.retrieveSlowly(identityProperties);
-  }
-
-  /** Decides by the cached credential's phase: fresh, early refresh, mandatory refresh, or none. */
-  async retrieveSlowly(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
-    if (identityProperties?.["forceRefresh"] === true) {
-      return (await this.refresh()).identity;
-    }
-    const entry = this.#current;
-    const now = this.#settings.clock.now();
-    if (entry === undefined || entry.expiresAt === undefined || now >= entry.expiresAt) {
-      return (await this.refresh()).identity;
-    }
-    if (now < entry.refreshAt) {
-      return entry.identity;
-    }
-    if (now < entry.mandatoryAt) {
-      this.advisoryRefresh(now);
-      return entry.identity;
-    }
-    return this.mandatoryRefresh(entry, now);
-  }
-
-  /** In the jitter band: one background refresh, unless one runs or we are backing off. */
-  advisoryRefresh(now: number): void {
-    if (this.#inflight !== undefined || now < this.#nextAttemptAt) {
-      return;
-    }
-    const { logger, name } = this.#settings;
-    log(logger, "debug", `${name}: starting a background refresh`);
-    this.refresh().catch((error: unknown) => {
-      log(logger, "warn", `${name}: background refresh failed (${describeError(error)}); still serving the cached credential`);
-    });
-  }
-
-  /**
-   * From `E − W`: callers wait for a refresh. While backing off, the cached credential is served if
-   * the source just returned it again (it is the freshest there is) or a refresh failed within grace;
-   * once grace is spent the last failure is thrown at once — the source is not asked on every call.
-   */
-  async mandatoryRefresh(entry: Entry, now: number): Promise<AwsCredentialIdentity> {
-    const { logger, name } = this.#settings;
-    if (now < this.#nextAttemptAt && this.#inflight === undefined) {
-      const failure = this.#lastFailure;
-      if (failure === undefined || this.withinGrace(entry, now)) {
-        return entry.identity;
-      }
-      throw failure.error;
-    }
-    try {
-      return (await this.refresh()).identity;
-    } catch (error) {
-      if (this.withinGrace(entry, this.#settings.clock.now())) {
-        log(logger, "warn", `${name}: refresh failed (${describeError(error)}); serving the cached credential (${describeEntry(entry)}) until a refresh succeeds`);
-        return entry.identity;
-      }
-      throw error;
-    }
-  }
-
-  /** Whether a failed refresh may still be answered with `entry` at time `now`. */
-  withinGrace(entry: Entry, now: number): boolean {
-    return entry.expiresAt !== undefined && now < entry.expiresAt && now < entry.mandatoryAt + this.#settings.maxStaleMs;
-  }
-
-  /** Single-flight: every caller joins the one fetch in flight; its outcome updates the state once. */
-  refresh(): Promise<Entry> {
-    if (this.#inflight !== undefined) {
-      return this.#inflight;
-    }
-    const startedIn = this.#generation;
-    const previous = this.#current;
-    const attempt = this.fetch().then(
-      (entry) => {
-        if (startedIn === this.#generation) {
-          this.store(entry);
-        }
-        return entry; // invalidated meanwhile: hand it to those who waited, cache nothing
-      },
-      (error: unknown) => {
-        if (startedIn === this.#generation) {
-          this.#lastFailure = { error };
-          this.backOff(this.#settings.clock.now(), previous);
-        }
-        throw error;
-      },
-    );
-    this.#inflight = attempt;
-    const clear = (): void => {
-      if (this.#inflight === attempt) {
-        this.#inflight = undefined;
-      }
-    };
-    attempt.then(clear, clear);
-    return attempt;
-  }
-
-  /** Caches a fetched credential; one already due for refresh postpones the next attempt. */
-  store(entry: Entry): void {
-    const { clock, logger, name } = this.#settings;
-    this.#current = entry;
-    this.#lastFailure = undefined;
-    const now = clock.now();
-    if (now >= entry.refreshAt) {
-      // The source handed back a credential that is already due: not an error (sources rotate
-      // "at least five minutes" early, so an early refresh can see the old keys), but wait a
-      // little before asking again rather than asking on every call.
-      this.backOff(now, entry);
-      log(logger, "debug", `${name}: source returned a credential already due for refresh (${describeEntry(entry)}); next attempt in ${Math.round(this.#nextAttemptAt - now)} ms`);
-    } else {
-      this.#setbacks = 0;
-      this.#nextAttemptAt = 0;
-      log(logger, "debug", `${name}: cached ${describeEntry(entry)}`);
-    }
-  }
-
-  /** One fetch from the source, with retries; the result is checked, frozen and made known to the scrubber. */
-  async fetch(): Promise<Entry> {
-    const { retry, random, clock, logger, name } = this.#settings;
-    const provider = this.#provider;
-    const identity = await withRetry(() => provider(RETRIED_OUTSIDE), {
-      retry,
-      random,
-      source: name,
-      onRetry: ({ retry: n, delayMs, error }) =>
-        log(logger, "debug", `${name}: attempt ${n} failed (${describeError(error)}); retrying in ${delayMs} ms`),
-    });
-    const fetchedAt = clock.now();
-    checkIdentity(identity, name, fetchedAt);
-    // Every credential we hand out is known to the scrubber, so a server echoing it is caught.
-    registerCredential(identity);
-    return this.toEntry(freezeCredential(identity), fetchedAt);
-  }
-
-  toEntry(identity: AwsCredentialIdentity, fetchedAt: number): Entry {
-    const settled = Promise.resolve(identity);
-    const expiresAt = identity.expiration?.getTime();
-    if (expiresAt === undefined) {
-      return { identity, settled, expiresAt, refreshAt: Number.POSITIVE_INFINITY, mandatoryAt: Number.POSITIVE_INFINITY };
-    }
-    const { windowMs, jitter, random } = this.#settings;
-    const mandatoryAt = expiresAt - windowMs;
-    const lifetime = Math.max(0, expiresAt - fetchedAt);
-    const jitterMs = jitter ? random() * Math.min(jitter.fraction * lifetime, jitter.maxMs) : 0;
-    return { identity, settled, expiresAt, refreshAt: mandatoryAt - jitterMs, mandatoryAt };
-  }
-
-  /**
-   * The pause before the next attempt: equal jitter, doubling from {@link DEFAULT_RETRY_LATER}.baseMs
-   * to its maxMs. A setback in the background phase never postpones the point where callers wait.
-   */
-  backOff(now: number, entry: Entry | undefined): void {
-    this.#setbacks = Math.min(this.#setbacks + 1, 32);
-    const cap = Math.min(DEFAULT_RETRY_LATER.maxMs, DEFAULT_RETRY_LATER.baseMs * 2 ** (this.#setbacks - 1));
-    let delay = cap / 2 + (this.#settings.random() * cap) / 2;
-    if (entry !== undefined && now < entry.mandatoryAt) {
-      delay = Math.min(delay, entry.mandatoryAt - now);
-    }
-    this.#nextAttemptAt = now + delay;
-  }
-
-  invalidate(): void {
-    this.#generation += 1;
-    this.#inflight = undefined;
-    this.#current = undefined;
-    this.#nextAttemptAt = 0;
-    this.#setbacks = 0;
-    this.#lastFailure = undefined;
-  }
-
-  /** Forgets the cached credential when it is `identity` (same keys), see {@link rejectCredential}. */
-  reject(identity: AwsCredentialIdentity): void {
-    const cached = this.#current?.identity;
-    if (
-      cached !== undefined &&
-      cached.accessKeyId === identity.accessKeyId &&
-      cached.secretAccessKey === identity.secretAccessKey &&
-      cached.sessionToken === identity.sessionToken
-    ) {
-      log(this.#settings.logger, "debug", `${this.#settings.name}: ${redactKeyId(cached.accessKeyId)} was rejected where it was used; the next call reads the source again`);
-      this.invalidate();
-    }
-  }
-}
-
 /** The prototype of every memoized provider: a function prototype carrying the SDK's marker and the controls. */
 const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
-  memoized: { value: true },
-  [RETRIES_INSIDE]: { value: true },
+  // Writable: the AWS SDK's ESM build assigns `credentials.memoized = true` in strict code, and an
+  // inherited read-only property would make that assignment throw.
+  memoized: { value: true, writable: true },
   invalidate: {
     value: function invalidate(this: unknown): void {
-      cacheOf(this).invalidate();
+      stateOf(this).invalidate();
     },
   },
   [REJECT_CREDENTIAL]: {
     value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
-      cacheOf(this).reject(identity);
+      stateOf(this).reject(identity);
     },
   },
 }) as object;
 
-/** A deferred provider's state: how to find its target (`resolve(argument)`), and the target once found. */
-interface Deferred<A> {
-  readonly resolve: (argument: A) => MemoizedProvider;
-  readonly argument: A;
-  target: MemoizedProvider | undefined;
-}
-
-/**
- * A memoized provider that stands for another, `resolve(argument)`, found on first use (a call,
- * `invalidate()` or a rejected credential) and used for the provider's life: creating it costs one
- * closure and a small record (`resolve` is best a module-level function, so no second closure is
- * kept per provider), and every later call goes straight to the target. `envOrProfile()` picks
- * its process-wide shared chain this way on the first call (as the AWS SDK reads its environment
- * then), so creating one reads no environment and builds no sharing key.
- * A `resolve` that throws fails that call (a rejected promise), and the next use tries again.
- * @param resolve - returns the provider to stand for; called once (again only after it threw).
- * @param argument - what `resolve` is called with.
- * @returns a provider carrying the SDK's `memoized` marker, whose `invalidate()` and rejection
- *   hook reach the target.
- * @internal
- */
-export function deferMemoized<A>(resolve: (argument: A) => MemoizedProvider, argument: A): MemoizedProvider {
-  const state: Deferred<A> = { resolve, argument, target: undefined };
-  // A bound function: it holds its state itself and inherits callDeferred's prototype (the
-  // marker and the controls), so no prototype is set and no property added per provider.
-  return callDeferred.bind(state as Deferred<unknown>) as unknown as MemoizedProvider;
-}
-
-/** Asks a deferred provider for its state (see {@link stateOf}); never passed by a caller of ours. */
-const PROBE: unique symbol = Symbol("env-or-profile.memoize.probe");
-
-/** The body of every deferred provider, bound to its state. */
-function callDeferred(this: Deferred<unknown>, identityProperties?: Record<string, unknown> | typeof PROBE): unknown {
-  if (identityProperties === PROBE) {
-    return this;
-  }
-  return (this.target ?? targetOf(this))(identityProperties);
-}
-
-/** The target of a deferred provider, found now; when `resolve` throws, a provider rejecting with that (nothing kept). */
-function targetOf<A>(state: Deferred<A>): AwsCredentialIdentityProvider {
-  try {
-    return (state.target = state.resolve(state.argument));
-  } catch (error) {
-    const reason = error instanceof Error ? error : new TypeError(String(error)); // an options check's TypeError
-    return () => Promise.reject(reason);
-  }
-}
-
-/** The target behind a deferred provider, found now if it was not (`undefined` if it cannot be). */
-function deferredTargetOf(provider: unknown): MemoizedProvider | undefined {
-  const state = typeof provider === "function" && Object.getPrototypeOf(provider) === DEFERRED_PROTOTYPE && provider !== callDeferred
-    ? ((provider as (probe: typeof PROBE) => unknown)(PROBE) as Deferred<unknown>)
-    : undefined;
-  if (state === undefined) {
-    throw new TypeError("Expected `invalidate` to be called on the memoized provider (provider.invalidate())");
-  }
-  if (state.target === undefined) {
-    try {
-      state.target = state.resolve(state.argument);
-    } catch {
-      return undefined;
-    }
-  }
-  return state.target;
-}
-
-/** The prototype of every deferred provider: the SDK's marker, and controls that reach the target. */
-const DEFERRED_PROTOTYPE: object = Object.create(Function.prototype, {
-  memoized: { value: true },
-  [RETRIES_INSIDE]: { value: true },
-  invalidate: {
-    value: function invalidate(this: unknown): void {
-      deferredTargetOf(this)?.invalidate();
-    },
-  },
-  [REJECT_CREDENTIAL]: {
-    value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
-      rejectCredential(deferredTargetOf(this), identity);
-    },
-  },
-}) as object;
-
-Object.setPrototypeOf(callDeferred, DEFERRED_PROTOTYPE);
+Object.setPrototypeOf(callMemoized, MEMOIZED_PROTOTYPE);
 
 /**
  * Checks the options {@link memoize} would check (a `TypeError` for a bad one), without making a
@@ -544,15 +278,22 @@ Object.setPrototypeOf(callDeferred, DEFERRED_PROTOTYPE);
  * @internal
  */
 export function checkMemoizeOptions(options: MemoizeOptions): void {
-  resolveSettings(options);
+  resolveSettings(options, undefined);
 }
 
-Object.setPrototypeOf(callMemoized, MEMOIZED_PROTOTYPE);
+/** The settings of every `memoize(provider)` without options (or with only `undefined` ones), made once per name. */
+const defaultSettings = new Map<string, CacheSettings>();
 
-/** The settings of every `memoize(provider)` without options (or with only `undefined` ones), made once. */
-let defaultSettings: CacheSettings | undefined;
-
-function resolveSettings(options: MemoizeOptions): CacheSettings {
+/**
+ * The checked settings; the name is the `name` option, else the link's. Without a `retry` option,
+ * each refresh retries as its reading asks (e.g. `fromImds({ maxAttempts })`), else with
+ * {@link DEFAULT_RETRY_OPTIONS}.
+ */
+function resolveSettings(options: MemoizeOptions, linkName: string | undefined): CacheSettings {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Expected `options` to be an object");
+  }
+  checkKnownOptions(options, MEMOIZE_OPTION_KEYS, "memoize");
   if (
     options.refreshWindowMs === undefined &&
     options.maxStaleMs === undefined &&
@@ -560,61 +301,37 @@ function resolveSettings(options: MemoizeOptions): CacheSettings {
     options.retry === undefined &&
     options.clock === undefined &&
     options.random === undefined &&
-    options.logger === undefined &&
-    options.name === undefined
+    options.logger === undefined
   ) {
-    return (defaultSettings ??= computeSettings({}));
+    const name = options.name ?? linkName ?? "credentials";
+    let settings = defaultSettings.get(name);
+    if (settings === undefined) {
+      settings = computeSettings({ name });
+      if (defaultSettings.size < 64) defaultSettings.set(name, settings);
+    }
+    return settings;
   }
-  return computeSettings(options);
+  return computeSettings({ ...options, name: options.name ?? linkName ?? "credentials" });
 }
 
 function computeSettings(options: MemoizeOptions): CacheSettings {
   const windowMs = nonNegative("refreshWindowMs", options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS);
-  return {
+  if (options.clock !== undefined && (typeof options.clock !== "object" || options.clock === null || typeof options.clock.now !== "function")) {
+    throw new TypeError("Expected `clock` to be an object with a `now()` method");
+  }
+  if (options.random !== undefined && typeof options.random !== "function") {
+    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
+  }
+  return Object.freeze({
     windowMs,
     maxStaleMs: nonNegative("maxStaleMs", options.maxStaleMs ?? windowMs),
     jitter: options.jitter === undefined ? DEFAULT_JITTER : resolveJitter(options.jitter),
-    retry: options.retry === undefined ? DEFAULT_RETRY_OPTIONS : resolveRetryOptions(options.retry),
+    retry: options.retry === undefined ? undefined : resolveRetryOptions(options.retry),
     clock: options.clock ?? systemClock,
     random: options.random ?? defaultRandom,
     logger: options.logger,
     name: options.name ?? "credentials",
-  };
-}
-
-/** Rejects a malformed or already-expired credential from a source, without echoing it. */
-function checkIdentity(identity: unknown, name: string, now: number): asserts identity is AwsCredentialIdentity {
-  if (!hasKeys(identity)) {
-    throw new CredentialsError(`The ${name} source returned no usable credential (accessKeyId and secretAccessKey must be non-empty strings)`, {
-      source: name,
-      code: "PROVIDER_FAILED",
-      tryNextLink: false,
-    });
-  }
-  if (identity.expiration !== undefined) {
-    const expiresAt = identity.expiration instanceof Date ? identity.expiration.getTime() : Number.NaN;
-    if (Number.isNaN(expiresAt)) {
-      throw new CredentialsError(`The ${name} source returned a credential whose expiration is not a valid Date`, {
-        source: name,
-        code: "PROVIDER_FAILED",
-        tryNextLink: false,
-      });
-    }
-    if (expiresAt <= now) {
-      throw new CredentialsError(
-        `The ${name} source returned a credential (${redactKeyId(identity.accessKeyId)}) that expired at ${new Date(expiresAt).toISOString()}, ${Math.round((now - expiresAt) / 1000)} s ago; an expired credential is never handed out`,
-        { source: name, code: "CREDENTIALS_EXPIRED", tryNextLink: false },
-      );
-    }
-  }
-}
-
-function describeEntry(entry: Entry): string {
-  const key = redactKeyId(entry.identity.accessKeyId);
-  if (entry.expiresAt === undefined) {
-    return `${key}, no expiration`;
-  }
-  return `${key}, expires ${new Date(entry.expiresAt).toISOString()}, background refresh from ${new Date(entry.refreshAt).toISOString()}, mandatory from ${new Date(entry.mandatoryAt).toISOString()}`;
+  });
 }
 
 function nonNegative(name: string, value: number): number {

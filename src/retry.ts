@@ -62,6 +62,9 @@ const TRANSIENT_CODES = new Set([
  * (`retryable`); AWS SDK errors are read by their `$retryable`, HTTP status and name.
  */
 export function isRetryable(error: unknown): boolean {
+  if (retriesSpent(error)) {
+    return false;
+  }
   if (error instanceof CredentialsError) {
     return error.retryable;
   }
@@ -88,6 +91,34 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
+ * Marks a failure whose retries were spent: the attempts a refresh may make (`retries + 1`) were
+ * made. Registered, so two copies of the package agree, and kept on the error itself: a failure
+ * carries the fact that it was already retried wherever it travels — into a chain's list of
+ * reasons, or wrapped as the cause of a role step's "could not get the base credentials" — so no
+ * layer above retries it again, and a refresh makes at most `retries + 1` attempts at its source
+ * however deep the chain (a role whose base is another memoized provider included). This is the
+ * one rule that keeps retries from multiplying; no layer has to tell another how it retries.
+ */
+const RETRIES_SPENT: unique symbol = Symbol.for("env-or-profile.retriesSpent") as never;
+
+/** Records on `error` that its retries were spent (see {@link RETRIES_SPENT}). @internal */
+export function spendRetries(error: unknown): void {
+  if (typeof error === "object" && error !== null && Object.isExtensible(error) && !retriesSpent(error)) {
+    Object.defineProperty(error, RETRIES_SPENT, { value: true, enumerable: false });
+  }
+}
+
+/** Whether `error`, or an error in its `cause` chain, had its retries spent already. @internal */
+export function retriesSpent(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    if ((current as Record<symbol, unknown>)[RETRIES_SPENT] === true) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
  * The delay before retry number `retry` (1-based): full jitter, uniform in `[0, cap)`, where the
  * cap grows by `factor` from `minTimeout` up to `maxTimeout` (AWS Architecture Blog, "Exponential
  * Backoff And Jitter"). Full jitter spreads a fleet's retries the most.
@@ -104,26 +135,6 @@ export function fullJitterDelay(retry: number, options: Required<RetryOptions>, 
 
 /** Past this many doublings every backoff cap is `maxTimeout` (2^64 × 1 ms is beyond any timeout). */
 const MAX_BACKOFF_EXPONENT = 64;
-
-/**
- * What a caller that retries by itself (every {@link memoize}d provider) passes as identity
- * properties, so that a provider which would otherwise retry on its own (a standalone
- * `fromAssumeRole` handed straight to an SDK client) makes one attempt and lets the caller retry:
- * retries are never multiplied by layering.
- * @internal
- */
-export const RETRIED_OUTSIDE: Readonly<Record<PropertyKey, unknown>> = Object.freeze({
-  [Symbol.for("env-or-profile.retriedOutside")]: true,
-});
-
-/** Whether the caller passed {@link RETRIED_OUTSIDE} (it retries; make one attempt). @internal */
-export function retriedOutside(identityProperties: unknown): boolean {
-  return (
-    typeof identityProperties === "object" &&
-    identityProperties !== null &&
-    (identityProperties as Record<PropertyKey, unknown>)[Symbol.for("env-or-profile.retriedOutside")] === true
-  );
-}
 
 /** Options of {@link withRetry}. */
 export interface WithRetryOptions {

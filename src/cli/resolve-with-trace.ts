@@ -121,8 +121,8 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
   const providers: readonly (readonly [BaseLinkName, AwsCredentialIdentityProvider])[] = [
     ["env", fromEnv({ env: io.env, clock })],
     ["profile", fromProfile({ ...profileOption, env: io.env, clock })],
-    ["web-identity", fromWebIdentity({ env: io.env, clock, maxAttempts: 1 })],
-    ["container", fromContainer({ env: io.env, clock, maxAttempts: 1 })],
+    ["web-identity", fromWebIdentity({ env: io.env, clock })],
+    ["container", fromContainer({ env: io.env, clock })],
     ["imds", fromImds({ ...io.imds, env: io.env, clock })],
   ];
   const configured = configuredLinks({
@@ -135,12 +135,18 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
   });
   const containerNote = containerSettingsNote(io.env);
   let base: AwsCredentialIdentity | undefined;
-  const assume = role === undefined ? undefined : makeAssumeRole(io, role, async () => {
-    if (base === undefined) {
-      throw new CredentialsError("no base credential", { source: "assume-role", code: "STS_SOURCE_FAILED", tryNextLink: false });
-    }
-    return base;
-  });
+  // The base this trace just resolved, handed to the role step as is (marked as caching by itself,
+  // so the step does not wrap it in a cache of its own).
+  const traceBase = Object.assign(
+    async (): Promise<AwsCredentialIdentity> => {
+      if (base === undefined) {
+        throw new CredentialsError("no base credential", { source: "assume-role", code: "STS_SOURCE_FAILED", tryNextLink: false });
+      }
+      return base;
+    },
+    { memoized: true as const },
+  );
+  const assume = role === undefined ? undefined : makeAssumeRole(io, role, traceBase);
 
   return async () => {
     base = undefined;
@@ -234,7 +240,6 @@ function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdent
       env: io.env, // region and endpoint come from the command's environment, as the SDK's would
       source,
       clock: io.clock ?? systemClock,
-      cache: false,
     });
   } catch (error) {
     if (error instanceof TypeError) {

@@ -3,6 +3,8 @@ import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, keyIdHint, redactKeyId } from "../errors.js";
 import { parseIsoDate } from "../parse-iso-date.js";
 import { registerSecret } from "../scrub-secrets.js";
+import { identityOf, secretRef } from "../sharing/key-parts.js";
+import { linkProvider, type Link, type Reading } from "../sharing/link.js";
 
 /** The environment variables {@link fromEnv} reads, by role. */
 export const ENV_VARIABLES: Readonly<{
@@ -28,7 +30,7 @@ export const ENV_VARIABLES: Readonly<{
 export interface EnvOptions {
   /**
    * The environment to read. Read on every call, so later changes are seen (a memoized provider
-   * above it caches keys without Expiration for its life).
+   * above it keeps keys without Expiration for its life; a new one reads them again).
    * @defaultValue `process.env`
    */
   env?: Readonly<Record<string, string | undefined>>;
@@ -58,16 +60,48 @@ const SOURCE = "env";
  * ```
  */
 export function fromEnv(options?: EnvOptions): AwsCredentialIdentityProvider {
-  const env = options?.env;
-  const clock = options?.clock;
-  if (env === undefined && clock === undefined) {
+  if (options === undefined || (options.env === undefined && options.clock === undefined)) {
     return readProcessEnv; // stateless: every `fromEnv()` can be the same function
   }
-  return async () => readEnvCredentials(env ?? process.env, clock ?? systemClock);
+  return linkProvider(envLink(options));
 }
 
 /** `fromEnv()` with no options: `process.env`, read on every call, and the system clock. */
-const readProcessEnv: AwsCredentialIdentityProvider = async () => readEnvCredentials(process.env, systemClock);
+const readProcessEnv: AwsCredentialIdentityProvider = linkProvider(envLink({}));
+
+/**
+ * The env link: what decides its answer is the five variables' values (the key id, secret and
+ * token as numbers standing for them, never in clear), and the clock that judges an expiration.
+ * It answers (or stops a chain with its error) as soon as any key variable is set.
+ * @internal
+ */
+export function envLink(options: EnvOptions): Link {
+  const clock = options.clock ?? systemClock;
+  const clockKey = options.clock === undefined ? "" : `;clock@${identityOf(options.clock)}`;
+  return {
+    name: SOURCE,
+    read(): Reading {
+      const env = options.env ?? process.env;
+      const snapshot: Record<string, string | undefined> = {};
+      for (const name of ENV_VARIABLE_NAMES) snapshot[name] = env[name];
+      const accessKeyId = snapshot[ENV_VARIABLES.accessKeyId];
+      const secretAccessKey = snapshot[ENV_VARIABLES.secretAccessKey];
+      const sessionToken = snapshot[ENV_VARIABLES.sessionToken];
+      const answers = nonEmpty(accessKeyId) || nonEmpty(secretAccessKey) || nonEmpty(sessionToken);
+      const key = answers
+        ? `env:${secretRef(accessKeyId ?? "")},${secretRef(secretAccessKey ?? "")},${secretRef(sessionToken ?? "")},` +
+          `${JSON.stringify(snapshot[ENV_VARIABLES.expiration] ?? null)},${JSON.stringify(snapshot[ENV_VARIABLES.accountId] ?? null)}${clockKey}`
+        : "env:-";
+      return { key, answers, fetch: async () => readEnvCredentials(snapshot, clock) };
+    },
+  };
+}
+
+const ENV_VARIABLE_NAMES: readonly string[] = Object.values(ENV_VARIABLES);
+
+function nonEmpty(text: string | undefined): boolean {
+  return text !== undefined && text !== "";
+}
 
 /** Reads and validates the variables once; see {@link fromEnv}. */
 export function readEnvCredentials(env: Readonly<Record<string, string | undefined>>, clock: Clock = systemClock): AwsCredentialIdentity {

@@ -4,7 +4,7 @@
  * inject faults — the EC2 instance metadata service ({@link startImdsEmulator}), STS
  * ({@link startStsEmulator}: AssumeRole, AssumeRoleWithWebIdentity, DecodeAuthorizationMessage,
  * SigV4-verified) and the ECS/EKS container credentials endpoint — plus {@link manualClock}, a
- * clock that moves only when the test says so, and {@link resetImdsState}.
+ * clock that moves only when the test says so, and {@link resetSharedState}.
  *
  * ```ts
  * import { envOrProfile } from "env-or-profile";
@@ -48,6 +48,8 @@ export {
   type ImdsEmulatorOptions,
   type ImdsEmulatorRequest,
 } from "./imds-emulator.js";
+export { resetSharedState } from "../sharing/process-state.js";
+export { isolatedEnv, ISOLATED_HOME } from "./isolated-env.js";
 export { resetImdsState } from "./reset-imds-state.js";
 export {
   startContainerEmulator,

@@ -1,23 +1,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import type { FileCacheKey } from "../../cache/cache-key-hash.js";
+import { resolveProfileSelection } from "../../providers/profile/resolve-profile-selection.js";
+import { ALL_LINK_VARIABLES, LINK_VARIABLES } from "../../sharing/link-variables.js";
 import type { CliIo } from "../cli-io.js";
-import type { RoleRequest } from "../parse-cli-args.js";
-
-/**
- * Variables that change how the cache behaves, not which identity answers: left out of the key so
- * that turning the debug output on does not make every entry miss.
- */
-const NOT_IDENTITY = new Set([
-  "ENV_OR_PROFILE_CACHE",
-  "ENV_OR_PROFILE_CACHE_DIR",
-  "ENV_OR_PROFILE_DEBUG",
-  "ENV_OR_PROFILE_REFRESH_WINDOW_SECONDS",
-  "AWS_PAGER",
-  "AWS_DEFAULT_OUTPUT",
-  "AWS_CLI_AUTO_PROMPT",
-  "AWS_CLI_FILE_ENCODING",
-]);
+import { ROLE_ENV, type RoleRequest } from "../parse-cli-args.js";
 
 /** Files whose contents can change the identity are read whole, up to this size. */
 const MAX_FACT_FILE_BYTES = 1024 * 1024;
@@ -25,28 +12,29 @@ const MAX_FACT_FILE_BYTES = 1024 * 1024;
 /**
  * Everything a `credential-process` run's answer depends on, read without any network I/O, so a
  * warm run can find its entry before (and instead of) resolving anything. The rule is "key on all
- * that the chain could read", not "on the link that will win": which link wins is only known after
- * trying IMDS, and a key that missed a fact would hand out another identity's credentials.
+ * that the chain could read", not "on the link that will win" (which link wins is only known after
+ * trying IMDS), and nothing else — so the AWS CLI v2, v1, boto3 and an app running the same line
+ * share one entry whatever else their environments hold (the AWS CLI sets `AWS_DATA_PATH`, for one):
  *
  * - the role request (ARN, ExternalId, session name, duration) and `--profile`;
- * - every `AWS_*` and `ENV_OR_PROFILE_*` variable (keys and their secrets, `AWS_PROFILE`, region and
- *   endpoint settings, web identity and container settings, IMDS settings), and the home variables
- *   that decide where the shared files are;
- * - the contents of the shared config and credentials files and of the web identity and container
- *   authorization token files (so an edited profile or a rotated token never hits an older entry);
+ * - the variables the links read (`LINK_VARIABLES`: keys and their secrets, `AWS_PROFILE` and the
+ *   file variables, web identity, container, IMDS and STS location settings) and the role variables;
+ * - the contents of the shared config and credentials files — at the paths the profile link reads,
+ *   `~` expanded — and of the web identity and container authorization token files (so an edited
+ *   profile or a rotated token never hits an older entry);
  * - the host name and, on Linux, the boot id: instance-profile credentials belong to one machine, and
  *   a home directory shared between machines (NFS, a copied image) must not hand one's role to another;
  * - the user id.
  *
  * What no local fact can show, the cache cannot see either: an instance profile swapped on a running
  * instance, or whatever a profile's own `credential_process` would answer now. The entry then lives
- * until its refresh window, as an in-process cache's would; `--no-cache` opts out.
+ * until its refresh window, as an in-process provider keeps its credential; `--no-cache` opts out.
  * Secrets are in the facts, but the facts are only ever HMAC'd (see `withFileCache`).
  */
 export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile: string | undefined): FileCacheKey {
   const env = io.env;
   const facts: Record<string, string | number | boolean | undefined> = {
-    purpose: "env-or-profile credential-process v1",
+    purpose: "env-or-profile credential-process v2",
     "role.arn": role?.roleArn,
     "role.externalId": role?.externalId,
     "role.sessionName": role?.roleSessionName,
@@ -56,20 +44,15 @@ export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile:
     "host.boot": readFact("/proc/sys/kernel/random/boot_id"),
     "user.uid": typeof process.getuid === "function" ? process.getuid() : undefined,
   };
-  for (const [name, value] of Object.entries(env)) {
-    if ((name.startsWith("AWS_") || name.startsWith("ENV_OR_PROFILE_")) && !NOT_IDENTITY.has(name)) {
-      facts[`env.${name}`] = value;
-    }
-  }
-  for (const name of ["HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH"]) {
+  for (const name of [...ALL_LINK_VARIABLES, ...Object.values(ROLE_ENV)]) {
     facts[`env.${name}`] = env[name];
   }
-  const home = env["HOME"] ?? env["USERPROFILE"] ?? "";
+  const selection = resolveProfileSelection({ env, ...(profile === undefined || profile === "" ? {} : { profile }) });
   const files: Record<string, string | undefined> = {
-    config: nonEmpty(env["AWS_CONFIG_FILE"]) ?? `${home}/.aws/config`,
-    credentials: nonEmpty(env["AWS_SHARED_CREDENTIALS_FILE"]) ?? `${home}/.aws/credentials`,
-    webIdentityToken: nonEmpty(env["AWS_WEB_IDENTITY_TOKEN_FILE"]),
-    containerToken: nonEmpty(env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]),
+    config: selection.configFile,
+    credentials: selection.credentialsFile,
+    webIdentityToken: nonEmpty(env[LINK_VARIABLES.webIdentity[1]]),
+    containerToken: nonEmpty(env[LINK_VARIABLES.container[2]]),
   };
   for (const [label, path] of Object.entries(files)) {
     if (path !== undefined) {
@@ -80,7 +63,7 @@ export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile:
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 function safeHostname(): string {

@@ -1,4 +1,5 @@
-import { DEFAULT_STS_REGION } from "../../providers/assume-role.js";
+import { resolveStsLocation, type StsLocation } from "../../providers/sts/sts-location.js";
+import { sendSts } from "../../providers/sts/sts-transport.js";
 import { EXIT, type CliIo } from "../cli-io.js";
 import { reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
@@ -15,9 +16,9 @@ export const DECODE_TIMEOUT_MS = 10_000;
  * `-` reads the message from standard input; a pasted `Encoded authorization failure message:`
  * prefix is dropped. The AWS SDK is loaded only here.
  *
- * The region is `AWS_REGION`, else `AWS_DEFAULT_REGION`, else us-east-1; the endpoint
- * `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else STS's regional one. The caller needs
- * `sts:DecodeAuthorizationMessage`.
+ * Where STS is: as every STS call of env-or-profile reads it (`resolveStsLocation`: `AWS_REGION`,
+ * `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, FIPS, dual-stack; else the
+ * role's partition's region, else us-east-1). The caller needs `sts:DecodeAuthorizationMessage`.
  * @returns the exit code: 0 decoded, 1 no credentials or STS refused.
  */
 export async function decodeAuthorizationMessageCommand(
@@ -45,25 +46,29 @@ export async function decodeAuthorizationMessageCommand(
     io.stderr(`env-or-profile decode-authorization-message: no credentials to call STS with: ${reason(result.error)}\n`);
     return EXIT.failure;
   }
-  const region = nonEmpty(io.env["AWS_REGION"]) ?? nonEmpty(io.env["AWS_DEFAULT_REGION"]) ?? DEFAULT_STS_REGION;
-  const endpoint = nonEmpty(io.env["AWS_ENDPOINT_URL_STS"]) ?? nonEmpty(io.env["AWS_ENDPOINT_URL"]);
-
-  const { STSClient, DecodeAuthorizationMessageCommand } = await import("@aws-sdk/client-sts");
-  const client = new STSClient({
-    region,
-    credentials: { ...credential },
-    ...(endpoint === undefined ? {} : { endpoint }),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: DECODE_TIMEOUT_MS, requestTimeout: DECODE_TIMEOUT_MS, throwOnRequestTimeout: true },
-  });
+  let location: StsLocation;
+  try {
+    location = resolveStsLocation({ env: io.env, ...(options.role === undefined ? {} : { roleArn: options.role.roleArn }) });
+  } catch (error) {
+    io.stderr(`env-or-profile decode-authorization-message: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failure;
+  }
   let decoded: string | undefined;
   try {
-    decoded = (await client.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }))).DecodedMessage;
+    decoded = (
+      await sendSts({
+        source: "decode-authorization-message",
+        location,
+        timeoutMs: DECODE_TIMEOUT_MS,
+        signing: credential,
+        requestKey: `DecodeAuthorizationMessage ${encoded}`,
+        send: (client, { DecodeAuthorizationMessageCommand }, abortSignal) =>
+          client.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }), { abortSignal }),
+      })
+    ).DecodedMessage;
   } catch (error) {
     io.stderr(`env-or-profile decode-authorization-message: STS did not decode it: ${reason(error, credential)}\n`);
     return EXIT.failure;
-  } finally {
-    client.destroy();
   }
   if (decoded === undefined) {
     io.stderr("env-or-profile decode-authorization-message: STS answered without a DecodedMessage\n");
@@ -77,8 +82,4 @@ export async function decodeAuthorizationMessageCommand(
   }
   io.stdout(`${pretty}\n`);
   return EXIT.ok;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
 }

@@ -10,8 +10,8 @@ export interface StsErrorContext {
   baseAccessKeyId: string;
   /** Where the request went. */
   endpointLabel: string;
-  /** How long a denial is remembered, for the message. */
-  negativeCacheMs: number;
+  /** The MFA device, when the call sent an MFA code (a refused code is then named as the likely cause). */
+  mfaSerial?: string | undefined;
 }
 
 const SOURCE = "assume-role";
@@ -73,13 +73,19 @@ export function mapStsError(error: unknown, context: StsErrorContext): Credentia
     return make(`STS throttled AssumeRole for ${role} (${name}, ${rid}); try again later.`, "STS_THROTTLED", true);
   }
   if (name === "AccessDenied" || name === "AccessDeniedException") {
-    const seconds = Math.round(context.negativeCacheMs / 1000);
+    if (context.mfaSerial !== undefined && /MultiFactorAuthentication|MFA|one time pass/i.test(rawMessage)) {
+      return make(
+        `STS refused the MFA code for ${context.mfaSerial} when assuming ${role} (AccessDenied, ${rid}): a wrong, expired or ` +
+          `already used code. Not retried: ask for a new code. STS said: ${rawMessage}`,
+        "STS_ACCESS_DENIED",
+        false,
+      );
+    }
     return make(
       `STS denied AssumeRole for ${role} to base identity ${redactKeyId(context.baseAccessKeyId)} (AccessDenied, ${rid}). ` +
         `Check the role's trust policy — it must trust this identity, and its sts:ExternalId condition must match the ExternalId ` +
         `configured here (${context.externalIdSet ? "one is set" : "none is set"}) — and check that the base identity's policy ` +
-        `allows sts:AssumeRole on the role. STS said: ${rawMessage} ` +
-        `Not retried${seconds > 0 ? `; remembered for ${seconds} s` : ""}.`,
+        `allows sts:AssumeRole on the role${context.mfaSerial === undefined ? "" : ", and that the MFA code was right"}. STS said: ${rawMessage} Not retried.`,
       "STS_ACCESS_DENIED",
       false,
     );

@@ -1,48 +1,59 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
-import { withRetry } from "../../retry.js";
-import { registerCredential } from "../../scrub-secrets.js";
+import { registerCredential, registerSecret } from "../../scrub-secrets.js";
+import { coalesce } from "../../sharing/coalesce.js";
+import { processSlot } from "../../sharing/process-state.js";
 import type { CredentialLink } from "../http-credentials/credential-link.js";
 import { httpRequest, type HttpResponse } from "../http-credentials/http-request.js";
 import { HttpTransportError } from "../http-credentials/http-transport-error.js";
 import { parseCredentialJson } from "../http-credentials/parse-credential-json.js";
-import { CONTAINER_RETRY_BASE_DELAY_MS, CONTAINER_RETRY_MAX_DELAY_MS, type ResolvedContainerOptions } from "./container-options.js";
+import { readContainerAuthorization, type ContainerAuthorization } from "./container-authorization.js";
+import type { CheckedContainerOptions } from "./container-options.js";
 import { CONTAINER_ENV_VARIABLES } from "./resolve-container-endpoint.js";
 
-// The container link's fetch path, apart from `fromContainer` (which checks the endpoint and
-// options when created): loaded at the first fetch, not at `import "env-or-profile"` (issue 13:
-// the import within a third of the SDK's).
+// The container link's fetch path, apart from `fromContainer` (which checks the options when
+// created and reads the variables on every call): loaded at the first fetch, not at
+// `import "env-or-profile"` (the import within a third of the SDK's).
 
 const LINK: CredentialLink = { source: "container", name: "The container credentials endpoint", badResponseCode: "CONTAINER_BAD_RESPONSE" };
 
 /** A `Code` from an error body short and plain enough to quote. */
 const QUOTABLE_CODE = /^[A-Za-z]{1,40}$/;
 
-/** The credentials from `url`, retried while the failure can heal. @internal */
-export async function fetchWithRetries(
-  config: ResolvedContainerOptions,
+/** Requests in flight, by URL, `Authorization` value and deadline (held only in memory, never shown). */
+function inflight(): Map<string, Promise<unknown>> {
+  return processSlot("container.inflight", () => new Map<string, Promise<unknown>>(), (map) => map.clear());
+}
+
+/**
+ * One attempt at the credentials from `url`: the token read now (EKS rotates it), one GET — shared
+ * with every caller asking the same URL with the same token at the same moment — and the answer
+ * checked on this caller's clock.
+ * @internal
+ */
+export async function fetchContainerCredentials(
+  config: CheckedContainerOptions,
   url: string,
-  authorization: string | undefined,
+  variable: string | undefined,
+  authorizationSource: ContainerAuthorization,
 ): Promise<AwsCredentialIdentity & { expiration: Date }> {
-  const identity = await withRetry(() => fetchOnce(config, url, authorization), {
-    retry: { retries: config.maxAttempts - 1, minTimeout: CONTAINER_RETRY_BASE_DELAY_MS, maxTimeout: CONTAINER_RETRY_MAX_DELAY_MS, factor: 2 },
-    random: config.random,
-    onRetry: ({ retry, delayMs, error }) =>
-      log(config.logger, "debug", `container: attempt ${retry} failed (${describeError(error)}); retrying in ${delayMs} ms`),
-  });
+  const authorization = await readContainerAuthorization(authorizationSource);
+  // A server (or proxy) that echoes the token back must not get it into any message we show.
+  if (authorization !== undefined) registerSecret(authorization);
+  const response = await coalesce(inflight(), `${url}\n${authorization ?? ""}\n${config.timeoutMs}\n${config.ca ?? ""}`, () => send(config, url, variable, authorization));
+  if (response.status !== 200) {
+    throw httpError(response, url, authorization !== undefined);
+  }
+  const { identity } = parseCredentialJson(response.body, { link: LINK, nowMs: config.clock.now(), what: `credentials from ${url}`, code: "optional" });
+  registerCredential(identity);
   log(config.logger, "debug", `container: credentials ${redactKeyId(identity.accessKeyId)} from ${url} expire at ${identity.expiration.toISOString()}`);
   return identity;
 }
 
-async function fetchOnce(
-  config: ResolvedContainerOptions,
-  url: string,
-  authorization: string | undefined,
-): Promise<AwsCredentialIdentity & { expiration: Date }> {
-  let response: HttpResponse;
+async function send(config: CheckedContainerOptions, url: string, variable: string | undefined, authorization: string | undefined): Promise<HttpResponse> {
   try {
-    response = await httpRequest({
+    return await httpRequest({
       method: "GET",
       url,
       headers: authorization === undefined ? {} : { Authorization: authorization },
@@ -50,17 +61,11 @@ async function fetchOnce(
       ...(config.ca === undefined ? {} : { ca: config.ca }),
     });
   } catch (error) {
-    throw transportError(error, url, config);
+    throw transportError(error, url, variable);
   }
-  if (response.status !== 200) {
-    throw httpError(response, url, authorization !== undefined);
-  }
-  const { identity } = parseCredentialJson(response.body, { link: LINK, nowMs: config.clock.now(), what: `credentials from ${url}`, code: "optional" });
-  registerCredential(identity);
-  return identity;
 }
 
-function transportError(error: unknown, url: string, config: ResolvedContainerOptions): CredentialsError {
+function transportError(error: unknown, url: string, variable: string | undefined): CredentialsError {
   if (!(error instanceof HttpTransportError)) {
     return new CredentialsError(`The request to ${url} could not be made: ${describeError(error)}`, {
       source: "container",
@@ -69,7 +74,7 @@ function transportError(error: unknown, url: string, config: ResolvedContainerOp
       cause: error,
     });
   }
-  const from = `from ${config.variable ?? "the container credentials URI"}`;
+  const from = `from ${variable ?? "the container credentials URI"}`;
   switch (error.failure) {
     case "timeout":
       return new CredentialsError(`The container credentials endpoint ${url} (${from}) did not answer: ${error.message}`, {

@@ -1,7 +1,8 @@
-import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
+import { systemClock, type Clock } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
+import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
-import { checkClock, checkLogger, checkRandom } from "../../check-runtime-options.js";
+import { checkClock, checkEnvObject, checkLogger } from "../../check-runtime-options.js";
 import { containerAuthorization, type ContainerAuthorization } from "./container-authorization.js";
 import { CONTAINER_ENV_VARIABLES, resolveContainerSettings } from "./resolve-container-endpoint.js";
 
@@ -13,9 +14,9 @@ import { CONTAINER_ENV_VARIABLES, resolveContainerSettings } from "./resolve-con
 export const DEFAULT_CONTAINER_TIMEOUT_MS = 1_000;
 
 /**
- * Attempts per resolution for failures that may heal (5xx, 429, a refused or reset connection, a
- * timeout): 3, botocore's `ContainerMetadataFetcher.RETRY_ATTEMPTS`. Inside `envOrProfile()` the
- * link makes one attempt and the chain's cache retries (so attempts are never multiplied).
+ * Attempts per refresh for failures that may heal (5xx, 429, a refused or reset connection, a
+ * timeout): 3, botocore's `ContainerMetadataFetcher.RETRY_ATTEMPTS`, made by a `memoize` around the
+ * link (inside `envOrProfile()`, the chain's retry policy applies: attempts are never multiplied).
  */
 export const DEFAULT_CONTAINER_MAX_ATTEMPTS = 3;
 
@@ -32,20 +33,21 @@ export const CONTAINER_RETRY_MAX_DELAY_MS = 1_000;
 /** The environment the container link reads. */
 export type ContainerEnv = Readonly<Record<string, string | undefined>>;
 
-/** Options of `fromContainer`. The environment is read once, when the provider is created. */
+/** Options of `fromContainer`. */
 export interface ContainerOptions {
   /**
    * Where `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` / `_FULL_URI` and
-   * `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` / `_TOKEN` are read from (the token file itself is
-   * read on every request).
-   * @defaultValue `process.env`, read when the provider is created
+   * `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` / `_TOKEN` are read from, on every call (the token file
+   * itself is read on every request).
+   * @defaultValue `process.env`
    */
   env?: ContainerEnv;
   /** Milliseconds one request may take. @defaultValue {@link DEFAULT_CONTAINER_TIMEOUT_MS} */
   timeoutMs?: number;
   /**
-   * Attempts for failures that may heal (5xx, 429, network errors, timeouts), with a short
-   * jittered backoff. Never applied to 4xx answers or bad documents.
+   * Attempts per refresh for failures that may heal (5xx, 429, network errors, timeouts), with a
+   * short jittered backoff — made by a `memoize` around this link alone (`memoize(fromContainer())`);
+   * in a chain, the chain's `retry` decides. Never applied to 4xx answers or bad documents.
    * @defaultValue {@link DEFAULT_CONTAINER_MAX_ATTEMPTS}
    */
   maxAttempts?: number;
@@ -53,47 +55,44 @@ export interface ContainerOptions {
   ca?: string;
   /** The clock for expiry checks. @defaultValue `systemClock` */
   clock?: Clock;
-  /** Randomness for backoff jitter. @defaultValue `defaultRandom` */
-  random?: Random;
   /** Receives one debug line per decision and a warning when both URI variables are set. @defaultValue none */
   logger?: Logger;
 }
 
-/** {@link ContainerOptions} with defaults applied and the environment read; internal. */
-export interface ResolvedContainerOptions {
-  /** The URL to ask, or `undefined` when neither URI variable is set (the link falls through). */
-  readonly url: string | undefined;
-  /** The variable the URL came from. */
-  readonly variable: string | undefined;
-  /** A refused or malformed URI: the provider fails with it, without I/O, when called. */
-  readonly configError: CredentialsError | undefined;
-  /** What was set and ignored (both URIs, both tokens), for the logger and `explain`. */
-  readonly notes: readonly string[];
-  readonly authorization: ContainerAuthorization;
+/** The option keys of {@link ContainerOptions}. @internal */
+export const CONTAINER_OPTION_KEYS = ["env", "timeoutMs", "maxAttempts", "ca", "clock", "logger"] as const;
+
+/** {@link ContainerOptions} checked, with defaults applied (the environment not read yet); internal. */
+export interface CheckedContainerOptions {
   readonly timeoutMs: number;
   readonly maxAttempts: number;
   readonly ca: string | undefined;
   readonly clock: Clock;
-  readonly random: Random;
   readonly logger: Logger | undefined;
 }
 
-/**
- * Checks `options` (a `TypeError` now for a bad one) and reads the environment (a bad URI is kept
- * as `configError` and thrown when the provider is called).
- */
-export function resolveContainerOptions(options: ContainerOptions = {}): ResolvedContainerOptions {
+/** What one reading of the environment found; internal. */
+export interface ContainerReading {
+  /** The URL to ask, or `undefined` when neither URI variable is set (the link falls through). */
+  readonly url: string | undefined;
+  /** The variable the URL came from. */
+  readonly variable: string | undefined;
+  /** A refused or malformed URI: the provider fails with it, without I/O. */
+  readonly configError: CredentialsError | undefined;
+  /** What was set and ignored (both URIs, both tokens), for the logger and `explain`. */
+  readonly notes: readonly string[];
+  readonly authorization: ContainerAuthorization;
+}
+
+/** Checks `options` (a `TypeError` now for a bad one); the environment is read by {@link readContainerEnv}. */
+export function checkContainerOptions(options: ContainerOptions = {}): CheckedContainerOptions {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${options === null ? "null" : typeof options}`);
   }
-  const env = options.env === undefined ? process.env : options.env;
-  if (typeof env !== "object" || env === null) {
-    throw new TypeError("Expected `env` to be an object of environment variables");
-  }
+  checkKnownOptions(options, CONTAINER_OPTION_KEYS, "fromContainer", { random: "retries are made by `memoize`, which takes `random`" });
+  checkEnvObject(options.env);
   const clock = options.clock ?? systemClock;
   checkClock(clock);
-  const random = options.random ?? defaultRandom;
-  checkRandom(random);
   checkLogger(options.logger);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONTAINER_TIMEOUT_MS;
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -106,7 +105,11 @@ export function resolveContainerOptions(options: ContainerOptions = {}): Resolve
   if (options.ca !== undefined && typeof options.ca !== "string") {
     throw new TypeError("Expected `ca` to be a PEM string");
   }
+  return { timeoutMs, maxAttempts, ca: options.ca, clock, logger: options.logger };
+}
 
+/** Reads the container variables of `env` now (a bad URI is kept as `configError`, thrown when fetched). */
+export function readContainerEnv(env: ContainerEnv): ContainerReading {
   const notes: string[] = [];
   let url: string | undefined;
   let variable: string | undefined;
@@ -123,17 +126,5 @@ export function resolveContainerOptions(options: ContainerOptions = {}): Resolve
   }
   const { authorization, note } = containerAuthorization(env);
   if (note !== undefined) notes.push(note);
-  return {
-    url,
-    variable,
-    configError,
-    notes,
-    authorization,
-    timeoutMs,
-    maxAttempts,
-    ca: options.ca,
-    clock,
-    random,
-    logger: options.logger,
-  };
+  return { url, variable, configError, notes, authorization };
 }

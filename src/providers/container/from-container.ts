@@ -4,25 +4,18 @@
  *   redirects, a body cap while streaming, every field of the answer validated (an expired or
  *   half-empty document is an error, not a credential) and nothing of the body in any error;
  * - a refused host is refused before any I/O, with the reason, and without resolving a name;
- * - retries are jittered and bounded (the SDK waits a whole timeout between tries);
- * - providers asking the same endpoint with the same token share one request in flight.
+ * - retries (by `memoize`) are jittered and bounded (the SDK waits a whole timeout between tries);
+ * - providers asking the same endpoint with the same token at the same moment share one request.
  */
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
-import { registerSecret } from "../../scrub-secrets.js";
-import { identityOf } from "../../shared-providers.js";
-import { readContainerAuthorization } from "./container-authorization.js";
-import { resolveContainerOptions, type ContainerOptions } from "./container-options.js";
+import { identityOf, optionsKey, secretRef } from "../../sharing/key-parts.js";
+import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
+import { CONTAINER_RETRY_BASE_DELAY_MS, CONTAINER_RETRY_MAX_DELAY_MS, checkContainerOptions, readContainerEnv, type CheckedContainerOptions, type ContainerOptions } from "./container-options.js";
 import { CONTAINER_ENV_VARIABLES } from "./resolve-container-endpoint.js";
 
 export type { ContainerEnv, ContainerOptions } from "./container-options.js";
-
-/**
- * Requests in flight, per clock, URL and `Authorization` value (held only in memory, never shown): many
- * providers for one endpoint — one per SDK client, or 10,000 made at start-up — make one request.
- */
-const inflight = new Map<string, Promise<AwsCredentialIdentity & { expiration: Date }>>();
 
 /**
  * The container link: credentials from the ECS task role endpoint
@@ -32,8 +25,10 @@ const inflight = new Map<string, Promise<AwsCredentialIdentity & { expiration: D
  * `AWS_CONTAINER_AUTHORIZATION_TOKEN`. Which URL is asked, and which hosts are allowed, is
  * {@link resolveContainerEndpoint}'s rule.
  *
- * It does not cache: wrap it in `memoize` (as `envOrProfile` does), which refreshes before
- * `expiration`.
+ * It makes one attempt per call and does not cache: wrap it in `memoize` (as `envOrProfile` does),
+ * which refreshes before `expiration` and retries what can heal (`maxAttempts`). Providers asking the
+ * same URL with the same token at the same moment share one request; memoized providers that read
+ * the same variables share one credential.
  *
  * Failures are `CredentialsError`s with `source: "container"`:
  * - not configured (`tryNextLink: true`): `CONTAINER_NOT_SET`, without I/O;
@@ -44,7 +39,7 @@ const inflight = new Map<string, Promise<AwsCredentialIdentity & { expiration: D
  *   (`retryable`), `CONTAINER_HTTP_ERROR` (`retryable` for 5xx and 429), `CONTAINER_BAD_RESPONSE`
  *   (not JSON, a missing field, already expired), `CONTAINER_TOO_LARGE`.
  *
- * @param options - see {@link ContainerOptions}; the environment is read now.
+ * @param options - see {@link ContainerOptions}; checked now, the environment read on every call.
  * @returns a provider resolving to `{ accessKeyId, secretAccessKey, sessionToken, expiration }`
  *   (plus `accountId` when the endpoint gives one).
  * @throws TypeError at once when an option is invalid, e.g. "Expected `timeoutMs` to be …".
@@ -63,41 +58,58 @@ const inflight = new Map<string, Promise<AwsCredentialIdentity & { expiration: D
  * ```
  */
 export function fromContainer(options: ContainerOptions = {}): AwsCredentialIdentityProvider {
-  const config = resolveContainerOptions(options);
-  for (const note of config.notes) {
-    log(config.logger, "warn", `container: ${note}`);
-  }
-  return async () => {
-    if (config.configError !== undefined) {
-      throw config.configError;
-    }
-    if (config.url === undefined) {
-      throw new CredentialsError(`${CONTAINER_ENV_VARIABLES.relativeUri} and ${CONTAINER_ENV_VARIABLES.fullUri} are not set`, {
-        source: "container",
-        code: "CONTAINER_NOT_SET",
-        tryNextLink: true,
-      });
-    }
-    const url = config.url;
-    const authorization = await readContainerAuthorization(config.authorization);
-    // A server (or proxy) that echoes the token back must not get it into any message we show.
-    if (authorization !== undefined) registerSecret(authorization);
-    // The clock is part of the key: each provider judges Expiration by its own clock.
-    const key = `${identityOf(config.clock)}\n${url}\n${authorization ?? ""}`;
-    let shared = inflight.get(key);
-    if (shared === undefined) {
-      // The request, its retries and the answer's checks (container-fetch.ts, its own chunk) load
-      // at the first fetch: only container users need them, and they are not part of
-      // `import "env-or-profile"`. Set in the same tick, so callers still share one request.
-      shared = import("./container-fetch.js").then(({ fetchWithRetries }) => fetchWithRetries(config, url, authorization));
-      inflight.set(key, shared);
-      const clear = (): void => {
-        if (inflight.get(key) === shared) inflight.delete(key);
-      };
-      shared.then(clear, clear);
-    }
-    const identity = await shared;
-    return { ...identity, expiration: new Date(identity.expiration.getTime()) };
+  return linkProvider(containerLink(options));
+}
+
+/**
+ * The container link: what decides its answer is the URL, the token file's path or the token itself
+ * (as a number standing for it), and the options. It answers (or stops a chain) when either URI
+ * variable is set.
+ * @throws TypeError when an option is invalid.
+ * @internal
+ */
+export function containerLink(options: ContainerOptions = {}): Link {
+  const checked = checkContainerOptions(options);
+  const optionKey = optionsKey({
+    timeoutMs: checked.timeoutMs,
+    ca: checked.ca,
+    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
+    logger: checked.logger === undefined ? undefined : `@${identityOf(checked.logger)}`,
+  });
+  return {
+    name: "container",
+    read: () => readContainer(checked, options.env ?? process.env, optionKey),
   };
 }
 
+function readContainer(checked: CheckedContainerOptions, env: Readonly<Record<string, string | undefined>>, optionKey: string): Reading {
+  const reading = readContainerEnv(env);
+  for (const note of reading.notes) {
+    log(checked.logger, "warn", `container: ${note}`);
+  }
+  if (reading.configError !== undefined) {
+    const error = reading.configError;
+    return { key: `container:invalid:${error.message}`, answers: true, fetch: () => Promise.reject(error) };
+  }
+  const url = reading.url;
+  if (url === undefined) {
+    return fallsThrough(
+      "container:-",
+      new CredentialsError(`${CONTAINER_ENV_VARIABLES.relativeUri} and ${CONTAINER_ENV_VARIABLES.fullUri} are not set`, {
+        source: "container",
+        code: "CONTAINER_NOT_SET",
+        tryNextLink: true,
+      }),
+    );
+  }
+  const { authorization } = reading;
+  const authorizationKey = authorization.kind === "file" ? `file=${JSON.stringify(authorization.path)}` : authorization.kind === "token" ? `token=${secretRef(authorization.token)}` : "none";
+  return {
+    key: `container:${JSON.stringify(url)};${authorizationKey};${optionKey}`,
+    answers: true,
+    retry: { retries: checked.maxAttempts - 1, minTimeout: CONTAINER_RETRY_BASE_DELAY_MS, maxTimeout: CONTAINER_RETRY_MAX_DELAY_MS, factor: 2 },
+    // The request, the answer's checks and the token read (container-fetch.ts, its own chunk) load
+    // at the first fetch: only container users need them.
+    fetch: async () => (await import("./container-fetch.js")).fetchContainerCredentials(checked, url, reading.variable, authorization),
+  };
+}

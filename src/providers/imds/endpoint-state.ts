@@ -1,3 +1,6 @@
+import { coalesce } from "../../sharing/coalesce.js";
+import { processSlot } from "../../sharing/process-state.js";
+
 /** A "no IMDS here" verdict: calls fail at once, without I/O, while it holds. */
 export interface CoolDown {
   /** When it was written, on the writing provider's clock. */
@@ -15,65 +18,61 @@ export interface CoolDown {
   readonly timeoutMs: number;
 }
 
-/** The last credentials document served for a role, shared with providers that have not seen it. */
-export interface SharedCredentials {
-  /** The response body (carries secrets: never log it). Each provider parses it on its own clock. */
-  readonly body: string;
-  /** Its `Expiration`, epoch ms. */
-  readonly expirationMs: number;
-  /** Its `AccessKeyId`, to recognise a provider that already has it. */
-  readonly accessKeyId: string;
-  /** Whether it came over an IMDSv2 session or IMDSv1: a provider that refuses v1 takes only `"token"`. */
-  readonly via: "token" | "v1";
+/**
+ * The instance profile's role as IMDS last listed it: it decides which credentials a new provider
+ * gets, so it is part of the IMDS link's sharing key, and it is asked again at most once per
+ * {@link ROLE_RECHECK_MS} (and at once when its credentials path answers 404).
+ */
+export interface KnownRole {
+  readonly name: string;
+  /** When IMDS listed it, on the asking provider's clock. */
+  readonly checkedAt: number;
 }
 
-/** What the process knows about one IMDS endpoint, shared by every provider on it. */
+/**
+ * How long a listed role is trusted before a new provider asks IMDS again, in milliseconds: one
+ * minute. Our own number: an instance profile replaced on a running instance is seen by new
+ * providers within a minute, and a process making providers all day asks at most once a minute.
+ */
+export const ROLE_RECHECK_MS = 60_000;
+
+/** What the process knows about one IMDS endpoint, shared by every provider on it. Holds no credential. */
 export interface EndpointState {
   /** Whether the endpoint ever gave an HTTP answer of any status: something is there. */
   answered: boolean;
   /** The current "no IMDS here" verdict, if any. */
   coolDown: CoolDown | undefined;
-  /**
-   * The instance profile's role, once discovered: every provider on the endpoint reuses it (one
-   * instance, one role) until its credentials path answers 404.
-   */
-  roleName: string | undefined;
-  /** Role discovery and credential fetches in flight, by what they ask and how (one of each at a time). */
+  /** The role as last listed. */
+  role: KnownRole | undefined;
+  /** Requests in flight, by what they ask and how (one of each at a time); no answer is kept. */
   readonly inflight: Map<string, Promise<unknown>>;
-  /** The last credentials per role. */
-  readonly credentials: Map<string, SharedCredentials>;
 }
 
-const states = new Map<string, EndpointState>();
+function states(): Map<string, EndpointState> {
+  return processSlot("imds.endpoints", () => new Map<string, EndpointState>(), (map) => map.clear());
+}
 
 /** The shared state of `endpoint` (created on first use). */
 export function endpointState(endpoint: string): EndpointState {
-  let state = states.get(endpoint);
+  const all = states();
+  let state = all.get(endpoint);
   if (state === undefined) {
-    state = { answered: false, coolDown: undefined, roleName: undefined, inflight: new Map(), credentials: new Map() };
-    states.set(endpoint, state);
+    state = { answered: false, coolDown: undefined, role: undefined, inflight: new Map() };
+    all.set(endpoint, state);
   }
   return state;
 }
 
 /**
- * Runs `fetch` unless one is already in flight under `key` on this endpoint, whose promise is then
+ * Runs `request` unless one is already in flight under `key` on this endpoint, whose promise is then
  * shared: a start-up storm of providers sends one request, not one each.
  */
-export function sharedFlight<T>(state: EndpointState, key: string, fetch: () => Promise<T>): Promise<T> {
-  const running = state.inflight.get(key);
-  if (running !== undefined) return running as Promise<T>;
-  const promise: Promise<T> = fetch().finally(() => {
-    if (state.inflight.get(key) === promise) state.inflight.delete(key);
-  });
-  state.inflight.set(key, promise);
-  return promise;
+export function sharedFlight<T>(state: EndpointState, key: string, request: () => Promise<T>): Promise<T> {
+  return coalesce(state.inflight, key, request);
 }
 
-/**
- * Forgets what is known about every endpoint (cool-downs, liveness, roles, shared credentials).
- * For tests that reuse a port; see also `sharedTokenCache.clear()`.
- */
-export function resetImdsEndpointStates(): void {
-  states.clear();
+/** The role known for `state` at `now` (this provider's clock), if it was listed within {@link ROLE_RECHECK_MS}. */
+export function freshRole(state: EndpointState, now: number): string | undefined {
+  const role = state.role;
+  return role !== undefined && now >= role.checkedAt && now < role.checkedAt + ROLE_RECHECK_MS ? role.name : undefined;
 }

@@ -6,19 +6,25 @@
  * - off EC2 it pays two full timeouts (token request, then the IMDSv1 try) on every call; we pay
  *   at most one timeout in total, fall through at once on a refused connection, and then fail fast
  *   without I/O for a 15–30 s cool-down;
+ * - ten thousand providers made at once send it thirty thousand requests; ours send three;
  * - it accepts a credentials document whose `Code` is not "Success", and `Expiration`s that do not
  *   parse or are already past; we validate every field and say which one was wrong, without ever
  *   echoing the body (it carries secrets).
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
+import { checkKnownOptions } from "../../known-options.js";
 import { log } from "../../logger.js";
-import { sharedFlight, type SharedCredentials } from "./endpoint-state.js";
-import { createImdsClient, type ImdsAnswer, type ImdsClient } from "./imds-client.js";
-import { internImdsOptions } from "./intern-imds-options.js";
+import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
+import { freshRole, sharedFlight } from "./endpoint-state.js";
+import { createImdsClient, type ImdsClient } from "./imds-client.js";
 import {
-  assertImdsUsable,
   checkImdsOptions,
+  IMDS_OPTION_KEYS,
+  IMDS_RETRY_BASE_DELAY_MS,
+  IMDS_RETRY_MAX_DELAY_MS,
+  resolveImdsOptions,
   STATIC_STABILITY_JITTER_MS,
   STATIC_STABILITY_MIN_EXTENSION_MS,
   type ImdsOptions,
@@ -32,19 +38,23 @@ export type { ImdsEnv, ImdsOptions } from "./imds-options.js";
 /** Where IMDS lists the instance profile's role, and serves its credentials under the role name. */
 export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials/";
 
+type Identity = AwsCredentialIdentity & { expiration: Date };
+
 /**
  * The EC2 instance-profile link: credentials from the Instance Metadata Service (IMDS).
  *
  * IMDSv2 first (a session token, cached for its lifetime and shared by every provider on the
  * endpoint), IMDSv1 as a fallback unless turned off (a v1 verdict is trusted for a minute, then
- * re-checked). The role name is discovered once and rediscovered only when its path answers 404.
- * Every field of the answer is validated.
+ * re-checked). The role IMDS lists decides which credentials a provider gets: it is asked again at
+ * most once a minute per endpoint, and at once when its credentials path answers 404, so a new
+ * provider never gets the credentials of a role the instance no longer has. Every field of the
+ * answer is validated.
  *
- * Process-wide, per endpoint: one role discovery and one credential fetch in flight at a time
- * (10,000 providers created at once send three requests), and the last credentials are handed to
- * a provider that has not seen them yet while they have more than 15 minutes left. A provider
- * calling again (a refresh) always asks IMDS. Otherwise it does not cache credentials itself: wrap
- * it in `memoize` (as `envOrProfile` does), which refreshes before `expiration`.
+ * Each call is one attempt and nothing is cached here: wrap it in `memoize` (as `envOrProfile`
+ * does), which refreshes before `expiration`, retries what can heal (`maxAttempts`) and shares one
+ * credential between every memoized provider that reads the same endpoint, settings and role.
+ * Requests are shared per endpoint while in flight: 10,000 providers created at once send three
+ * (a token, the role list, the credentials).
  *
  * Failures are `CredentialsError`s with `source: "imds"`:
  * - not on EC2 (`tryNextLink: true`): `IMDS_DISABLED` (`AWS_EC2_METADATA_DISABLED=true`, no I/O),
@@ -56,9 +66,8 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  *   IMDS answered before; not for a token request lost to a container's hop limit),
  *   `CONFIG_INVALID` (a bad `AWS_EC2_METADATA_*` / `AWS_METADATA_SERVICE_*` variable).
  *
- * @param options - see {@link ImdsOptions}; checked now. A given `env` is read now, `process.env`
- *   (the default) on the first call — as the AWS SDK does, so creating a provider reads nothing;
- *   options win over the environment.
+ * @param options - see {@link ImdsOptions}; checked now. The environment (`env`, else `process.env`)
+ *   is read on every call, as the AWS SDK reads it when a provider first resolves; options win over it.
  * @returns a provider resolving to `{ accessKeyId, secretAccessKey, sessionToken, expiration }`
  *   (plus `accountId` when IMDS gives one).
  * @throws TypeError at once when an option is invalid, e.g. "Expected `tokenTtlSeconds` to be …".
@@ -73,109 +82,84 @@ export const IMDS_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials
  * });
  * ```
  */
-export function fromImds(options: ImdsOptions = NO_OPTIONS): AwsCredentialIdentityProvider {
-  // Cheap to create: the options are checked now, but `process.env` (about a microsecond and a
-  // half per variable) is read on the first call, as the SDK does; a given `env` object is cheap
-  // to read and is read now. The resolved setup is shared per distinct options and environment,
-  // the client per setup; per provider only a closure and a small record.
-  // One variable holds the options until the first call, then the provider's run (its resolved
-  // setup and last credentials): a closure over one variable, about what the SDK's provider costs.
-  let state: ImdsOptions | ImdsRun = options;
-  if (options === NO_OPTIONS) {
-    // nothing to check
-  } else if (typeof options === "object" && options !== null && options.env !== undefined) {
-    state = new ImdsRun(internImdsOptions(options));
-  } else {
-    checkImdsOptions(options, true);
-  }
-  return () => (state instanceof ImdsRun ? state : (state = new ImdsRun(internImdsOptions(state)))).provide();
+export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvider {
+  return linkProvider(imdsLink(options));
 }
-
-/** A called `fromImds` provider: its resolved setup and its last good credentials. */
-class ImdsRun {
-  readonly #config: ResolvedImdsOptions;
-  #lastGood: Identity | undefined;
-
-  constructor(config: ResolvedImdsOptions) {
-    this.#config = config;
-  }
-
-  async provide(): Promise<Identity> {
-    const config = this.#config;
-    try {
-      const identity = await resolveCredentials(config, this.#lastGood);
-      this.#lastGood = identity;
-      log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} expire at ${identity.expiration.toISOString()}`);
-      return identity;
-    } catch (error) {
-      const lastGood = this.#lastGood;
-      if (!config.staticStability || lastGood === undefined) throw error;
-      this.#lastGood = extendUnderStaticStability(config, lastGood, error);
-      return { ...this.#lastGood };
-    }
-  }
-}
-
-/** `fromImds()` without options: one shared object, so such a provider holds none of its own. */
-const NO_OPTIONS: ImdsOptions = Object.freeze({});
 
 /**
- * A credential handed to another provider that has not seen it must have at least this long left,
- * in milliseconds: 15 minutes. Our own number, above `memoize`'s default refresh point (a 5-minute
- * window plus up to 5 minutes of jitter), so a shared credential never starts a refresh at once.
+ * The IMDS link: what decides its answer is the endpoint and the settings that change how it is
+ * asked (IMDSv1 allowed, timeout, token lifetime), and the role IMDS lists (asked at most once a
+ * minute per endpoint). Off EC2 (nothing answers, IMDS turned off, no instance profile) it falls
+ * through; on EC2 it answers.
+ * @throws TypeError when an option is invalid.
+ * @internal
  */
-export const SHARED_CREDENTIALS_MIN_REMAINING_MS = 15 * 60_000;
+export function imdsLink(options: ImdsOptions = {}): Link {
+  checkImdsOptions(options, true);
+  checkKnownOptions(options, IMDS_OPTION_KEYS, "fromImds");
+  // Static stability hands out the previous credential past a failed refresh: the one feature that
+  // needs memory in the link itself. It is this link's own, never shared (opt-in).
+  const lastGood: { identity: Identity | undefined } = { identity: undefined };
+  const optionKey = optionsKey({
+    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
+    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
+    staticStability: options.staticStability === true ? `@${identityOf(lastGood)}` : undefined,
+  });
+  return {
+    name: "imds",
+    read: () => readImds(resolveImdsOptions(options), optionKey, lastGood),
+  };
+}
 
-type Identity = AwsCredentialIdentity & { expiration: Date };
-
-/** One client per resolved setup, made on first use. */
-const clients = new WeakMap<ResolvedImdsOptions, ImdsClient>();
-
-function clientFor(config: ResolvedImdsOptions): ImdsClient {
-  let client = clients.get(config);
-  if (client === undefined) {
-    client = createImdsClient(config);
-    clients.set(config, client);
+async function readImds(config: ResolvedImdsOptions, optionKey: string, lastGood: { identity: Identity | undefined }): Promise<Reading> {
+  if (config.disabled) {
+    return fallsThrough(
+      "imds:disabled",
+      new CredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", { source: "imds", code: "IMDS_DISABLED", tryNextLink: true }),
+    );
   }
-  return client;
-}
-
-/** Static stability: the previous credentials, their expiration pushed 5–10 minutes past now, with a warning. */
-function extendUnderStaticStability(config: ResolvedImdsOptions, previous: Identity, error: unknown): Identity {
-  const now = config.clock.now();
-  const extension = STATIC_STABILITY_MIN_EXTENSION_MS + Math.floor(config.random() * STATIC_STABILITY_JITTER_MS);
-  const expiration = new Date(Math.max(previous.expiration.getTime(), now + extension));
-  log(
-    config.logger,
-    "warn",
-    `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
-      `${redactKeyId(previous.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
-  );
-  return { ...previous, expiration };
-}
-
-/** The role (known, given or discovered), then its credentials; a 404 on a known role rediscovers it. */
-async function resolveCredentials(config: ResolvedImdsOptions, lastGood: Identity | undefined): Promise<Identity> {
-  assertImdsUsable(config);
-  const client = clientFor(config);
-  const { state } = client;
-  let role = config.roleName ?? state.roleName;
-  let fresh = false;
+  if (config.configError !== undefined) {
+    const error = config.configError;
+    return { key: `imds:invalid:${error.message}`, answers: true, fetch: () => Promise.reject(error) };
+  }
+  const client = createImdsClient(config);
+  const base = `imds:${config.endpoint};v1=${config.allowImdsV1 ? 1 : 0};t=${config.timeoutMs};ttl=${config.tokenTtlSeconds};${optionKey}`;
+  const retry = config.maxAttempts === undefined ? undefined : { retries: config.maxAttempts - 1, minTimeout: IMDS_RETRY_BASE_DELAY_MS, maxTimeout: IMDS_RETRY_MAX_DELAY_MS, factor: 2 };
+  const fetchFor = (role: string | undefined) => () => withStaticStability(config, lastGood, () => fetchCredentials(client, config, role));
+  let role = config.roleName;
   if (role === undefined) {
-    role = await discoverRole(client, config);
-    fresh = true;
+    try {
+      role = await knownRole(client, config);
+    } catch (error) {
+      if (error instanceof CredentialsError && error.tryNextLink) {
+        // Not on EC2 (or no instance profile): a verdict of this reading, and what a chain moves past.
+        return fallsThrough(`${base};none`, error);
+      }
+      // IMDS is there but failed to list the role (5xx, a malformed list): the fetch asks again,
+      // and memoize retries it when it can heal.
+      return { key: `${base};role=?`, answers: true, fetch: fetchFor(undefined), retry };
+    }
   }
+  return { key: `${base};role=${role}`, answers: true, fetch: fetchFor(role), retry };
+}
+
+/** The role IMDS lists: the one listed within the last minute, else asked now (one request in flight per endpoint). */
+async function knownRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<string> {
+  return freshRole(client.state, config.clock.now()) ?? discoverRole(client, config);
+}
+
+/** One attempt at the credentials of `role` (discovered first when unknown); a 404 on the role's path discovers it again, once. */
+async function fetchCredentials(client: ImdsClient, config: ResolvedImdsOptions, known: string | undefined): Promise<Identity> {
+  let role = known ?? (await discoverRole(client, config));
+  let rediscovered = known === undefined;
   for (;;) {
-    const shared = sharedFor(config, lastGood, state.credentials.get(role));
-    if (shared !== undefined) return parseImdsCredentials(shared.body, config.clock.now(), `role "${role}"`);
-    const answer = await fetchCredentials(client, role);
+    const answer = await sharedFlight(client.state, `credentials ${role} ${client.flightKey}`, () => client.get(`${IMDS_CREDENTIALS_PATH}${encodeURIComponent(role)}`));
     if (answer.status !== 404) {
       const identity = parseImdsCredentials(answer.body, config.clock.now(), `role "${role}"`);
-      state.credentials.set(role, { body: answer.body, expirationMs: identity.expiration.getTime(), accessKeyId: identity.accessKeyId, via: answer.via });
+      log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} of role "${role}" expire at ${identity.expiration.toISOString()}`);
       return identity;
     }
-    state.credentials.delete(role);
-    if (config.roleName !== undefined || fresh) {
+    if (config.roleName !== undefined || rediscovered) {
       throw new CredentialsError(
         `IMDS at ${config.endpoint} has no credentials for role "${role}" (404)` +
           (config.roleName !== undefined ? "; is it this instance profile's role?" : "; the instance profile is changing?"),
@@ -183,32 +167,13 @@ async function resolveCredentials(config: ResolvedImdsOptions, lastGood: Identit
       );
     }
     log(config.logger, "debug", `imds: role "${role}" answered 404; discovering the role again`);
-    if (state.roleName === role) state.roleName = undefined;
+    if (client.state.role?.name === role) client.state.role = undefined;
     role = await discoverRole(client, config);
-    fresh = true;
+    rediscovered = true;
   }
 }
 
-/**
- * The shared credentials when this provider may take them without asking IMDS: it has not had
- * them yet (a provider calling again is refreshing and must ask), they have more than
- * {@link SHARED_CREDENTIALS_MIN_REMAINING_MS} left on its own clock, and they came over a
- * session token unless it allows IMDSv1.
- */
-function sharedFor(config: ResolvedImdsOptions, seen: Identity | undefined, shared: SharedCredentials | undefined): SharedCredentials | undefined {
-  if (shared === undefined) return undefined;
-  if (shared.via === "v1" && !config.allowImdsV1) return undefined;
-  if (shared.expirationMs - config.clock.now() <= SHARED_CREDENTIALS_MIN_REMAINING_MS) return undefined;
-  if (seen !== undefined && seen.accessKeyId === shared.accessKeyId && seen.expiration.getTime() === shared.expirationMs) return undefined;
-  return shared;
-}
-
-/** `GET …/security-credentials/<role>`, one in flight per endpoint, role and budget. */
-function fetchCredentials(client: ImdsClient, role: string): Promise<ImdsAnswer> {
-  return sharedFlight(client.state, `credentials ${role} ${client.flightKey}`, () => client.get(`${IMDS_CREDENTIALS_PATH}${encodeURIComponent(role)}`));
-}
-
-/** The instance profile's role, discovered with one request in flight per endpoint and budget. */
+/** The instance profile's role, asked of IMDS now (one request in flight per endpoint and budget). */
 function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<string> {
   return sharedFlight(client.state, `role ${client.flightKey}`, async () => {
     const response = await client.get(IMDS_CREDENTIALS_PATH);
@@ -222,7 +187,30 @@ function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<
       });
     }
     log(config.logger, "debug", `imds: instance profile role is "${role}"`);
-    client.state.roleName = role;
+    client.state.role = { name: role, checkedAt: config.clock.now() };
     return role;
   });
+}
+
+/** With `staticStability`, a failed fetch hands out the previous credential, its expiration pushed 5–10 minutes past now, with a warning. */
+async function withStaticStability(config: ResolvedImdsOptions, lastGood: { identity: Identity | undefined }, fetch: () => Promise<Identity>): Promise<Identity> {
+  try {
+    const identity = await fetch();
+    lastGood.identity = identity;
+    return identity;
+  } catch (error) {
+    const previous = lastGood.identity;
+    if (!config.staticStability || previous === undefined) throw error;
+    const now = config.clock.now();
+    const extension = STATIC_STABILITY_MIN_EXTENSION_MS + Math.floor(config.random() * STATIC_STABILITY_JITTER_MS);
+    const expiration = new Date(Math.max(previous.expiration.getTime(), now + extension));
+    log(
+      config.logger,
+      "warn",
+      `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
+        `${redactKeyId(previous.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
+    );
+    lastGood.identity = { ...previous, expiration };
+    return lastGood.identity;
+  }
 }

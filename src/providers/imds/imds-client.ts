@@ -1,17 +1,11 @@
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
-import { withRetry } from "../../retry.js";
 import { httpRequest, type HttpRequest, type HttpResponse } from "../http-credentials/http-request.js";
 import { HttpTransportError } from "../http-credentials/http-transport-error.js";
 import { assertNotCoolingDown, startCoolDown } from "./cool-down.js";
 import { endpointState, type EndpointState } from "./endpoint-state.js";
 import { imdsError, statusError, v1Disabled } from "./imds-errors.js";
-import {
-  DEFAULT_IMDS_MAX_RESPONSE_BYTES,
-  IMDS_RETRY_BASE_DELAY_MS,
-  IMDS_RETRY_MAX_DELAY_MS,
-  type ResolvedImdsOptions,
-} from "./imds-options.js";
+import { DEFAULT_IMDS_MAX_RESPONSE_BYTES, type ResolvedImdsOptions } from "./imds-options.js";
 import { sessionExpiry, sharedTokenCache, V1_VERDICT_MS, type ImdsSession, type TokenCache } from "./token-cache.js";
 
 /** The IMDSv2 token path (PUT). */
@@ -36,8 +30,9 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{1,4096}$/;
 
 /**
  * The IMDS protocol on top of the shared `httpRequest`: the shared IMDSv2 session, the IMDSv1
- * fallback, one renewal on 401, attempts with backoff for what may heal, and the shared "no IMDS
- * here" cool-down. One method per decision.
+ * fallback, one renewal on 401, and the shared "no IMDS here" cool-down. One method per decision.
+ * Each request is one attempt; what may heal is said by each error's `retryable`, and retried by
+ * the `memoize` around the link (the only retry layer).
  */
 export class ImdsClient {
   readonly endpoint: string;
@@ -51,12 +46,12 @@ export class ImdsClient {
    */
   readonly #tokenTimeoutMs: number;
 
-  constructor(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache) {
+  constructor(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache()) {
     this.#config = config;
     this.#cache = cache;
     this.endpoint = config.endpoint;
     this.#tokenTimeoutMs = config.allowImdsV1 ? Math.max(1, Math.ceil(config.timeoutMs / 2)) : config.timeoutMs;
-    this.flightKey = `v1=${String(config.allowImdsV1)} t=${config.timeoutMs} n=${config.maxAttempts}`;
+    this.flightKey = `v1=${String(config.allowImdsV1)} t=${config.timeoutMs}`;
   }
 
   /** What every provider on the endpoint knows (looked up each time: tests may reset it). */
@@ -204,63 +199,12 @@ export class ImdsClient {
     throw statusError(this.endpoint, response.status, `GET ${path}`);
   }
 
-  /**
-   * One request with up to `maxAttempts` tries through the shared p-retry helper (full jitter,
-   * 50 ms doubling to 1 s); throws the raw `HttpTransportError`. Outcomes worth retrying travel
-   * through the retry loop wrapped in {@link WrappedOutcome} and are unwrapped at the end.
-   */
+  /** One attempt; an answer of any status proves IMDS is there and ends a cool-down. Throws the raw `HttpTransportError`. */
   async #exchange(request: HttpRequest): Promise<HttpResponse> {
-    const { maxAttempts, random } = this.#config;
-    try {
-      return await withRetry(() => this.#attempt(request), {
-        retry: { retries: maxAttempts - 1, minTimeout: IMDS_RETRY_BASE_DELAY_MS, maxTimeout: IMDS_RETRY_MAX_DELAY_MS, factor: 2 },
-        random,
-        onRetry: ({ retry, delayMs, error }) => {
-          const outcome = (error as WrappedOutcome).outcome;
-          const what = outcome instanceof HttpTransportError ? outcome.failure : `status ${outcome.status}`;
-          this.#debug(`${request.method} ${new URL(request.url).pathname} failed (${what}); attempt ${retry + 1} of ${maxAttempts} in ${delayMs} ms`);
-        },
-      });
-    } catch (error) {
-      if (error instanceof WrappedOutcome) {
-        if (error.outcome instanceof HttpTransportError) throw error.outcome;
-        return error.outcome;
-      }
-      throw error;
-    }
-  }
-
-  /** One attempt; an answer of any status proves IMDS is there and ends a cool-down. */
-  async #attempt(request: HttpRequest): Promise<HttpResponse> {
-    let outcome: HttpResponse | HttpTransportError;
-    try {
-      outcome = await httpRequest({ ...request, maxBytes: DEFAULT_IMDS_MAX_RESPONSE_BYTES });
-      this.state.answered = true;
-      this.state.coolDown = undefined;
-    } catch (error) {
-      if (!(error instanceof HttpTransportError)) throw error;
-      outcome = error;
-    }
-    if (outcome instanceof HttpTransportError || outcome.status === 429 || outcome.status >= 500) {
-      // Wrapped so the helper retries exactly what #isRetryable() says, not its own guess
-      // from the error code (a refused connection is final off EC2: "no IMDS", not a blip).
-      throw new WrappedOutcome(outcome, this.#isRetryable(outcome));
-    }
-    return outcome;
-  }
-
-  #isRetryable(outcome: HttpResponse | HttpTransportError): boolean {
-    if (!(outcome instanceof HttpTransportError)) return outcome.status === 429 || outcome.status >= 500;
-    switch (outcome.failure) {
-      case "network":
-        return true;
-      case "timeout":
-        return this.state.answered || outcome.loopStalled;
-      case "unreachable":
-        return this.state.answered; // IMDS answered before: an agent restart, not "no IMDS"
-      case "too-large":
-        return false;
-    }
+    const response = await httpRequest({ ...request, maxBytes: DEFAULT_IMDS_MAX_RESPONSE_BYTES });
+    this.state.answered = true;
+    this.state.coolDown = undefined;
+    return response;
   }
 
   /** What a transport failure means here, and whether it is a "no IMDS here" verdict. */
@@ -324,16 +268,7 @@ export class ImdsClient {
 }
 
 /** The IMDS client for `config` (see {@link ImdsClient}). */
-export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache): ImdsClient {
+export function createImdsClient(config: ResolvedImdsOptions, cache: TokenCache = sharedTokenCache()): ImdsClient {
   return new ImdsClient(config, cache);
 }
 
-/** Carries an IMDS outcome through the retry helper, which retries on a rejection it deems retryable. */
-class WrappedOutcome extends CredentialsError {
-  constructor(
-    readonly outcome: HttpResponse | HttpTransportError,
-    retryable: boolean,
-  ) {
-    super("IMDS outcome", { source: "imds", code: "IMDS_HTTP_ERROR", retryable, tryNextLink: false });
-  }
-}

@@ -3,6 +3,7 @@ import { CredentialsError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { checkClock, checkEnvObject, checkLogger, checkRandom } from "../../check-runtime-options.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../http-credentials/http-request.js";
+import { LINK_VARIABLES } from "../../sharing/link-variables.js";
 import { resolveImdsEndpoint } from "./resolve-endpoint.js";
 import { isValidRoleName } from "./parse-role-name.js";
 
@@ -12,13 +13,6 @@ import { isValidRoleName } from "./parse-role-name.js";
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html
  */
 export const DEFAULT_IMDS_TIMEOUT_MS = 1_000;
-
-/**
- * How many times one IMDS request is tried when it fails in a way that may heal (5xx, 429, a reset
- * connection). 1, the botocore and SDK default for `AWS_METADATA_SERVICE_NUM_ATTEMPTS`:
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html
- */
-export const DEFAULT_IMDS_MAX_ATTEMPTS = 1;
 
 /**
  * The IMDSv2 session token lifetime asked for, in seconds: 21600 (6 hours), the maximum IMDS
@@ -60,12 +54,13 @@ export const IMDS_COOL_DOWN_MS = 15_000;
 export const IMDS_COOL_DOWN_JITTER_MS = 15_000;
 
 /**
- * First backoff step between attempts of one request, in milliseconds (full jitter, doubling, capped
- * at {@link IMDS_RETRY_MAX_DELAY_MS}). Kept short: IMDS is local and answers in about a millisecond.
+ * First backoff step between attempts of a refresh made with `maxAttempts`, in milliseconds (full
+ * jitter, doubling, capped at {@link IMDS_RETRY_MAX_DELAY_MS}). Kept short: IMDS is local and
+ * answers in about a millisecond.
  */
 export const IMDS_RETRY_BASE_DELAY_MS = 50;
 
-/** The longest backoff between attempts of one request, in milliseconds. */
+/** The longest backoff between attempts of a refresh made with `maxAttempts`, in milliseconds. */
 export const IMDS_RETRY_MAX_DELAY_MS = 1_000;
 
 /** Environment variables read by {@link ImdsOptions} defaults (same names as the AWS SDKs and CLI). */
@@ -73,9 +68,8 @@ export type ImdsEnv = Readonly<Record<string, string | undefined>>;
 
 /**
  * Options for `fromImds` and `readInstanceProfile`. Every option wins over its environment
- * variable. The environment is read once: a given `env` object when the provider is created,
- * `process.env` (the default) on the provider's first call, as the AWS SDK does — so creating a
- * provider reads no environment at all. Options are checked when the provider is created.
+ * variable. The environment (`env`, else `process.env`) is read on every call; options are checked
+ * when the provider is created.
  */
 export interface ImdsOptions {
   /**
@@ -93,9 +87,10 @@ export interface ImdsOptions {
    */
   timeoutMs?: number;
   /**
-   * Attempts per request for failures that may heal (5xx, 429, reset connections), with a short
-   * jittered backoff. Never applied to "no IMDS here" or to 4xx answers.
-   * @defaultValue `AWS_METADATA_SERVICE_NUM_ATTEMPTS`, else {@link DEFAULT_IMDS_MAX_ATTEMPTS}
+   * Attempts per refresh for failures that may heal (5xx, 429, reset connections), with a short
+   * jittered backoff, made by the `memoize` around the link when it was given no `retry` of its own.
+   * Never applied to "no IMDS here" or to 4xx answers.
+   * @defaultValue `AWS_METADATA_SERVICE_NUM_ATTEMPTS`, else `memoize`'s retry (3 attempts)
    */
   maxAttempts?: number;
   /**
@@ -128,12 +123,27 @@ export interface ImdsOptions {
    */
   staticStability?: boolean;
   /**
-   * The environment to read the `AWS_EC2_METADATA_*` and `AWS_METADATA_SERVICE_*` variables from,
-   * once: this object when the provider is created.
-   * @defaultValue `process.env`, read on the provider's first call (a later change is not seen)
+   * The environment to read the `AWS_EC2_METADATA_*` and `AWS_METADATA_SERVICE_*` variables from, on
+   * every call.
+   * @defaultValue `process.env`
    */
   env?: ImdsEnv;
 }
+
+/** The option keys of {@link ImdsOptions}. @internal */
+export const IMDS_OPTION_KEYS = [
+  "endpoint",
+  "timeoutMs",
+  "maxAttempts",
+  "allowImdsV1",
+  "tokenTtlSeconds",
+  "roleName",
+  "clock",
+  "random",
+  "logger",
+  "staticStability",
+  "env",
+] as const;
 
 /** {@link ImdsOptions} with every default applied; internal. */
 export interface ResolvedImdsOptions {
@@ -143,7 +153,8 @@ export interface ResolvedImdsOptions {
   readonly configError: CredentialsError | undefined;
   readonly endpoint: string;
   readonly timeoutMs: number;
-  readonly maxAttempts: number;
+  /** Set by the option or `AWS_METADATA_SERVICE_NUM_ATTEMPTS`; otherwise `memoize` decides. */
+  readonly maxAttempts: number | undefined;
   readonly allowImdsV1: boolean;
   /** Where `allowImdsV1` came from, for the error message. */
   readonly v1DisabledBy: "option" | "env" | undefined;
@@ -171,14 +182,7 @@ export function assertImdsUsable(config: ResolvedImdsOptions): void {
 }
 
 /** The environment variables the IMDS link reads. */
-export const IMDS_ENV_VARIABLES = [
-  "AWS_EC2_METADATA_DISABLED",
-  "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-  "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
-  "AWS_EC2_METADATA_V1_DISABLED",
-  "AWS_METADATA_SERVICE_TIMEOUT",
-  "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
-] as const;
+export const IMDS_ENV_VARIABLES = LINK_VARIABLES.imds;
 
 /**
  * Checks `options` without reading any environment: a `TypeError` for a bad one. `fromImds` calls
@@ -281,7 +285,7 @@ export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptio
           }),
     endpoint,
     timeoutMs: timeoutMs ?? DEFAULT_IMDS_TIMEOUT_MS,
-    maxAttempts: maxAttempts ?? DEFAULT_IMDS_MAX_ATTEMPTS,
+    maxAttempts,
     allowImdsV1: v1DisabledBy === undefined,
     v1DisabledBy,
     tokenTtlSeconds: ttl ?? DEFAULT_IMDS_TOKEN_TTL_SECONDS,

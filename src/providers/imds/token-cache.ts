@@ -1,3 +1,6 @@
+import { coalesce } from "../../sharing/coalesce.js";
+import { processSlot } from "../../sharing/process-state.js";
+
 /**
  * What a token request taught us about an endpoint: a session token, or that it works without one
  * (IMDSv1). Either is used from `issuedAt` until `expiresAt`, read on the clock of the provider
@@ -71,13 +74,7 @@ export class TokenCache {
    * sharing a key must expect the same result type.
    */
   singleFlight<T>(key: string, fetch: () => Promise<T>): Promise<T> {
-    const running = this.#inflight.get(key);
-    if (running !== undefined) return running as Promise<T>;
-    const promise: Promise<T> = fetch().finally(() => {
-      if (this.#inflight.get(key) === promise) this.#inflight.delete(key);
-    });
-    this.#inflight.set(key, promise);
-    return promise;
+    return coalesce(this.#inflight, key, fetch);
   }
 
   /** Forgets every session and in-flight request (tests). */
@@ -95,5 +92,7 @@ export class TokenCache {
   }
 }
 
-/** The one cache of the process. */
-export const sharedTokenCache = new TokenCache();
+/** The one cache of the process (shared by every copy of the package; emptied by `resetSharedState()`). */
+export function sharedTokenCache(): TokenCache {
+  return processSlot("imds.tokens", () => new TokenCache(), (cache) => cache.clear());
+}

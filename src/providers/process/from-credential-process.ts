@@ -1,7 +1,10 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
+import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
+import { identityOf, optionsKey, secretRef } from "../../sharing/key-parts.js";
+import { linkProvider, type Link } from "../../sharing/link.js";
 import { splitCommandLine } from "./split-command-line.js";
 
 /**
@@ -50,7 +53,15 @@ export interface CredentialProcessOptions {
   clock?: Clock;
   /** One debug line per run. */
   logger?: Logger;
+  /**
+   * The account id to give the credential when the program's JSON has no `AccountId` (a profile's
+   * `aws_account_id`, as the AWS SDKs and botocore do).
+   */
+  accountId?: string;
 }
+
+/** The option keys of {@link CredentialProcessOptions}. */
+const PROCESS_OPTION_KEYS = ["command", "profile", "env", "timeoutMs", "maxOutputBytes", "clock", "logger", "accountId"] as const;
 
 const SOURCE = "process";
 
@@ -82,29 +93,62 @@ const SOURCE = "process";
  * ```
  */
 export function fromCredentialProcess(options: CredentialProcessOptions): AwsCredentialIdentityProvider {
+  return linkProvider(credentialProcessLink(options));
+}
+
+/**
+ * The `credential_process` link: what decides its answer is the command line (as a number standing
+ * for it: its arguments may carry a secret), the profile it belongs to and the limits. It always
+ * answers. Each fetch runs the program once.
+ * @throws TypeError when the command line cannot be split or an option is invalid.
+ * @internal
+ */
+export function credentialProcessLink(options: CredentialProcessOptions): Link {
   if (typeof options !== "object" || options === null || typeof options.command !== "string") {
     throw new TypeError("Expected `options.command` to be the credential_process command line (a string)");
   }
+  checkKnownOptions(options, PROCESS_OPTION_KEYS, "fromCredentialProcess");
   const argv = splitCommandLine(options.command);
   const timeoutMs = positive(options.timeoutMs ?? DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS, "timeoutMs");
   const maxOutputBytes = positive(options.maxOutputBytes ?? DEFAULT_CREDENTIAL_PROCESS_MAX_OUTPUT_BYTES, "maxOutputBytes");
+  if (options.accountId !== undefined && (typeof options.accountId !== "string" || !/^\d{12}$/.test(options.accountId))) {
+    throw new TypeError("Expected `accountId` to be a 12-digit AWS account id");
+  }
   const clock = options.clock ?? systemClock;
   // The program's name, never its arguments: they may carry a secret (a token, a password).
   const label = `credential_process ${JSON.stringify(baseName(argv[0] ?? ""))}${options.profile === undefined ? "" : ` of profile "${options.profile}"`}`;
-  return async () => {
-    const env = options.env ?? process.env;
-    const depth = Number.parseInt(env[CREDENTIAL_PROCESS_DEPTH_VARIABLE] ?? "0", 10) || 0;
-    if (depth >= MAX_CREDENTIAL_PROCESS_DEPTH) {
-      throw new CredentialsError(
-        `${label} was not run: credential processes are already nested ${depth} deep (${CREDENTIAL_PROCESS_DEPTH_VARIABLE}); does a profile's credential_process run itself?`,
-        { source: SOURCE, code: "PROCESS_FAILED", tryNextLink: false },
-      );
-    }
-    // Running the program and reading its answer (run-credential-process.ts, in the profile
-    // chunk) loads at the first call: most users have no credential_process, and it is not part
-    // of `import "env-or-profile"`. The checks above stay here, when created and per call.
-    const { runCredentialProcess } = await import("./run-credential-process.js");
-    return runCredentialProcess(argv, { env, depth, timeoutMs, maxOutputBytes, maxStderrBytes: MAX_STDERR_BYTES, source: SOURCE, label, clock, logger: options.logger });
+  const key = `process:${secretRef(options.command)};${optionsKey({
+    profile: options.profile,
+    timeoutMs,
+    maxOutputBytes,
+    accountId: options.accountId,
+    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
+    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
+  })}`;
+  return {
+    name: SOURCE,
+    read: () => {
+      const env = options.env ?? process.env;
+      const depth = Number.parseInt(env[CREDENTIAL_PROCESS_DEPTH_VARIABLE] ?? "0", 10) || 0;
+      return {
+        key,
+        answers: true,
+        fetch: async () => {
+          if (depth >= MAX_CREDENTIAL_PROCESS_DEPTH) {
+            throw new CredentialsError(
+              `${label} was not run: credential processes are already nested ${depth} deep (${CREDENTIAL_PROCESS_DEPTH_VARIABLE}); does a profile's credential_process run itself?`,
+              { source: SOURCE, code: "PROCESS_FAILED", tryNextLink: false },
+            );
+          }
+          // Running the program and reading its answer (run-credential-process.ts, in the profile
+          // chunk) loads at the first call: most users have no credential_process, and it is not
+          // part of `import "env-or-profile"`.
+          const { runCredentialProcess } = await import("./run-credential-process.js");
+          const identity = await runCredentialProcess(argv, { env, depth, timeoutMs, maxOutputBytes, maxStderrBytes: MAX_STDERR_BYTES, source: SOURCE, label, clock, logger: options.logger });
+          return identity.accountId === undefined && options.accountId !== undefined ? { ...identity, accountId: options.accountId } : identity;
+        },
+      };
+    },
   };
 }
 

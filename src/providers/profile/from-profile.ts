@@ -1,16 +1,12 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Clock } from "../../clock.js";
+import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
-import type { AssumeRoleCache } from "../assume-role.js";
-import { noProfileFilesError } from "./profile-error.js";
-import { readProfileFiles, type ProfileFileTexts } from "./read-profile-files.js";
-import { resolveProfileSelection, type ProfileSelection } from "./resolve-profile-selection.js";
-
-/** The files as `fromProfile`'s first call found them, for the profile chunk's first call. @internal */
-export interface FirstRead {
-  readonly selection: ProfileSelection;
-  readonly texts: ProfileFileTexts;
-}
+import { fileIdentity } from "../../sharing/file-identity.js";
+import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
+import { noProfileFilesError, PROFILE_SOURCE } from "./profile-error.js";
+import { resolveProfileSelection } from "./resolve-profile-selection.js";
 
 /** Options of {@link fromProfile}. */
 export interface ProfileOptions {
@@ -31,14 +27,18 @@ export interface ProfileOptions {
   clock?: Clock;
   /** One debug line per resolution: which profile, which file, which kind. */
   logger?: Logger;
-  /**
-   * Where AssumeRole results are shared: `false` for none, or a cache from `createAssumeRoleCache`.
-   * @defaultValue the process-wide AssumeRole cache
-   */
-  cache?: AssumeRoleCache | false;
   /** Time limit of a `credential_process`. @defaultValue `DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS` (60 s) */
   processTimeoutMs?: number;
+  /**
+   * Gives the current code of an MFA device, for a role profile with `mfa_serial`: called with the
+   * device's serial (or ARN) when the role is assumed — once per credential lifetime under
+   * `memoize`. Without it, such a profile fails with `MFA_REQUIRED` and no STS request is sent.
+   */
+  mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }
+
+/** The option keys of {@link ProfileOptions}. @internal */
+export const PROFILE_OPTION_KEYS = ["profile", "configFile", "credentialsFile", "env", "clock", "logger", "processTimeoutMs", "mfaCodeProvider"] as const;
 
 /**
  * Credentials from an AWS profile in `~/.aws/config` and `~/.aws/credentials`, read as the AWS CLI
@@ -63,8 +63,10 @@ export interface ProfileOptions {
  * set, no files, or no `[default]` with credential settings, the link falls through
  * (`PROFILE_NOT_SET`), having done no I/O beyond two `stat` calls.
  *
- * The files are read again on every call (a change is seen); wrap the provider in `memoize`, as
- * `envOrProfile` does, to cache the credential.
+ * Each call reads the files' identities (a `stat` each) and, when they changed, the files; a role
+ * step's base is memoized and shared. Wrap the provider in `memoize`, as `envOrProfile` does, to
+ * cache the credential: memoized providers that read the same files, profile and environment share
+ * one.
  *
  * @param options - profile, files, environment, clock, logger.
  * @returns a provider for any AWS SDK v3 client's `credentials` (wrap it in `memoize`).
@@ -89,9 +91,25 @@ export interface ProfileOptions {
  * ```
  */
 export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentityProvider {
+  return linkProvider(profileLink(options));
+}
+
+/**
+ * The profile link: what decides its answer is the selection (the profile, and the files' paths as
+ * it resolves them, `~` expanded), each file's identity (a `stat`: device, inode, size, times — an
+ * edited or replaced file is another answer), and what the profile's own steps read (a role step's
+ * STS location and base identity, a `credential_source`'s variables). With no profile named and
+ * neither file, a reading costs two `stat`s and falls through.
+ * @throws TypeError when an option is invalid.
+ * @internal
+ */
+export function profileLink(options: ProfileOptions = {}): Link {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Expected `options` to be an object");
   }
+  checkKnownOptions(options, PROFILE_OPTION_KEYS, "fromProfile", {
+    cache: "AssumeRole results are shared by `memoize` (and `envOrProfile`) now; drop the option",
+  });
   resolveProfileSelection(options); // checks the option types now
   if (options.clock !== undefined && typeof options.clock?.now !== "function") {
     throw new TypeError("Expected `clock` to have a `now()` method");
@@ -99,28 +117,31 @@ export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentity
   if (options.processTimeoutMs !== undefined && !(typeof options.processTimeoutMs === "number" && Number.isFinite(options.processTimeoutMs) && options.processTimeoutMs > 0)) {
     throw new TypeError(`Expected \`processTimeoutMs\` to be a finite number > 0, got ${String(options.processTimeoutMs)}`);
   }
-  if (options.cache !== undefined && options.cache !== false && (typeof options.cache !== "object" || options.cache === null)) {
-    throw new TypeError("Expected `cache` to be `false` or a cache from `createAssumeRoleCache()`");
+  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
+    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
   }
-  // What a call does (read, parse and plan the files, run a process, SSO) is most of the link's
-  // code and only profile users need it: it loads on the first call (profile-run.ts, its own
-  // chunk), not at `import "env-or-profile"`. The checks above stay here, when created.
-  // With no profile asked for and neither file, a call costs two `stat`s and nothing else: the
-  // chunk (and its parser) load only once a file exists or a profile is named.
-  let run: Promise<AwsCredentialIdentityProvider> | undefined;
-  return async () => {
-    let first: FirstRead | undefined;
-    if (run === undefined) {
-      const selection = resolveProfileSelection({ ...options, env: options.env ?? process.env });
-      if (!selection.explicit) {
-        const texts = await readProfileFiles(selection);
-        if (texts.config === undefined && texts.credentials === undefined) {
-          throw noProfileFilesError(selection);
-        }
-        first = { selection, texts }; // handed on, so the files are not read twice
+  const optionKey = optionsKey({
+    processTimeoutMs: options.processTimeoutMs,
+    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
+    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
+    mfaCodeProvider: options.mfaCodeProvider === undefined ? undefined : `@${identityOf(options.mfaCodeProvider)}`,
+  });
+  return {
+    name: PROFILE_SOURCE,
+    async read(): Promise<Reading> {
+      const env = options.env ?? process.env;
+      const selection = resolveProfileSelection({ ...options, env });
+      const [configId, credentialsId] = await Promise.all([fileIdentity(selection.configFile), fileIdentity(selection.credentialsFile)]);
+      const filesKey =
+        `${JSON.stringify([selection.profile, selection.from, selection.configFile, selection.credentialsFile])};` +
+        `${configId};${credentialsId};${optionKey}`;
+      if (configId === "-" && credentialsId === "-" && !selection.explicit) {
+        return fallsThrough(`profile:none;${filesKey}`, noProfileFilesError(selection));
       }
-    }
-    run ??= import("./profile-run.js").then(({ profileRun }) => profileRun(options, first));
-    return (await run)();
+      // Reading, parsing and planning the files (read-profile.ts, its own chunk) loads only once a
+      // file exists or a profile is named.
+      const { readProfile } = await import("./read-profile.js");
+      return readProfile(options, env, selection, filesKey);
+    },
   };
 }

@@ -1,18 +1,19 @@
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { configuredValue } from "../../config-value.js";
 import { CredentialsError, describeError } from "../../errors.js";
 import { isRetryable } from "../../retry.js";
+import type { Link, Reading } from "../../sharing/link.js";
 import { PROFILE_SOURCE } from "./profile-error.js";
+import type { ProfileSelection } from "./resolve-profile-selection.js";
 
 type CredentialProviders = typeof import("@aws-sdk/credential-providers");
 let sdk: Promise<CredentialProviders> | undefined;
 
-/** What {@link fromSsoProfile} needs. */
+/** What {@link ssoProfileLink} needs. */
 export interface SsoProfileOptions {
   readonly profile: string;
-  readonly configFile: string;
-  readonly credentialsFile: string;
-  /** The SSO portal URL, when configured (`AWS_ENDPOINT_URL_SSO`, e.g. a local server in tests). */
-  readonly endpoint?: string;
+  readonly selection: Pick<ProfileSelection, "configFile" | "credentialsFile">;
+  /** The chain's environment: `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL` (e.g. a local portal in tests). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -20,29 +21,40 @@ export interface SsoProfileOptions {
  * first call, never at import): it reads the cached token that `aws sso login` wrote under
  * `~/.aws/sso/cache` (the SDK takes the home directory from `process.env.HOME`, not from our `env`
  * option), refreshes it when it can, and calls the SSO portal's GetRoleCredentials. Its errors are
- * mapped to ours.
+ * mapped to ours. What decides its answer is in the profile files (whose identity is in the
+ * profile's key) and the portal endpoint.
  *
  * @throws CredentialsError `SSO_LOGIN_REQUIRED` when the token is missing, expired or refused (the
  *   message says `run aws sso login --profile <name>`); `SSO_FAILED` otherwise (retryable when the
  *   SDK's error is: network errors, 5xx, throttling).
  * @internal
  */
-export function fromSsoProfile(options: SsoProfileOptions): AwsCredentialIdentityProvider {
-  return async () => {
-    sdk ??= import("@aws-sdk/credential-providers");
-    const { fromSSO } = await sdk;
-    try {
-      return await fromSSO({
-        profile: options.profile,
-        configFilepath: options.configFile,
-        filepath: options.credentialsFile,
-        ignoreCache: true,
-        // One attempt: retries with jittered backoff belong to memoize, as for every other link.
-        clientConfig: { maxAttempts: 1, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) },
-      })();
-    } catch (error) {
-      throw mapSsoError(error, options.profile);
-    }
+export function ssoProfileLink(options: SsoProfileOptions): Link {
+  return {
+    name: PROFILE_SOURCE,
+    read(): Reading {
+      const endpoint = configuredValue(options.env["AWS_ENDPOINT_URL_SSO"]) ?? configuredValue(options.env["AWS_ENDPOINT_URL"]);
+      return {
+        key: `sso:${JSON.stringify([options.profile, endpoint ?? null])}`,
+        answers: true,
+        fetch: async () => {
+          sdk ??= import("@aws-sdk/credential-providers");
+          const { fromSSO } = await sdk;
+          try {
+            return await fromSSO({
+              profile: options.profile,
+              configFilepath: options.selection.configFile,
+              filepath: options.selection.credentialsFile,
+              ignoreCache: true,
+              // One attempt: retries with jittered backoff belong to memoize, as for every other link.
+              clientConfig: { maxAttempts: 1, ...(endpoint === undefined ? {} : { endpoint }) },
+            })();
+          } catch (error) {
+            throw mapSsoError(error, options.profile);
+          }
+        },
+      };
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { CredentialsError } from "../../errors.js";
 import type { LoadedProfile, LoadedProfiles } from "./load-profiles.js";
-import { nearestNames } from "./nearest-names.js";
+import { configuredValue } from "../../config-value.js";
+import { nearestNames } from "../../nearest-names.js";
 import { noProfileFilesError, PROFILE_SOURCE, profileError } from "./profile-error.js";
 import { whereKey, whereProfile } from "./profile-where.js";
 import { hasStaticKeys, readStaticCredentials, type StaticCredentials } from "./read-static-credentials.js";
@@ -26,7 +27,13 @@ export type ProfilePlan =
       readonly role: RoleSettings;
       readonly webIdentityTokenFile: string;
     }
-  | { readonly kind: "process"; readonly profile: LoadedProfile; readonly command: string }
+  | {
+      readonly kind: "process";
+      readonly profile: LoadedProfile;
+      readonly command: string;
+      /** `aws_account_id`: the credential's account when the program's JSON has none. */
+      readonly accountId?: string | undefined;
+    }
   | { readonly kind: "sso"; readonly profile: LoadedProfile };
 
 /** Settings that make a profile a source of credentials (a profile with only `region` has none). */
@@ -105,7 +112,11 @@ function planFor(profile: LoadedProfile, visited: readonly string[], isSource: b
   }
   const command = values["credential_process"];
   if (command !== undefined && command.trim() !== "") {
-    return { kind: "process", profile, command };
+    const accountId = configuredValue(values["aws_account_id"]);
+    if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
+      throw profileError(`${whereKey(profile, "aws_account_id")} must be a 12-digit AWS account id`);
+    }
+    return { kind: "process", profile, command, ...(accountId === undefined ? {} : { accountId }) };
   }
   if (has("sso_account_id") || has("sso_role_name")) {
     throw profileError(`${whereProfile(profile)} has SSO settings but neither \`sso_session\` nor \`sso_start_url\``);
@@ -128,7 +139,7 @@ function planRole(profile: LoadedProfile, visited: readonly string[], context: C
   if (sources.length > 1) {
     throw profileError(`${whereProfile(profile)} sets both ${sources.map((key) => `\`${key}\``).join(" and ")}; a role has one source — keep one`);
   }
-  const role = readRoleSettings(profile, context.selected, context.profiles, context.env);
+  const role = readRoleSettings(profile, context.selected, context.profiles);
   const tokenFile = values["web_identity_token_file"];
   if (tokenFile !== undefined && tokenFile !== "") {
     return { kind: "web-identity", profile, role, webIdentityTokenFile: tokenFile };

@@ -1,32 +1,30 @@
+/**
+ * Deadline of one STS call (connect, answer, and the whole call), after which the request is
+ * aborted. The SDK has none by default, so a black-holed STS endpoint would hang the caller forever;
+ * STS answers in well under a second, and 10 s leaves room for a cold TLS handshake to a distant
+ * region (and, for web identity, STS checking the token with the IdP).
+ */
+export const DEFAULT_STS_TIMEOUT_MS = 10_000;
+
 // The STS client settings and the call deadline that both STS links (AssumeRole,
 // AssumeRoleWithWebIdentity) use, so the two clients behave alike.
 
-/** What {@link stsClientConfig} needs. @internal */
-export interface StsClientSettings {
-  readonly region: string;
-  readonly endpoint?: string | undefined;
-  readonly timeoutMs: number;
-}
-
 /**
- * The STS client configuration: one attempt per call (retries with full-jitter backoff are ours, and
- * only for what can heal; SDK retries underneath would multiply the attempts and hide the delays),
- * and connection and request timeouts that throw.
+ * The STS client's transport settings: one attempt per call (retries with full-jitter backoff are
+ * `memoize`'s, and only for what can heal; SDK retries underneath would multiply the attempts and
+ * hide the delays), and connection and request timeouts that throw. Where the client sends is
+ * `stsLocationConfig`'s.
  * @internal
  */
-export function stsClientConfig(settings: StsClientSettings): {
-  region: string;
-  endpoint?: string;
+export function stsClientConfig(timeoutMs: number): {
   maxAttempts: number;
   requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 } {
   return {
-    region: settings.region,
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     maxAttempts: 1,
     requestHandler: {
-      connectionTimeout: settings.timeoutMs,
-      requestTimeout: settings.timeoutMs,
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
       // Without this the SDK only logs (to console) when the timeout passes, and waits on.
       throwOnRequestTimeout: true,
     },

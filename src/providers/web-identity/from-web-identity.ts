@@ -1,24 +1,17 @@
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { Clock } from "../../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
-import { checkRandom } from "../../check-runtime-options.js";
+import { checkKnownOptions } from "../../known-options.js";
 import { log, type Logger } from "../../logger.js";
-import { DEFAULT_JITTER, DEFAULT_REFRESH_WINDOW_MS, RETRIES_INSIDE } from "../../memoize.js";
-import { DEFAULT_RETRY_OPTIONS, withRetry } from "../../retry.js";
-import { readWebIdentityToken, type WebIdentityToken } from "./read-web-identity-token.js";
-import { sharedWebIdentityCache, webIdentityCacheKey } from "./web-identity-cache.js";
-import { resolveWebIdentitySettings, type WebIdentitySettings } from "./web-identity-settings.js";
+import { DEFAULT_RETRY_OPTIONS } from "../../retry.js";
+import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
+import { resolveStsLocation, type ProfileStsSettings, type StsLocation } from "../sts/sts-location.js";
+import { exchangeWebIdentityToken } from "./exchange-web-identity-token.js";
+import { readWebIdentityToken } from "./read-web-identity-token.js";
+import { checkWebIdentityOptions, resolveWebIdentitySettings, type CheckedWebIdentityOptions } from "./web-identity-settings.js";
 
 export { WEB_IDENTITY_ENV_VARIABLES } from "./web-identity-settings.js";
-
-/** The STS region when neither the option nor `AWS_REGION`/`AWS_DEFAULT_REGION` names one (the SDK's choice too). */
-export const DEFAULT_WEB_IDENTITY_REGION = "us-east-1";
-
-/**
- * Attempts per refresh: the AWS SDK's standard retry strategy makes 3 (smithy
- * `StandardRetryStrategy`), with full-jitter backoff from {@link DEFAULT_RETRY_OPTIONS}.
- */
-export const DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS = 3;
 
 /**
  * Deadline of one AssumeRoleWithWebIdentity (connect, answer, and the whole call). The SDK has
@@ -28,25 +21,17 @@ export const DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS = 3;
 export const DEFAULT_WEB_IDENTITY_TIMEOUT_MS = 10_000;
 
 /**
- * A credential stops being served this long before its expiration: `memoize`'s default window
- * (5 min) plus its jitter cap (5 min), so a `memoize` around this provider that starts its early
- * refresh gets a new credential, not this one back (the same rule as AssumeRole's).
+ * Attempts per refresh, made by the `memoize` around the link: the AWS SDK's standard retry strategy
+ * makes 3 (smithy `StandardRetryStrategy`), with full-jitter backoff from `DEFAULT_RETRY_OPTIONS`.
  */
-export const DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS = DEFAULT_REFRESH_WINDOW_MS + DEFAULT_JITTER.maxMs;
-
-/**
- * How long a rejection (AccessDenied, an invalid, expired or rejected token) is remembered for the
- * same token, so a storm of callers makes one request. Short, so a fixed trust policy is seen
- * quickly; a rotated token is a new entry and is tried at once.
- */
-export const DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS = 5_000;
+export const DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS = 3;
 
 /** Options of {@link fromWebIdentity}. Options win over the environment. */
 export interface WebIdentityOptions {
   /** The role to assume (every AWS partition). @defaultValue `AWS_ROLE_ARN` */
   roleArn?: string;
   /**
-   * The file holding the OIDC token; read afresh on every refresh (EKS rotates it).
+   * The file holding the OIDC token; read afresh on every call (EKS rotates it).
    * @defaultValue `AWS_WEB_IDENTITY_TOKEN_FILE`
    */
   webIdentityTokenFile?: string;
@@ -57,37 +42,45 @@ export interface WebIdentityOptions {
   roleSessionName?: string;
   /** Lifetime asked of STS, 900–43200 s. @defaultValue not sent: STS's default, one hour */
   durationSeconds?: number;
-  /** STS region. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION`, else {@link DEFAULT_WEB_IDENTITY_REGION} */
+  /** An inline session policy (JSON, at most 2,048 characters): the session gets at most what it and the role allow. */
+  policy?: string;
+  /** Managed session policies' ARNs (at most 10). */
+  policyArns?: readonly string[];
+  /** STS region. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the role's partition's STS region (`us-east-1` for `aws`) */
   region?: string;
-  /** An STS URL, e.g. a local emulator. @defaultValue `AWS_ENDPOINT_URL_STS`, else the SDK's regional endpoint */
+  /** An STS URL, e.g. a local emulator. @defaultValue `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the regional endpoint */
   endpoint?: string;
-  /** Where the variables are read, when the provider is created. @defaultValue `process.env` */
+  /** Where the variables are read, on every call. @defaultValue `process.env` */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Decides freshness. @defaultValue {@link systemClock} */
+  /** Kept for the options' shape of the other links; expiry decisions are `memoize`'s. @defaultValue `systemClock` */
   clock?: Clock;
-  /** Jitter of the retry backoff. @defaultValue `Math.random` */
-  random?: Random;
-  /** One debug line per decision (read the token, asked STS, served cached, failed). */
+  /** One debug line per decision (read the token, asked STS, failed). */
   logger?: Logger;
-  /** Attempts per refresh for failures that can heal (5xx, throttling, network, IdP unreachable). @defaultValue {@link DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS} */
-  maxAttempts?: number;
-  /** Deadline of one STS call in ms. @defaultValue {@link DEFAULT_WEB_IDENTITY_TIMEOUT_MS} */
+  /** Deadline of one STS call in ms; the request is aborted when it passes. @defaultValue {@link DEFAULT_WEB_IDENTITY_TIMEOUT_MS} */
   timeoutMs?: number;
-  /** Serve a credential until `expiration − refreshWindowMs`. @defaultValue {@link DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS} (10 min) */
-  refreshWindowMs?: number;
-  /** How long a rejection is remembered for the same token; 0 turns it off. @defaultValue {@link DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS} */
-  negativeCacheMs?: number;
+  /**
+   * Attempts per refresh for failures that can heal (5xx, throttling, network, IdP unreachable), made
+   * by the `memoize` around the link when it was given no `retry` of its own.
+   * @defaultValue {@link DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS}
+   */
+  maxAttempts?: number;
 }
 
-let stsCallModule: Promise<typeof import("./sts-call.js")> | undefined;
-
-function loadStsCall(): Promise<typeof import("./sts-call.js")> {
-  stsCallModule ??= import("./sts-call.js").catch((error: unknown) => {
-    stsCallModule = undefined;
-    throw error;
-  });
-  return stsCallModule;
-}
+const WEB_IDENTITY_OPTION_KEYS = [
+  "roleArn",
+  "webIdentityTokenFile",
+  "roleSessionName",
+  "durationSeconds",
+  "policy",
+  "policyArns",
+  "region",
+  "endpoint",
+  "env",
+  "clock",
+  "logger",
+  "timeoutMs",
+  "maxAttempts",
+] as const;
 
 /**
  * Web identity (EKS IRSA, any OIDC federation): reads the token in `AWS_WEB_IDENTITY_TOKEN_FILE`
@@ -99,15 +92,15 @@ function loadStsCall(): Promise<typeof import("./sts-call.js")> {
  *   that is missing, empty or unreadable → an error naming the variable that stops the chain.
  * - **Validated up front**: a malformed option throws a `TypeError` from `fromWebIdentity`; the
  *   role ARN is checked (every AWS partition) before any request.
- * - **Rotation**: the token file is read again on every refresh. Results are shared process-wide,
- *   keyed by role, session, duration, region, endpoint and a SHA-256 of the token — so a rotated
- *   token is a new entry, and the key never holds the token. Any number of providers and concurrent
- *   callers make one request per token.
- * - **Cached**: a credential is served from memory (no I/O) until 10 minutes before it expires;
- *   callers share one object while it is fresh, as with `memoize`. The provider carries the SDK's
- *   `memoized` marker, so a client adds no second cache of its own.
- * - **Retries** what can heal (5xx, throttling, network, timeouts, `IDPCommunicationError`) with
- *   full-jitter backoff; each STS call has a deadline.
+ * - **Rotation**: the token file is read again on every call (EKS rotates it).
+ * - **One attempt per call**, with a deadline that aborts the request; identical concurrent
+ *   exchanges (same token, role and STS location) are sent once. Wrap it in `memoize` (as
+ *   `envOrProfile` does) to cache the credential until five minutes before it expires and to retry
+ *   what can heal (5xx, throttling, network, timeouts, `IDPCommunicationError`): memoized providers
+ *   that read the same role, token file, session and STS location share one credential.
+ * - **STS location**: the options, else the environment as every STS call here reads it
+ *   (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_DEFAULT_REGION`, FIPS and
+ *   dual-stack), else the role's partition's STS region.
  * - **Secrets**: the token, and the issued secret and session token, never appear in a message, a
  *   log line or an error's cause, even when a server echoes them.
  *
@@ -137,121 +130,92 @@ function loadStsCall(): Promise<typeof import("./sts-call.js")> {
  *
  * const s3 = new S3Client({
  *   region: "eu-west-1",
- *   credentials: fromWebIdentity({
+ *   credentials: memoize(fromWebIdentity({
  *     roleArn: "arn:aws:iam::123456789012:role/app",
  *     webIdentityTokenFile: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
  *     roleSessionName: "my-app",
- *   }),
+ *   })),
  * });
  * ```
  */
 export function fromWebIdentity(options: WebIdentityOptions = {}): AwsCredentialIdentityProvider {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError("Expected `options` to be an object");
-  }
-  checkRandom(options.random);
-  const resolved = resolveWebIdentitySettings(options, {
-    region: DEFAULT_WEB_IDENTITY_REGION,
-    timeoutMs: DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
-    maxAttempts: DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
-    refreshWindowMs: DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
-    negativeCacheMs: DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
-  });
-  const logger = options.logger;
-  if (resolved.kind !== "ok") {
-    const { error } = resolved;
-    return markRetriesInside(() => {
-      log(logger, "debug", `web-identity: ${error.tryNextLink ? "not configured" : "misconfigured"}: ${error.message}`);
-      return Promise.reject(error);
-    });
-  }
-  return markRetriesInside(createProvider(resolved.settings, options.clock ?? systemClock, options.random ?? defaultRandom, logger));
-}
-
-/** A fresh credential and the promise handed to every caller until `freshUntil`. */
-interface Served {
-  readonly settled: Promise<AwsCredentialIdentity>;
-  readonly freshUntil: number;
-}
-
-function createProvider(settings: WebIdentitySettings, clock: Clock, random: Random, logger: Logger | undefined): AwsCredentialIdentityProvider {
-  const cache = sharedWebIdentityCache(clock);
-  const endpointLabel = settings.endpoint ?? `the ${settings.region} regional STS endpoint`;
-  let callSts: ((token: WebIdentityToken) => Promise<AwsCredentialIdentity>) | undefined;
-  let served: Served | undefined;
-  let inFlight: Promise<AwsCredentialIdentity> | undefined;
-
-  /** One AssumeRoleWithWebIdentity, retried while it can heal. */
-  const exchange = (token: WebIdentityToken): Promise<AwsCredentialIdentity> =>
-    withRetry(
-      async () => {
-        callSts ??= (await loadStsCall()).createWebIdentityStsCall(settings, endpointLabel);
-        return callSts(token);
-      },
-      {
-        retry: { ...DEFAULT_RETRY_OPTIONS, retries: settings.maxAttempts - 1 },
-        random,
-        onRetry: ({ retry, delayMs, error }) =>
-          log(logger, "debug", `web-identity: ${describeError(error)}; attempt ${retry + 1} of ${settings.maxAttempts} in ${delayMs} ms`),
-      },
-    );
-
-  /** Reads the token afresh and gets its credential from the shared cache (or STS). */
-  const refresh = async (): Promise<AwsCredentialIdentity> => {
-    try {
-      const token = await readWebIdentityToken(settings.webIdentityTokenFile, settings.tokenFileFrom);
-      const { credential, outcome } = await cache.resolve(webIdentityCacheKey(settings, token), () => exchange(token), {
-        refreshWindowMs: settings.refreshWindowMs,
-        rememberFailureMs: (error) => (isRemembered(error) ? settings.negativeCacheMs : 0),
-      });
-      const expiresAt = credential.expiration?.getTime() ?? Number.NaN;
-      const freshUntil = expiresAt - settings.refreshWindowMs;
-      const copy = { ...credential, ...(credential.expiration === undefined ? {} : { expiration: new Date(expiresAt) }) };
-      served = clock.now() < freshUntil ? { settled: Promise.resolve(copy), freshUntil } : undefined;
-      log(
-        logger,
-        "debug",
-        `web-identity: ${outcome === "hit" ? "served cached" : outcome === "joined" ? "joined the in-flight exchange for" : "assumed"} ` +
-          `${settings.roleArn} (${redactKeyId(credential.accessKeyId)}) with the token in ${settings.webIdentityTokenFile}, ` +
-          `expires ${credential.expiration?.toISOString() ?? "never"}`,
-      );
-      return copy;
-    } catch (error) {
-      log(logger, "debug", `web-identity: ${settings.roleArn} failed: ${describeError(error)}`);
-      throw error;
-    }
-  };
-
-  return () => {
-    if (served !== undefined && clock.now() < served.freshUntil) {
-      return served.settled;
-    }
-    // Concurrent callers of this provider share one refresh (one file read, one cache lookup).
-    inFlight ??= refresh().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
-}
-
-/** Rejections STS will repeat for the same token are remembered briefly; anything retryable is not. */
-function isRemembered(error: unknown): boolean {
-  return (
-    error instanceof CredentialsError &&
-    !error.retryable &&
-    (error.code === "STS_ACCESS_DENIED" ||
-      error.code === "WEB_IDENTITY_TOKEN_INVALID" ||
-      error.code === "WEB_IDENTITY_TOKEN_EXPIRED" ||
-      error.code === "WEB_IDENTITY_IDP_REJECTED")
-  );
+  return linkProvider(webIdentityLink(options));
 }
 
 /**
- * Tells a layer above (AssumeRole's base handling) that this provider retries its own failures,
- * and an AWS SDK client that it caches by itself (`memoized`), so the client adds no second cache.
+ * The web identity link: what decides its answer is the role, the token file's path (its contents
+ * rotate, the identity does not), the session name and duration, the session policies, and where
+ * STS is. It answers (or stops a chain) when either `AWS_ROLE_ARN` or `AWS_WEB_IDENTITY_TOKEN_FILE`
+ * (or the matching option) is set.
+ * @param stsProfile - a profile's STS settings, for a profile's `web_identity_token_file` step.
+ * @throws TypeError when an option is invalid.
+ * @internal
  */
-function markRetriesInside(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  Object.defineProperty(provider, RETRIES_INSIDE, { value: true, enumerable: false });
-  Object.defineProperty(provider, "memoized", { value: true, enumerable: true });
-  return provider;
+export function webIdentityLink(options: WebIdentityOptions, stsProfile?: ProfileStsSettings): Link {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Expected `options` to be an object");
+  }
+  checkKnownOptions(options, WEB_IDENTITY_OPTION_KEYS, "fromWebIdentity", {
+    random: "retries are made by `memoize`, which takes `random`",
+    refreshWindowMs: "the refresh window is `memoize`'s",
+    negativeCacheMs: "failures are no longer remembered; `memoize` backs off after a failed refresh",
+  });
+  const checked = checkWebIdentityOptions(options, DEFAULT_WEB_IDENTITY_TIMEOUT_MS, DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS);
+  const logger = options.logger;
+  const optionKey = optionsKey({ ...checked, logger: logger === undefined ? undefined : `@${identityOf(logger)}` });
+  return {
+    name: "web-identity",
+    read: () => readWebIdentity(checked, options.env ?? process.env, optionKey, logger, stsProfile),
+  };
+}
+
+function readWebIdentity(
+  checked: CheckedWebIdentityOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  optionKey: string,
+  logger: Logger | undefined,
+  stsProfile: ProfileStsSettings | undefined,
+): Reading {
+  const resolved = resolveWebIdentitySettings(checked, env);
+  if (resolved.kind === "not-set") {
+    return fallsThrough("web-identity:-", resolved.error);
+  }
+  if (resolved.kind === "invalid") {
+    const { error } = resolved;
+    return { key: `web-identity:invalid:${error.message}`, answers: true, fetch: () => Promise.reject(error) };
+  }
+  const { settings } = resolved;
+  let location: StsLocation;
+  try {
+    location = resolveStsLocation({ region: checked.region, endpoint: checked.endpoint, env, roleArn: settings.roleArn, profile: stsProfile });
+  } catch (error) {
+    const failure = resolveFailure(error);
+    return { key: `web-identity:invalid:${failure.message}`, answers: true, fetch: () => Promise.reject(failure) };
+  }
+  const key = `web-identity:${optionKey};${JSON.stringify([settings.roleArn, settings.webIdentityTokenFile, settings.roleSessionName])};${location.key}`;
+  return {
+    key,
+    answers: true,
+    retry: { ...DEFAULT_RETRY_OPTIONS, retries: checked.maxAttempts - 1 },
+    fetch: async () => {
+      try {
+        const token = await readWebIdentityToken(settings.webIdentityTokenFile, settings.tokenFileFrom);
+        const credential = await exchangeWebIdentityToken(settings, location, token);
+        log(logger, "debug", `web-identity: assumed ${settings.roleArn} (${redactKeyId(credential.accessKeyId)}) with the token in ${settings.webIdentityTokenFile}, expires ${credential.expiration?.toISOString() ?? "never"}`);
+        return credential;
+      } catch (error) {
+        log(logger, "debug", `web-identity: ${settings.roleArn} failed: ${describeError(error)}`);
+        throw error;
+      }
+    },
+  };
+}
+
+/** A malformed STS location variable, as this link reports it. */
+function resolveFailure(error: unknown): Error {
+  return new CredentialsError(`Web identity is misconfigured: ${error instanceof Error ? error.message : String(error)}`, {
+    source: "web-identity",
+    code: "WEB_IDENTITY_INVALID",
+    tryNextLink: false,
+  });
 }

@@ -10,8 +10,6 @@ export interface WebIdentityErrorContext {
   tokenFile: string;
   /** Where the request went. */
   endpointLabel: string;
-  /** How long a rejection is remembered, for the message. */
-  negativeCacheMs: number;
   /** The token sent: taken out of any text STS or the transport sends back. */
   token: string;
 }
@@ -42,7 +40,6 @@ export function mapWebIdentityStsError(error: unknown, context: WebIdentityError
   const role = context.roleArn;
   const make = (message: string, errorCode: CredentialsErrorCode, retryable: boolean): CredentialsError =>
     new CredentialsError(message, { source: SOURCE, code: errorCode, tryNextLink: false, retryable, cause });
-  const remembered = context.negativeCacheMs >= 1000 ? `; remembered for ${Math.round(context.negativeCacheMs / 1000)} s` : "";
 
   // The SDK names modelled errors after their class (`InvalidIdentityTokenException`), unmodelled
   // ones after the wire code (`AccessDenied`); `kind` is the name without the suffix.
@@ -53,14 +50,14 @@ export function mapWebIdentityStsError(error: unknown, context: WebIdentityError
           `sts:AssumeRoleWithWebIdentity to the OIDC provider that issued the token in ${context.tokenFile} (a Federated principal ` +
           `arn:aws:iam::<account>:oidc-provider/<issuer>), and its conditions on <issuer>:aud and <issuer>:sub must match the ` +
           `token (on EKS: sts.amazonaws.com and system:serviceaccount:<namespace>:<service account>). STS said: ${rawMessage} ` +
-          `Not retried${remembered}.`,
+          `Not retried.`,
         "STS_ACCESS_DENIED",
         false,
       );
     case "InvalidIdentityToken":
       return make(
         `STS rejected the web identity token in ${context.tokenFile} for ${role} (InvalidIdentityToken, ${rid}): ${rawMessage} ` +
-          `Check that the role's account has an IAM OIDC provider for the token's issuer, with a matching thumbprint and audience. Not retried${remembered}.`,
+          `Check that the role's account has an IAM OIDC provider for the token's issuer, with a matching thumbprint and audience. Not retried.`,
         "WEB_IDENTITY_TOKEN_INVALID",
         false,
       );
@@ -80,7 +77,7 @@ export function mapWebIdentityStsError(error: unknown, context: WebIdentityError
       );
     case "IDPRejectedClaim":
       return make(
-        `The identity provider rejected the claim of the token in ${context.tokenFile} for ${role} (IDPRejectedClaim, ${rid}): ${rawMessage} Not retried${remembered}.`,
+        `The identity provider rejected the claim of the token in ${context.tokenFile} for ${role} (IDPRejectedClaim, ${rid}): ${rawMessage} Not retried.`,
         "WEB_IDENTITY_IDP_REJECTED",
         false,
       );

@@ -1,13 +1,7 @@
+import { configuredValue } from "../../config-value.js";
 import { CredentialsError } from "../../errors.js";
-import {
-  checkDurationSeconds,
-  checkEndpoint,
-  checkMs,
-  checkRegion,
-  checkRoleSessionName,
-  defaultRoleSessionName,
-  parseRoleArn,
-} from "../assume-role/validate.js";
+import { checkDurationSeconds, checkEndpoint, checkMs, checkRegion, checkRoleSessionName, defaultRoleSessionName, parseRoleArn } from "../sts/role-checks.js";
+import { checkPolicy, checkPolicyArns } from "../sts/session-option-checks.js";
 import type { WebIdentityOptions } from "./from-web-identity.js";
 
 /** The environment variables {@link fromWebIdentity} reads (when the matching option is not given). */
@@ -18,41 +12,43 @@ export const WEB_IDENTITY_ENV_VARIABLES: Readonly<{
   webIdentityTokenFile: "AWS_WEB_IDENTITY_TOKEN_FILE";
   /** The session name. */
   roleSessionName: "AWS_ROLE_SESSION_NAME";
-  /** The STS region. */
-  region: "AWS_REGION";
-  /** The STS region, when `AWS_REGION` is not set (the AWS CLI's variable). */
-  defaultRegion: "AWS_DEFAULT_REGION";
-  /** The STS endpoint URL. */
-  endpoint: "AWS_ENDPOINT_URL_STS";
 }> = Object.freeze({
   roleArn: "AWS_ROLE_ARN",
   webIdentityTokenFile: "AWS_WEB_IDENTITY_TOKEN_FILE",
   roleSessionName: "AWS_ROLE_SESSION_NAME",
-  region: "AWS_REGION",
-  defaultRegion: "AWS_DEFAULT_REGION",
-  endpoint: "AWS_ENDPOINT_URL_STS",
 });
 
-/** @internal What {@link fromWebIdentity} works with, every field checked. */
+/** The options of {@link fromWebIdentity}, checked (no environment read yet). @internal */
+export interface CheckedWebIdentityOptions {
+  readonly roleArn: string | undefined;
+  readonly webIdentityTokenFile: string | undefined;
+  readonly roleSessionName: string | undefined;
+  readonly durationSeconds: number | undefined;
+  readonly region: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly policy: string | undefined;
+  readonly policyArns: readonly string[] | undefined;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+}
+
+/** What one web identity exchange is made with, every field checked. @internal */
 export interface WebIdentitySettings {
-  roleArn: string;
-  accountId: string;
-  webIdentityTokenFile: string;
+  readonly roleArn: string;
+  readonly accountId: string;
+  readonly webIdentityTokenFile: string;
   /** Where the token file came from, for messages: `AWS_WEB_IDENTITY_TOKEN_FILE` or `webIdentityTokenFile`. */
-  tokenFileFrom: string;
-  roleSessionName: string;
-  durationSeconds: number | undefined;
-  region: string;
-  endpoint: string | undefined;
-  timeoutMs: number;
-  maxAttempts: number;
-  refreshWindowMs: number;
-  negativeCacheMs: number;
+  readonly tokenFileFrom: string;
+  readonly roleSessionName: string;
+  readonly durationSeconds: number | undefined;
+  readonly policy: string | undefined;
+  readonly policyArns: readonly string[] | undefined;
+  readonly timeoutMs: number;
 }
 
 /**
- * The outcome of reading the options and the environment: not configured (fall through),
- * configured but wrong (an error to throw on every call), or settings.
+ * The outcome of reading the options with the environment: not configured (fall through),
+ * configured but wrong (an error to throw), or settings.
  * @internal
  */
 export type ResolvedWebIdentity =
@@ -62,47 +58,48 @@ export type ResolvedWebIdentity =
 
 const SOURCE = "web-identity";
 
-/** The defaults {@link resolveWebIdentitySettings} fills in; from-web-identity.ts owns the numbers. */
-export interface WebIdentityDefaults {
-  region: string;
-  timeoutMs: number;
-  maxAttempts: number;
-  refreshWindowMs: number;
-  negativeCacheMs: number;
-}
-
 /**
- * Reads the options, then the environment for what they leave out. A bad *option* is the caller's
- * bug: a `TypeError` now. A bad or half-set *environment* is a deployment's misconfiguration: a
- * `CredentialsError` that stops the chain, thrown by the provider (so building a chain never throws
- * because of the environment it runs in). Neither role nor token file set → "not set", no I/O.
+ * Checks the options (a `TypeError` naming the bad one: the caller's bug, thrown when the provider
+ * is created), without reading any environment.
+ * @internal
  */
-export function resolveWebIdentitySettings(options: WebIdentityOptions, defaults: WebIdentityDefaults): ResolvedWebIdentity {
-  const env = options.env ?? process.env;
-  const names = WEB_IDENTITY_ENV_VARIABLES;
-  // Options first: they throw TypeError whatever the environment says.
-  const optionRoleArn = options.roleArn === undefined ? undefined : (parseRoleArn(options.roleArn), options.roleArn);
-  if (options.webIdentityTokenFile !== undefined && (typeof options.webIdentityTokenFile !== "string" || options.webIdentityTokenFile === "")) {
+export function checkWebIdentityOptions(options: WebIdentityOptions, defaultTimeoutMs: number, defaultMaxAttempts: number): CheckedWebIdentityOptions {
+  if (options.roleArn !== undefined) parseRoleArn(options.roleArn);
+  if (options.webIdentityTokenFile !== undefined && (typeof options.webIdentityTokenFile !== "string" || options.webIdentityTokenFile.trim() === "")) {
     throw new TypeError("Expected `webIdentityTokenFile` to be a non-empty file path");
   }
-  const optionSessionName = options.roleSessionName === undefined ? undefined : checkRoleSessionName(options.roleSessionName);
-  const durationSeconds = options.durationSeconds === undefined ? undefined : checkDurationSeconds(options.durationSeconds);
-  const optionRegion = options.region === undefined ? undefined : checkRegion(options.region, "region");
-  const optionEndpoint = options.endpoint === undefined ? undefined : checkEndpoint(options.endpoint, "endpoint");
-  const timeoutMs = checkMs(options.timeoutMs ?? defaults.timeoutMs, "timeoutMs", true);
-  const maxAttempts = options.maxAttempts ?? defaults.maxAttempts;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new TypeError(`Expected \`maxAttempts\` to be a whole number ≥ 1, got ${String(maxAttempts)}`);
-  }
-  const refreshWindowMs = checkMs(options.refreshWindowMs ?? defaults.refreshWindowMs, "refreshWindowMs");
-  const negativeCacheMs = checkMs(options.negativeCacheMs ?? defaults.negativeCacheMs, "negativeCacheMs");
   if (options.clock !== undefined && typeof options.clock?.now !== "function") {
     throw new TypeError("Expected `clock` to have a `now()` method");
   }
+  const maxAttempts = options.maxAttempts ?? defaultMaxAttempts;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new TypeError(`Expected \`maxAttempts\` to be a whole number ≥ 1, got ${String(maxAttempts)}`);
+  }
+  return {
+    roleArn: options.roleArn,
+    webIdentityTokenFile: options.webIdentityTokenFile,
+    roleSessionName: options.roleSessionName === undefined ? undefined : checkRoleSessionName(options.roleSessionName),
+    durationSeconds: options.durationSeconds === undefined ? undefined : checkDurationSeconds(options.durationSeconds),
+    region: options.region === undefined ? undefined : checkRegion(options.region, "region"),
+    endpoint: options.endpoint === undefined ? undefined : checkEndpoint(options.endpoint, "endpoint"),
+    policy: options.policy === undefined ? undefined : checkPolicy(options.policy),
+    policyArns: options.policyArns === undefined ? undefined : checkPolicyArns(options.policyArns),
+    timeoutMs: checkMs(options.timeoutMs ?? defaultTimeoutMs, "timeoutMs", true),
+    maxAttempts,
+  };
+}
 
-  const roleArn = optionRoleArn ?? nonEmpty(env[names.roleArn]);
-  const tokenFile = options.webIdentityTokenFile ?? nonEmpty(env[names.webIdentityTokenFile]);
-  const roleFrom = optionRoleArn === undefined ? names.roleArn : "the `roleArn` option";
+/**
+ * Reads the environment for what the options leave out. A bad or half-set *environment* is a
+ * deployment's misconfiguration: a `CredentialsError` that stops the chain. Neither role nor token
+ * file set → "not set" (falls through), no I/O.
+ * @internal
+ */
+export function resolveWebIdentitySettings(options: CheckedWebIdentityOptions, env: Readonly<Record<string, string | undefined>>): ResolvedWebIdentity {
+  const names = WEB_IDENTITY_ENV_VARIABLES;
+  const roleArn = options.roleArn ?? configuredValue(env[names.roleArn]);
+  const tokenFile = options.webIdentityTokenFile ?? configuredValue(env[names.webIdentityTokenFile]);
+  const roleFrom = options.roleArn === undefined ? names.roleArn : "the `roleArn` option";
   const tokenFileFrom = options.webIdentityTokenFile === undefined ? names.webIdentityTokenFile : "the `webIdentityTokenFile` option";
   if (roleArn === undefined && tokenFile === undefined) {
     return {
@@ -123,60 +120,37 @@ export function resolveWebIdentitySettings(options: WebIdentityOptions, defaults
   if (roleArn === undefined) {
     return invalid(`${tokenFileFrom} is set (${tokenFile}) but ${names.roleArn} is not: web identity needs both the role and the token file`);
   }
+  let accountId: string;
   try {
-    const { accountId } = parseRoleArn(roleArn);
-    const envSessionName = nonEmpty(env[names.roleSessionName]);
-    const region =
-      optionRegion ??
-      (nonEmpty(env[names.region]) !== undefined
-        ? checkRegion(env[names.region], names.region)
-        : nonEmpty(env[names.defaultRegion]) !== undefined
-          ? checkRegion(env[names.defaultRegion], names.defaultRegion)
-          : defaults.region);
-    const endpoint =
-      optionEndpoint ?? (nonEmpty(env[names.endpoint]) !== undefined ? checkEndpoint(env[names.endpoint], names.endpoint) : undefined);
-    return {
-      kind: "ok",
-      settings: {
-        roleArn,
-        accountId,
-        webIdentityTokenFile: tokenFile,
-        tokenFileFrom,
-        roleSessionName:
-          optionSessionName ?? (envSessionName === undefined ? defaultRoleSessionName() : checkSessionNameFromEnv(envSessionName)),
-        durationSeconds,
-        region,
-        endpoint,
-        timeoutMs,
-        maxAttempts,
-        refreshWindowMs,
-        negativeCacheMs,
-      },
-    };
+    accountId = parseRoleArn(roleArn).accountId;
   } catch (error) {
-    if (error instanceof TypeError) {
-      // Only environment values are still unchecked here; the message names the variable.
-      return invalid(error.message.replace("Expected `roleArn`", `Expected ${names.roleArn}`));
+    return invalid(error instanceof Error ? error.message.replace("Expected `roleArn`", `Expected ${names.roleArn}`) : String(error));
+  }
+  const envSessionName = configuredValue(env[names.roleSessionName]);
+  let roleSessionName = options.roleSessionName;
+  if (roleSessionName === undefined && envSessionName !== undefined) {
+    try {
+      roleSessionName = checkRoleSessionName(envSessionName);
+    } catch {
+      return invalid(`Expected ${names.roleSessionName} to be 2–64 characters of [A-Za-z0-9_+=,.@-], got ${JSON.stringify(envSessionName.slice(0, 80))}`);
     }
-    throw error;
   }
-}
-
-function checkSessionNameFromEnv(name: string): string {
-  try {
-    return checkRoleSessionName(name);
-  } catch (error) {
-    throw new TypeError(`Expected ${WEB_IDENTITY_ENV_VARIABLES.roleSessionName} to be 2–64 characters of [A-Za-z0-9_+=,.@-], got ${JSON.stringify(name)}`, {
-      cause: error,
-    });
-  }
+  return {
+    kind: "ok",
+    settings: {
+      roleArn,
+      accountId,
+      webIdentityTokenFile: tokenFile,
+      tokenFileFrom,
+      roleSessionName: roleSessionName ?? defaultRoleSessionName(),
+      durationSeconds: options.durationSeconds,
+      policy: options.policy,
+      policyArns: options.policyArns,
+      timeoutMs: options.timeoutMs,
+    },
+  };
 }
 
 function invalid(message: string): ResolvedWebIdentity {
   return { kind: "invalid", error: new CredentialsError(message, { source: SOURCE, code: "WEB_IDENTITY_INVALID", tryNextLink: false }) };
-}
-
-/** An unset, empty or blank variable is "not set", as in the AWS SDKs. */
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
 }

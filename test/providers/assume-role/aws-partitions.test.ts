@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { sdkPartitions } from "../../../scripts/sdk-partitions.mjs";
 import { fromAssumeRole } from "../../../src/providers/assume-role.js";
-import { AWS_PARTITIONS } from "../../../src/providers/assume-role/aws-partitions.js";
-import { parseRoleArn, ROLE_ARN_PATTERN } from "../../../src/providers/assume-role/validate.js";
+import { AWS_PARTITIONS } from "../../../src/providers/sts/aws-partitions.js";
+import { parseRoleArn, ROLE_ARN_PATTERN } from "../../../src/providers/sts/role-checks.js";
 import { fromConfig } from "../../../src/config.js";
 
 const sdk = sdkPartitions();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultRoleSessionName, parseRoleArn, ROLE_SESSION_NAME_PATTERN } from "../../../src/providers/assume-role/validate.js";
+import { defaultRoleSessionName, parseRoleArn, ROLE_SESSION_NAME_PATTERN } from "../../../src/providers/sts/role-checks.js";
 
 describe("defaultRoleSessionName", () => {
   it("is env-or-profile@<host>", () => {

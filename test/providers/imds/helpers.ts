@@ -2,22 +2,19 @@ import { createServer } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, expect } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
-import { resetImdsEndpointStates } from "../../../src/providers/imds/endpoint-state.js";
+import { resetSharedState } from "../../../src/sharing/process-state.js";
 import { fromImds, type ImdsOptions } from "../../../src/providers/imds/from-imds.js";
-import { sharedTokenCache } from "../../../src/providers/imds/token-cache.js";
 import { startImdsEmulator, type ImdsEmulator, type ImdsEmulatorOptions } from "../../../src/testing/imds-emulator.js";
 
 /** Starts emulators on demand and closes them, and forgets process-wide IMDS state, after each test. */
 export function useEmulators(): (options?: ImdsEmulatorOptions) => Promise<ImdsEmulator> {
   const running: ImdsEmulator[] = [];
   beforeEach(() => {
-    resetImdsEndpointStates();
-    sharedTokenCache.clear();
+    resetSharedState();
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((emulator) => emulator.close()));
-    resetImdsEndpointStates();
-    sharedTokenCache.clear();
+    resetSharedState();
   });
   return async (options) => {
     const emulator = await startImdsEmulator(options);

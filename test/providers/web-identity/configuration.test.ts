@@ -3,16 +3,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
-  DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
-  DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
-  DEFAULT_WEB_IDENTITY_REGION,
   DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
   fromWebIdentity,
   type WebIdentityOptions,
 } from "../../../src/providers/web-identity/from-web-identity.js";
-import { resolveWebIdentitySettings } from "../../../src/providers/web-identity/web-identity-settings.js";
-import { AWS_PARTITIONS } from "../../../src/providers/assume-role/aws-partitions.js";
-import { defaultRoleSessionName } from "../../../src/providers/assume-role/validate.js";
+import { checkWebIdentityOptions, resolveWebIdentitySettings } from "../../../src/providers/web-identity/web-identity-settings.js";
+import { resolveStsLocation } from "../../../src/providers/sts/sts-location.js";
+import { AWS_PARTITIONS } from "../../../src/providers/sts/aws-partitions.js";
+import { defaultRoleSessionName } from "../../../src/providers/sts/role-checks.js";
 import { ROLE, sha256Hex, settlesWithoutIo, TOKEN_B, useWorld } from "./web-identity-fixtures.js";
 import { failure } from "../../helpers/credentials-failure.js";
 
@@ -154,15 +152,11 @@ describe("fromWebIdentity: what it sends", () => {
 
 describe("fromWebIdentity: the STS region and endpoint it would use (decided without I/O)", () => {
   const settings = (options: WebIdentityOptions) => {
-    const resolved = resolveWebIdentitySettings(options, {
-      region: DEFAULT_WEB_IDENTITY_REGION,
-      timeoutMs: DEFAULT_WEB_IDENTITY_TIMEOUT_MS,
-      maxAttempts: DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS,
-      refreshWindowMs: DEFAULT_WEB_IDENTITY_REFRESH_WINDOW_MS,
-      negativeCacheMs: DEFAULT_WEB_IDENTITY_NEGATIVE_CACHE_MS,
-    });
+    const checked = checkWebIdentityOptions(options, DEFAULT_WEB_IDENTITY_TIMEOUT_MS, DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS);
+    const env = options.env ?? {};
+    const resolved = resolveWebIdentitySettings(checked, env);
     if (resolved.kind !== "ok") throw resolved.error;
-    return resolved.settings;
+    return resolveStsLocation({ region: checked.region, endpoint: checked.endpoint, env, roleArn: resolved.settings.roleArn });
   };
   const irsa = { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" };
 

@@ -90,11 +90,11 @@ describe("fromWebIdentity: the token file", () => {
 });
 
 describe("fromWebIdentity: rotation and refresh", () => {
-  it("serves the credential from memory, without reading the file, until 10 minutes before it expires", async () => {
+  it("serves the credential from memory, without reading the file, until 5 minutes before it expires", async () => {
     const provider = world.provider();
     const first = await provider();
     rmSync(world.token.tokenFile); // a read now would fail
-    world.clock.advance(HOUR - 10 * 60 * 1000 - 1);
+    world.clock.advance(HOUR - 5 * 60 * 1000 - 1);
     expect((await provider()).accessKeyId).toBe(first.accessKeyId);
     expect(world.sts.webIdentityCalls).toBe(1);
   });
@@ -103,20 +103,23 @@ describe("fromWebIdentity: rotation and refresh", () => {
     const provider = world.provider();
     await provider();
     world.token.write(TOKEN_B);
-    world.clock.advance(HOUR - 10 * 60 * 1000);
+    world.clock.advance(HOUR - 5 * 60 * 1000);
     const second = await provider();
     expect(world.sts.webIdentityCalls).toBe(2);
     expect(world.sts.requests.map((r) => r.webIdentityTokenSha256)).toEqual([await sha256Hex(TOKEN_A), await sha256Hex(TOKEN_B)]);
     expect(second.accessKeyId).toBe(world.sts.issued[1]?.accessKeyId);
   });
 
-  it("treats a rotated token file as a new cache entry: a new provider makes a new STS call with the new token", async () => {
-    await world.provider()();
+  it("treats a rotated token file as the same identity: a new provider shares the credential, and the next refresh sends the new token", async () => {
+    const first = await world.provider()();
     world.token.write(TOKEN_B);
     const fresh = await world.provider()();
+    expect(fresh.accessKeyId).toBe(first.accessKeyId);
+    expect(world.sts.webIdentityCalls).toBe(1);
+    world.clock.advance(HOUR - 5 * 60 * 1000);
+    await world.provider()();
     expect(world.sts.webIdentityCalls).toBe(2);
     expect(world.sts.lastRequest?.webIdentityTokenSha256).toBe(await sha256Hex(TOKEN_B));
-    expect(fresh.accessKeyId).toBe(world.sts.issued[1]?.accessKeyId);
   });
 
   it("shares one credential between providers while the token is the same", async () => {
@@ -146,7 +149,7 @@ describe("fromWebIdentity: rotation and refresh", () => {
     world.sts.lifetimeMs = 15 * 60 * 1000;
     const provider = world.provider();
     const first = await provider();
-    world.clock.advance(5 * 60 * 1000 + 1);
+    world.clock.advance(10 * 60 * 1000);
     const second = await provider();
     expect(second.accessKeyId).not.toBe(first.accessKeyId);
     expect(world.sts.webIdentityCalls).toBe(2);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { afterEach, beforeEach } from "vitest";
+import { memoize } from "../../../src/memoize.js";
 import { fromWebIdentity, type WebIdentityOptions } from "../../../src/providers/web-identity/from-web-identity.js";
 import { manualClock, type ManualClock } from "../../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../../src/testing/sts-emulator.js";
@@ -16,6 +17,9 @@ export const ROLE = "arn:aws:iam::123456789012:role/irsa-app";
 /** Shaped like an EKS projected service account token (a JWT), long enough to be registered as a secret. */
 export const TOKEN_A = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDphcHAifQ.c2lnbmF0dXJlLUE";
 export const TOKEN_B = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkIifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDphcHAifQ.c2lnbmF0dXJlLUI";
+
+/** One randomness for every provider of the tests (a provider's `random` is part of what it shares by): no jitter, no backoff wait. */
+export const NO_JITTER = (): number => 0;
 
 /** A scratch directory with a token file; `cleanup()` removes it. */
 export interface TokenDir {
@@ -46,7 +50,7 @@ export interface World {
   readonly token: TokenDir;
   /** The variables EKS would set, pointing at this world. */
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
-  /** A provider on this world's clock (so its own shared cache), reading {@link env}. */
+  /** A memoized provider on this world's clock (so its own shared cache), reading {@link env}. */
   provider(options?: WebIdentityOptions): AwsCredentialIdentityProvider;
   close(): Promise<void>;
 }
@@ -67,7 +71,8 @@ export async function startWorld(options: StsEmulatorOptions = {}): Promise<Worl
     sts,
     token,
     env,
-    provider: (providerOptions = {}) => fromWebIdentity({ env: env(), clock, timeoutMs: 2_000, random: () => 0, ...providerOptions }),
+    // Memoized, as users run it (alone it makes one attempt per call): the cache and the retries are memoize's.
+    provider: (providerOptions = {}) => memoize(fromWebIdentity({ env: env(), clock, timeoutMs: 2_000, ...providerOptions }), { clock, random: NO_JITTER }),
     close: async () => {
       token.cleanup();
       await sts.close();

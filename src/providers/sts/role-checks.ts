@@ -118,11 +118,17 @@ export function checkMs(value: unknown, name: string, positive = false): number 
  * `aws-sdk-js-<timestamp>`), so providers for the same role share one session and one cache entry,
  * and it tells a role owner reading CloudTrail which machine assumed the role.
  */
-export function defaultRoleSessionName(host: string = safeHostname()): string {
+export function defaultRoleSessionName(host?: string): string {
+  if (host === undefined) {
+    return (hostSessionName ??= defaultRoleSessionName(safeHostname()));
+  }
   const prefix = "env-or-profile";
   const cleaned = host.replace(/[^\w+=,.@-]/g, "-").slice(0, 64 - prefix.length - 1);
   return cleaned === "" ? prefix : `${prefix}@${cleaned}`;
 }
+
+/** This host's default session name, computed once (it reads the host name). */
+let hostSessionName: string | undefined;
 
 function safeHostname(): string {
   try {

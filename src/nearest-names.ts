@@ -37,3 +37,26 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length] ?? Number.POSITIVE_INFINITY;
 }
+
+/**
+ * The known key nearest to a misspelt `key` — ignoring case, `_` and `-`, within a small edit
+ * distance — or `undefined`: "did you mean" for an option or config key. Among equally near
+ * spellings, the one in the key's own style (snake_case or camelCase) wins.
+ * @internal
+ */
+export function nearestKey(key: string, candidates: readonly string[]): string | undefined {
+  const squash = (text: string): string => text.toLowerCase().replace(/[_-]/g, "");
+  const target = squash(key);
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  const snake = key.includes("_");
+  for (const candidate of candidates) {
+    const distance = editDistance(target, squash(candidate)) + (candidate.includes("_") === snake ? 0 : 0.5);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const allowed = target.length <= 5 ? 1 : 2;
+  return bestDistance <= allowed ? best : undefined;
+}

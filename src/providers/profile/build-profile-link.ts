@@ -1,0 +1,149 @@
+import type { AwsCredentialIdentity } from "@smithy/types";
+import type { Clock } from "../../clock.js";
+import { CredentialsError, redactKeyId } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import { memoizeLink } from "../../memoize.js";
+import { secretRef } from "../../sharing/key-parts.js";
+import type { Link, Reading } from "../../sharing/link.js";
+import { assumeRoleLink } from "../assume-role/assume-role-link.js";
+import { containerLink } from "../container/from-container.js";
+import { envLink } from "../env.js";
+import { imdsLink } from "../imds/from-imds.js";
+import { credentialProcessLink } from "../process/from-credential-process.js";
+import { defaultRoleSessionName } from "../sts/role-checks.js";
+import { resolveStsLocation } from "../sts/sts-location.js";
+import { webIdentityLink } from "../web-identity/from-web-identity.js";
+import { DEFAULT_STS_TIMEOUT_MS } from "../sts/sts-client-config.js";
+import { ssoProfileLink } from "./from-sso-profile.js";
+import type { ProfilePlan } from "./plan-profile.js";
+import { PROFILE_SOURCE, profileError } from "./profile-error.js";
+import { whereKey, whereProfile } from "./profile-where.js";
+import type { ProfileSelection } from "./resolve-profile-selection.js";
+
+/** What the links of a plan share. @internal */
+export interface BuildContext {
+  readonly selection: ProfileSelection;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Clock;
+  readonly logger: Logger | undefined;
+  readonly processTimeoutMs: number | undefined;
+  readonly mfaCodeProvider: ((mfaSerial: string) => Promise<string>) | undefined;
+}
+
+/**
+ * Turns a plan into one link, each step one of env-or-profile's links: static keys; `assumeRoleLink`
+ * for every role step, whose source is memoized and shared (so the base of a role costs no request
+ * while it is fresh, an intermediate role of a chain is assumed once per lifetime, and a step's
+ * failures are retried once, by that source's own `memoize`); the env, IMDS and container links for
+ * `credential_source`; the web identity and `credential_process` links; the SDK's SSO.
+ * @internal
+ */
+export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link {
+  switch (plan.kind) {
+    case "static":
+      return staticLink(plan, context.clock);
+    case "assume-role":
+      return roleStepLink(plan, context);
+    case "credential-source":
+      return credentialSourceLink(plan, context);
+    case "web-identity":
+      return profileWebIdentityLink(plan, context);
+    case "process":
+      try {
+        return credentialProcessLink({
+          command: plan.command,
+          profile: plan.profile.name,
+          env: context.env,
+          clock: context.clock,
+          ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
+          ...(context.logger === undefined ? {} : { logger: context.logger }),
+          ...(context.processTimeoutMs === undefined ? {} : { timeoutMs: context.processTimeoutMs }),
+        });
+      } catch (error) {
+        throw profileError(`${whereKey(plan.profile, "credential_process")}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    case "sso":
+      return ssoProfileLink({ profile: plan.profile.name, selection: context.selection, env: context.env });
+  }
+}
+
+/** Keys written in a profile: a number standing for each of them (the file's identity is in the profile's key too). */
+function staticLink(plan: Extract<ProfilePlan, { kind: "static" }>, clock: Clock): Link {
+  const { identity, expiresAt } = plan.credentials;
+  return {
+    name: PROFILE_SOURCE,
+    read: (): Reading => ({
+      key: `static:${secretRef(identity.accessKeyId)}${secretRef(identity.secretAccessKey)}${secretRef(identity.sessionToken ?? "")};${expiresAt ?? "-"}`,
+      answers: true,
+      fetch: async (): Promise<AwsCredentialIdentity> => {
+        if (expiresAt !== undefined && expiresAt <= clock.now()) {
+          throw new CredentialsError(
+            `The keys (${redactKeyId(identity.accessKeyId)}) in ${whereProfile(plan.profile)} expired at ${new Date(expiresAt).toISOString()} per \`aws_credential_expiration\`; refresh them`,
+            { source: PROFILE_SOURCE, code: "CREDENTIALS_EXPIRED", tryNextLink: false },
+          );
+        }
+        return { ...identity, ...(expiresAt === undefined ? {} : { expiration: new Date(expiresAt) }) };
+      },
+    }),
+  };
+}
+
+function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, context: BuildContext): Link {
+  const { role } = plan;
+  const sourceLink = buildProfileLink(plan.source, context);
+  return assumeRoleLink(
+    {
+      roleArn: role.roleArn,
+      accountId: role.accountId,
+      externalId: role.externalId,
+      roleSessionName: role.roleSessionName ?? defaultRoleSessionName(),
+      durationSeconds: role.durationSeconds ?? 3600,
+      tags: role.tags,
+      transitiveTagKeys: role.transitiveTagKeys,
+      sourceIdentity: role.sourceIdentity,
+      mfaSerial: role.mfaSerial,
+      timeoutMs: DEFAULT_STS_TIMEOUT_MS,
+    },
+    {
+      source: memoizeLink(() => sourceLink, { clock: context.clock, ...(context.logger === undefined ? {} : { logger: context.logger }) }, `profile ${plan.source.profile.name}`),
+      location: () => resolveStsLocation({ env: context.env, roleArn: role.roleArn, profile: role.sts }),
+      mfaCodeProvider: context.mfaCodeProvider,
+      mfaWhere: `mfa_serial of ${whereProfile(plan.profile, "mfa_serial")}`,
+      logger: context.logger,
+    },
+  );
+}
+
+function credentialSourceLink(plan: Extract<ProfilePlan, { kind: "credential-source" }>, context: BuildContext): Link {
+  const logger = context.logger === undefined ? {} : { logger: context.logger };
+  switch (plan.name) {
+    case "Environment":
+      return envLink({ env: context.env, clock: context.clock });
+    case "Ec2InstanceMetadata":
+      return imdsLink({ env: context.env, clock: context.clock, ...logger });
+    case "EcsContainer":
+      return containerLink({ env: context.env, clock: context.clock, ...logger });
+  }
+}
+
+function profileWebIdentityLink(plan: Extract<ProfilePlan, { kind: "web-identity" }>, context: BuildContext): Link {
+  const { role } = plan;
+  try {
+    return webIdentityLink(
+      {
+        roleArn: role.roleArn,
+        webIdentityTokenFile: plan.webIdentityTokenFile,
+        ...(role.roleSessionName === undefined ? {} : { roleSessionName: role.roleSessionName }),
+        ...(role.durationSeconds === undefined ? {} : { durationSeconds: role.durationSeconds }),
+        // The profile's settings, not AWS_ROLE_ARN & co. (those are the web identity link's own);
+        // the STS location is the environment's, then the profile's.
+        env: context.env,
+        clock: context.clock,
+        ...(context.logger === undefined ? {} : { logger: context.logger }),
+      },
+      role.sts,
+    );
+  } catch (error) {
+    throw profileError(`${whereProfile(plan.profile)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,134 @@
+import { systemClock } from "../../clock.js";
+import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
+import { log } from "../../logger.js";
+import { isRetryable } from "../../retry.js";
+import { fallsThrough, type Reading } from "../../sharing/link.js";
+import { processSlot } from "../../sharing/process-state.js";
+import { buildProfileLink } from "./build-profile-link.js";
+import type { ProfileOptions } from "./from-profile.js";
+import { loadProfiles, type LoadedProfiles } from "./load-profiles.js";
+import { planProfile, type ProfilePlan } from "./plan-profile.js";
+import { PROFILE_SOURCE } from "./profile-error.js";
+import { whereProfile } from "./profile-where.js";
+import { readProfileFiles } from "./read-profile-files.js";
+import type { ProfileSelection } from "./resolve-profile-selection.js";
+
+// A profile link's reading once a file exists or a profile is named, in a chunk of its own: loaded
+// by the link's first such reading (from-profile.ts), so that importing the package does not load
+// the profile parser, planner, process runner and SSO link.
+
+/**
+ * How many parsed file pairs are kept, by their paths and identities (`stat`: device, inode, size,
+ * times): a process reads one or two pairs; the bound only stops growth. An unchanged pair is not
+ * read and parsed again by every new provider and every refresh — a changed one always is (its
+ * identity changed), so this never serves a stale profile.
+ */
+const MAX_PARSED_FILES = 8;
+
+function parsedFiles(): Map<string, Promise<LoadedProfiles>> {
+  return processSlot("profile.parsed", () => new Map<string, Promise<LoadedProfiles>>(), (map) => map.clear());
+}
+
+/** The files of `selection` parsed, read only when `filesKey` (their paths and identities) is new. */
+function parsed(selection: ProfileSelection, filesKey: string): Promise<LoadedProfiles> {
+  const all = parsedFiles();
+  let found = all.get(filesKey);
+  if (found === undefined) {
+    found = readProfileFiles(selection).then(loadProfiles);
+    all.set(filesKey, found);
+    const forget = (): void => {
+      if (all.get(filesKey) === found) all.delete(filesKey);
+    };
+    found.catch(forget); // a failure is never kept: the next reading tries again
+    if (all.size > MAX_PARSED_FILES) {
+      const oldest = all.keys().next();
+      if (oldest.done !== true) all.delete(oldest.value);
+    }
+  }
+  return found;
+}
+
+/**
+ * The profile link's reading: the files parsed, the profile planned and built into links, and that
+ * tree read (a role step reads its base identity; a `credential_source` its own variables). The key
+ * is the files' paths and identities, the selection, and the tree's own key.
+ * @internal
+ */
+export async function readProfile(
+  options: ProfileOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  selection: ProfileSelection,
+  filesKey: string,
+): Promise<Reading> {
+  let plan: ProfilePlan;
+  try {
+    plan = planProfile(selection, await parsed(selection, filesKey), env);
+  } catch (error) {
+    if (error instanceof CredentialsError && error.tryNextLink) {
+      return fallsThrough(`profile:${filesKey};unset`, error);
+    }
+    return { key: `profile:${filesKey};invalid`, answers: true, fetch: () => Promise.reject(error) };
+  }
+  const link = buildProfileLink(plan, {
+    selection,
+    env,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    processTimeoutMs: options.processTimeoutMs,
+    mfaCodeProvider: options.mfaCodeProvider,
+  });
+  let reading: Reading;
+  try {
+    reading = await link.read();
+  } catch (error) {
+    throw inProfile(error, selection, plan);
+  }
+  return {
+    key: `profile:${filesKey};${reading.key}`,
+    answers: true,
+    retry: reading.retry,
+    fetch: async () => {
+      try {
+        const credential = await reading.fetch();
+        log(options.logger, "debug", `profile: "${selection.profile}" (${describePlan(plan)}) gave ${redactKeyId(credential.accessKeyId)}`);
+        return credential;
+      } catch (error) {
+        throw inProfile(error, selection, plan);
+      }
+    },
+  };
+}
+
+/** One line on how a plan resolves, e.g. `assume-role arn:… from [profile base] of /x/credentials`. Holds no secret. */
+export function describePlan(plan: ProfilePlan): string {
+  const where = whereProfile(plan.profile);
+  switch (plan.kind) {
+    case "static":
+      return `static keys in ${where}`;
+    case "assume-role":
+      return `assume-role ${plan.role.roleArn} in ${where}, from ${describePlan(plan.source)}`;
+    case "credential-source":
+      return `credential_source ${plan.name}`;
+    case "web-identity":
+      return `web identity ${plan.role.roleArn} in ${where}`;
+    case "process":
+      return `credential_process in ${where}`;
+    case "sso":
+      return `SSO in ${where}`;
+  }
+}
+
+/** Any failure below, as a profile error that stops the chain, keeping the code and the cause. */
+function inProfile(error: unknown, selection: ProfileSelection, plan: ProfilePlan): CredentialsError {
+  if (error instanceof CredentialsError && error.source === PROFILE_SOURCE) {
+    return error;
+  }
+  const code = error instanceof CredentialsError ? error.code : "PROVIDER_FAILED";
+  return new CredentialsError(`Profile "${selection.profile}" (${describePlan(plan)}) failed: ${describeError(error)}`, {
+    source: PROFILE_SOURCE,
+    code,
+    tryNextLink: false,
+    retryable: isRetryable(error),
+    cause: error,
+  });
+}

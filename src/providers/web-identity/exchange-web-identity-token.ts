@@ -1,0 +1,65 @@
+import type { AssumeRoleWithWebIdentityCommandOutput } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { CredentialsError } from "../../errors.js";
+import { freezeCredential } from "../../freeze-credential.js";
+import { registerCredential } from "../../scrub-secrets.js";
+import { optionsKey } from "../../sharing/key-parts.js";
+import { isCompleteStsCredential } from "../sts/sts-client-config.js";
+import type { StsLocation } from "../sts/sts-location.js";
+import { sendSts } from "../sts/sts-transport.js";
+import { mapWebIdentityStsError } from "./map-sts-error.js";
+import type { WebIdentityToken } from "./read-web-identity-token.js";
+import type { WebIdentitySettings } from "./web-identity-settings.js";
+
+const SOURCE = "web-identity";
+
+/**
+ * One AssumeRoleWithWebIdentity (unsigned: the token is the proof of identity, so the client is
+ * given no credentials and resolves none). Identical concurrent exchanges (same token, role and
+ * location) are sent once.
+ * @internal
+ */
+export async function exchangeWebIdentityToken(settings: WebIdentitySettings, location: StsLocation, token: WebIdentityToken): Promise<AwsCredentialIdentity> {
+  const params = {
+    RoleArn: settings.roleArn,
+    RoleSessionName: settings.roleSessionName,
+    WebIdentityToken: token.token,
+    ...(settings.durationSeconds === undefined ? {} : { DurationSeconds: settings.durationSeconds }),
+    ...(settings.policy === undefined ? {} : { Policy: settings.policy }),
+    ...(settings.policyArns === undefined ? {} : { PolicyArns: settings.policyArns.map((arn) => ({ arn })) }),
+  };
+  let output: AssumeRoleWithWebIdentityCommandOutput;
+  try {
+    output = await sendSts({
+      source: SOURCE,
+      location,
+      timeoutMs: settings.timeoutMs,
+      signing: undefined,
+      requestKey: `AssumeRoleWithWebIdentity ${optionsKey({ ...params, WebIdentityToken: token.sha256 })}`,
+      send: (client, { AssumeRoleWithWebIdentityCommand }, abortSignal) => client.send(new AssumeRoleWithWebIdentityCommand(params), { abortSignal }),
+    });
+  } catch (error) {
+    throw mapWebIdentityStsError(error, {
+      roleArn: settings.roleArn,
+      tokenFile: settings.webIdentityTokenFile,
+      endpointLabel: location.label,
+      token: token.token,
+    });
+  }
+  const fields = {
+    accessKeyId: output.Credentials?.AccessKeyId,
+    secretAccessKey: output.Credentials?.SecretAccessKey,
+    sessionToken: output.Credentials?.SessionToken,
+    expiration: output.Credentials?.Expiration,
+  };
+  if (!isCompleteStsCredential(fields)) {
+    registerCredential({ secretAccessKey: fields.secretAccessKey, sessionToken: fields.sessionToken });
+    throw new CredentialsError(
+      `STS answered AssumeRoleWithWebIdentity for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
+      { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
+    );
+  }
+  const credential = { ...fields, accountId: settings.accountId };
+  registerCredential(credential);
+  return freezeCredential(credential);
+}
