@@ -7,7 +7,8 @@ import { CredentialsError } from "../../src/errors.js";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { envOrProfile } from "../../src/env-or-profile.js";
 import { memoize } from "../../src/memoize.js";
-import { createAssumeRoleCache, fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
+import { fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
+import { resetSharedState } from "../../src/sharing/process-state.js";
 import { manualClock, type ManualClock } from "../../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from "../../src/testing/sts-emulator.js";
 
@@ -39,7 +40,7 @@ async function restartWithoutExternalId(): Promise<void> {
 
 type LooseOptions = { [K in keyof AssumeRoleOptions]?: AssumeRoleOptions[K] | undefined };
 
-/** A provider against the emulator, with the static base source and this test's own clock (and so its own shared cache). */
+/** A provider against the emulator, with the static base source and this test's own clock (one attempt per call, no cache). */
 function provider(options: LooseOptions = {}) {
   const merged: LooseOptions = {
     roleArn: ROLE,
@@ -55,8 +56,11 @@ function provider(options: LooseOptions = {}) {
   return fromAssumeRole(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as unknown as AssumeRoleOptions);
 }
 
-/** The mapping of one STS answer, without fromAssumeRole's own retries when it stands alone. */
-const ONE_ATTEMPT = { retry: { retries: 0 } } as const;
+/** The provider memoized, as users run it: on this test's clock, no jitter, quick retries. */
+function memoized(options: LooseOptions = {}) {
+  return memoize(provider(options), { clock, random: NO_JITTER, retry: { retries: 2, minTimeout: 1, maxTimeout: 2 } });
+}
+const NO_JITTER = (): number => 0;
 
 async function failure(promise: Promise<unknown>): Promise<CredentialsError> {
   const error = await promise.then(
@@ -200,9 +204,15 @@ describe("fromAssumeRole", () => {
       ["a fractional duration", { durationSeconds: 1000.5 }, /durationSeconds/],
       ["a region that is not one", { region: "EU West 1" }, /region/],
       ["an endpoint that is not an http(s) URL", { endpoint: "ftp://sts.example" }, /endpoint/],
-      ["a negative refresh window", { refreshWindowMs: -1 }, /refreshWindowMs/],
       ["a zero timeout", { timeoutMs: 0 }, /timeoutMs/],
-      ["a cache that is not one", { cache: new Map() as unknown as false }, /cache/],
+      ["an option of earlier versions, with why it is gone", { cache: false } as LooseOptions, /Unknown option `cache`.*memoize/],
+      ["a misspelt option, with a suggestion", { externalID: "tenant-42" } as LooseOptions, /Unknown option `externalID`.*did you mean `externalId`/],
+      ["more than 50 session tags", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }, /at most 50 tags/],
+      ["a transitive tag key that is not a session tag", { tags: { team: "a" }, transitiveTagKeys: ["project"] }, /transitiveTagKeys/],
+      ["a source identity starting with aws:", { sourceIdentity: "aws:admin" }, /sourceIdentity/],
+      ["an inline policy that is not JSON", { policy: "{not json" }, /policy/],
+      ["more than 10 policy ARNs", { policyArns: Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`) }, /policyArns/],
+      ["an MFA code provider without an MFA device", { mfaCodeProvider: async () => "123456" }, /mfaSerial/],
     ];
 
     it.each(invalid)("rejects %s with a TypeError naming the option, making no request", (_, bad, name) => {
@@ -244,12 +254,6 @@ describe("fromAssumeRole", () => {
       expect(error.message).toContain(sts.lastRequest?.requestId);
     });
 
-    it("does not claim to remember an AccessDenied when the shared cache is off", async () => {
-      const error = await failure(provider({ externalId: "tenant-43", cache: false })());
-      expect(error.code).toBe("STS_ACCESS_DENIED");
-      expect(error.message).not.toContain("remembered");
-    });
-
     it("bounds the whole call by timeoutMs, even when STS trickles its answer a byte at a time", async () => {
       const trickle = createServer((request, response) => {
         request.resume();
@@ -269,19 +273,9 @@ describe("fromAssumeRole", () => {
       }
     });
 
-    it("remembers an AccessDenied, so a second call makes no request", async () => {
+    it("remembers nothing: the next call after an AccessDenied asks STS again (a fixed trust policy is seen at once)", async () => {
       const credentials = provider({ externalId: "tenant-43" });
-      const first = await failure(credentials());
-      const second = await failure(credentials());
-      expect(sts.calls).toBe(1);
-      expect(second.code).toBe("STS_ACCESS_DENIED");
-      expect(second).toBe(first);
-    });
-
-    it("asks again once the remembered AccessDenied has lapsed", async () => {
-      const credentials = provider({ externalId: "tenant-43", negativeCacheMs: 5_000 });
       await failure(credentials());
-      clock.advance(5_000);
       await failure(credentials());
       expect(sts.calls).toBe(2);
     });
@@ -294,12 +288,12 @@ describe("fromAssumeRole", () => {
 
     it("reports Throttling as STS_THROTTLED and retryable", async () => {
       sts.injectFault({ kind: "throttling" });
-      expect(await failure(provider(ONE_ATTEMPT)())).toMatchObject({ code: "STS_THROTTLED", retryable: true, tryNextLink: false });
+      expect(await failure(provider()())).toMatchObject({ code: "STS_THROTTLED", retryable: true, tryNextLink: false });
     });
 
     it("does not remember a throttling failure", async () => {
       sts.injectFault({ kind: "throttling" });
-      const credentials = provider(ONE_ATTEMPT);
+      const credentials = provider();
       await failure(credentials());
       await credentials();
       expect(sts.calls).toBe(2);
@@ -307,7 +301,7 @@ describe("fromAssumeRole", () => {
 
     it.each([500, 503])("reports HTTP %i as STS_ERROR and retryable", async (status) => {
       sts.injectFault({ kind: "server-error", status });
-      expect(await failure(provider(ONE_ATTEMPT)())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      expect(await failure(provider()())).toMatchObject({ code: "STS_ERROR", retryable: true });
     });
 
     it("reports malformed XML as STS_BAD_RESPONSE", async () => {
@@ -322,7 +316,7 @@ describe("fromAssumeRole", () => {
 
     it("gives up on a hanging STS after timeoutMs, as retryable STS_ERROR", async () => {
       sts.injectFault({ kind: "hang" });
-      expect(await failure(provider({ timeoutMs: 100, ...ONE_ATTEMPT })())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      expect(await failure(provider({ timeoutMs: 100 })())).toMatchObject({ code: "STS_ERROR", retryable: true });
     });
 
     it("reports an unreachable STS as retryable STS_ERROR", async () => {
@@ -348,11 +342,11 @@ describe("fromAssumeRole", () => {
 
     it("never shows a base or issued secret, token or full key id in any error", async () => {
       const errors: CredentialsError[] = [];
-      errors.push(await failure(provider({ externalId: "tenant-43", cache: false })()));
-      errors.push(await failure(provider({ source: async () => ({ ...BASE, secretAccessKey: `${SECRET}-x` }), cache: false })()));
+      errors.push(await failure(provider({ externalId: "tenant-43" })()));
+      errors.push(await failure(provider({ source: async () => ({ ...BASE, secretAccessKey: `${SECRET}-x` }) })()));
       for (const fault of [{ kind: "throttling" }, { kind: "server-error" }, { kind: "malformed" }, { kind: "missing-credentials" }] as const) {
         sts.injectFault(fault);
-        errors.push(await failure(provider({ cache: false, ...ONE_ATTEMPT })()));
+        errors.push(await failure(provider()()));
       }
       errors.push(
         await failure(
@@ -373,71 +367,66 @@ describe("fromAssumeRole", () => {
     });
   });
 
-  describe("the shared cache", () => {
-    it("serves N providers for the same role and base from one AssumeRole", async () => {
-      const providers = Array.from({ length: 20 }, () => provider());
+  describe("shared through memoize", () => {
+    it("serves N memoized providers for the same role and base from one AssumeRole", async () => {
+      const providers = Array.from({ length: 20 }, () => memoized());
       for (const p of providers) {
         await p();
       }
       expect(sts.calls).toBe(1);
     });
 
-    it("shares one in-flight AssumeRole among thousands of concurrent first calls", async () => {
+    it("shares one in-flight AssumeRole among thousands of concurrent first calls, memoized or not", async () => {
       sts.injectFault({ kind: "delay", ms: 20 });
-      const providers = Array.from({ length: 10 }, () => provider());
-      const results = await Promise.all(Array.from({ length: 2_000 }, (_, i) => providers[i % 10]!()));
+      const memoizedOnes = Array.from({ length: 10 }, () => memoized());
+      const rawOnes = Array.from({ length: 10 }, () => provider());
+      const results = await Promise.all(Array.from({ length: 2_000 }, (_, i) => (i % 2 === 0 ? memoizedOnes[i % 10]! : rawOnes[i % 10]!)()));
       expect(sts.calls).toBe(1);
       expect(new Set(results.map((c) => c.accessKeyId)).size).toBe(1);
+    });
+
+    it("makes a request on every call when not memoized (one attempt, nothing kept)", async () => {
+      const credentials = provider();
+      await credentials();
+      await credentials();
+      expect(sts.calls).toBe(2);
     });
 
     it("makes a separate AssumeRole for a different base identity", async () => {
       const other = { accessKeyId: "AKIAIOSFODNN7BASE002", secretAccessKey: `${SECRET}-2` };
       sts.setBaseCredentials([BASE, other]);
-      await provider()();
-      await provider({ source: async () => other })();
+      await memoized()();
+      await memoized({ source: async () => other })();
       expect(sts.calls).toBe(2);
     });
 
-    it("makes a separate AssumeRole for a different ExternalId, session name or duration", async () => {
+    it("makes a separate AssumeRole for a different ExternalId, session name, duration, tags or policy", async () => {
       await restartWithoutExternalId();
-      await provider()();
-      await provider({ externalId: "tenant-7" })();
-      await provider({ roleSessionName: "other-session" })();
-      await provider({ durationSeconds: 7200 })();
-      expect(sts.calls).toBe(4);
+      await memoized()();
+      await memoized({ externalId: "tenant-7" })();
+      await memoized({ roleSessionName: "other-session" })();
+      await memoized({ durationSeconds: 7200 })();
+      await memoized({ tags: { team: "data" } })();
+      await memoized({ policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] })();
+      expect(sts.calls).toBe(6);
     });
 
-    it("serves from the cache until the refresh point, ten minutes before expiration (memoize's window plus its jitter cap)", async () => {
-      const credentials = provider();
-      await credentials();
-      clock.advance(3_600_000 - 600_000 - 1);
-      await credentials();
-      expect(sts.calls).toBe(1);
-    });
-
-    it("makes a new AssumeRole at the refresh point", async () => {
-      const credentials = provider();
+    it("serves from the cache until five minutes before expiration, then makes a new AssumeRole", async () => {
+      const credentials = memoized();
       const first = await credentials();
-      clock.advance(3_600_000 - 600_000);
-      const second = await credentials();
+      clock.advance(3_600_000 - 300_000 - 1);
+      expect((await credentials()).accessKeyId).toBe(first.accessKeyId);
+      expect(sts.calls).toBe(1);
+      clock.advance(1);
+      expect((await credentials()).accessKeyId).not.toBe(first.accessKeyId);
       expect(sts.calls).toBe(2);
-      expect(second.accessKeyId).not.toBe(first.accessKeyId);
     });
 
-    it("honours a custom refresh window", async () => {
-      const credentials = provider({ refreshWindowMs: 900_000 });
+    it("honours memoize's refresh window", async () => {
+      const credentials = memoize(provider(), { clock, random: NO_JITTER, refreshWindowMs: 900_000 });
       await credentials();
       clock.advance(3_600_000 - 900_000);
       await credentials();
-      expect(sts.calls).toBe(2);
-    });
-
-    it("judges freshness by each caller's own window, not by the window of whoever cached it", async () => {
-      await provider()(); // cached with the default 10-minute window
-      clock.advance(3_600_000 - 15 * 60_000); // 15 minutes left
-      await provider()();
-      expect(sts.calls).toBe(1);
-      await provider({ refreshWindowMs: 20 * 60_000 })();
       expect(sts.calls).toBe(2);
     });
 
@@ -449,30 +438,30 @@ describe("fromAssumeRole", () => {
       await vi.waitFor(() => expect(sts.calls).toBe(2)); // …while the refresh reaches STS
     });
 
-    it("stays within its bound across many distinct roles", async () => {
+    it("keeps 150 tenants' roles polled in turn, a new provider per call, all shared (the registry's bound is above the cycle)", async () => {
       await restartWithoutExternalId();
-      const cache = createAssumeRoleCache({ maxEntries: 25, clock });
-      for (let i = 0; i < 200; i += 1) {
-        await provider({ roleArn: `arn:aws:iam::123456789012:role/tenant-${i}`, cache, externalId: undefined })();
-        expect(cache.size).toBeLessThanOrEqual(25);
-      }
-      expect(sts.calls).toBe(200);
+      const roles = Array.from({ length: 150 }, (_, i) => `arn:aws:iam::123456789012:role/tenant-${i}`);
+      for (const roleArn of roles) await memoized({ roleArn, externalId: undefined })();
+      expect(sts.calls).toBe(150);
+      for (const roleArn of roles) await memoized({ roleArn, externalId: undefined })();
+      expect(sts.calls).toBe(150);
     });
 
-    it("makes a request on every call with cache: false", async () => {
-      const credentials = provider({ cache: false });
+    it("makes a new AssumeRole after resetSharedState(), even for a provider holding its credential (its next refresh)", async () => {
+      const credentials = memoized();
       await credentials();
-      await credentials();
+      resetSharedState();
+      await memoized()();
       expect(sts.calls).toBe(2);
     });
 
     it("hands callers a frozen credential, so one caller's change cannot reach another", async () => {
-      const a = await provider()();
+      const a = await memoized()();
       expect(() => a.expiration?.setTime(0)).toThrow(/read-only/);
       expect(() => {
         (a as { sessionToken?: string }).sessionToken = "changed";
       }).toThrow(TypeError);
-      const b = await provider()();
+      const b = await memoized()();
       expect(b.expiration?.getTime()).toBeGreaterThan(clock.now());
       expect(b.sessionToken).toBe(sts.issued[0]?.sessionToken);
     });
@@ -487,14 +476,15 @@ describe("fromAssumeRole", () => {
   });
 
   describe("logging", () => {
-    it("logs one debug line per call, with the key id cut to four characters and no secret", async () => {
+    it("logs one debug line per AssumeRole, with the key id cut to four characters and no secret", async () => {
       const lines: string[] = [];
-      const credentials = provider({ logger: { debug: (line) => lines.push(line) } });
-      await credentials();
-      await credentials();
-      expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(/assumed/);
-      expect(lines[1]).toMatch(/cached/);
+      const logger = { debug: (line: string) => lines.push(line) };
+      await provider({ logger })();
+      await failure(provider({ logger, externalId: "tenant-43" })());
+      expect(lines.filter((line) => line.includes("assume-role"))).toEqual([
+        expect.stringMatching(/assume-role: assumed .*…/),
+        expect.stringMatching(/assume-role: .* failed: STS_ACCESS_DENIED/),
+      ]);
       const text = lines.join("\n");
       for (const secret of [SECRET, TOKEN, BASE.accessKeyId, ...sts.issued.flatMap((c) => [c.secretAccessKey, c.sessionToken])]) {
         expect(text).not.toContain(secret);
@@ -502,36 +492,38 @@ describe("fromAssumeRole", () => {
     });
   });
 
-  describe("standing alone, it retries what can heal (issue 12, item 11)", () => {
-    it("retries Throttling and then succeeds, as the SDK's fromTemporaryCredentials does", async () => {
+  describe("one attempt per call; memoize is the one retry layer", () => {
+    it("makes one attempt on its own, however retryable the failure", async () => {
       sts.injectFault({ kind: "throttling" }, 2);
-      const credential = await provider()();
+      expect(await failure(provider()())).toMatchObject({ code: "STS_THROTTLED", retryable: true });
+      expect(sts.calls).toBe(1);
+    });
+
+    it("memoized, retries Throttling and then succeeds, as the SDK's fromTemporaryCredentials does", async () => {
+      sts.injectFault({ kind: "throttling" }, 2);
+      const credential = await memoized()();
       expect(credential.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
       expect(sts.calls).toBe(3);
     });
 
-    it("retries a 5xx and an unreachable endpoint's reset, but gives up after three attempts", async () => {
+    it("memoized, retries a 5xx but gives up after three attempts", async () => {
       sts.injectFault({ kind: "server-error", status: 503 }, 5);
-      expect(await failure(provider()())).toMatchObject({ code: "STS_ERROR", retryable: true });
+      expect(await failure(memoized()())).toMatchObject({ code: "STS_ERROR", retryable: true });
       expect(sts.calls).toBe(3);
     });
 
-    it("does not retry an AccessDenied", async () => {
-      expect(await failure(provider({ externalId: "tenant-43", cache: false })())).toMatchObject({ code: "STS_ACCESS_DENIED" });
+    it("memoized, does not retry an AccessDenied", async () => {
+      expect(await failure(memoized({ externalId: "tenant-43" })())).toMatchObject({ code: "STS_ACCESS_DENIED" });
       expect(sts.calls).toBe(1);
     });
 
-    it("inside memoize makes one attempt per memoize attempt: three requests in all, not nine", async () => {
-      sts.injectFault({ kind: "throttling" }, 20);
-      const credentials = memoize(provider(), { clock, retry: { retries: 2, minTimeout: 1, maxTimeout: 2 } });
-      expect(await failure(credentials())).toMatchObject({ code: "STS_THROTTLED" });
-      expect(sts.calls).toBe(3);
-    });
-
-    it("inside envOrProfile({ assumeRole }) makes one attempt per retry of the whole: three requests in all, not nine", async () => {
+    it("inside envOrProfile({ assumeRole }) makes retries + 1 requests in all, not (retries + 1)²", async () => {
       sts.injectFault({ kind: "throttling" }, 20);
       const credentials = envOrProfile({
         env: { env: { AWS_ACCESS_KEY_ID: BASE.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN } },
+        profile: false,
+        webIdentity: false,
+        container: false,
         imds: false,
         clock,
         retry: { retries: 2, minTimeout: 1, maxTimeout: 2 },
@@ -541,9 +533,24 @@ describe("fromAssumeRole", () => {
       expect(sts.calls).toBe(3);
     });
 
-    it("takes its own retry options", async () => {
+    it("a base whose own memoize spent its retries is not retried again by the role step's", async () => {
+      let baseCalls = 0;
+      const base = memoize(
+        async () => {
+          baseCalls += 1;
+          throw new CredentialsError("IMDS answered 500", { source: "imds", code: "IMDS_HTTP_ERROR", retryable: true, tryNextLink: false });
+        },
+        { clock, retry: { retries: 2, minTimeout: 1, maxTimeout: 2 } },
+      );
+      const error = await failure(memoized({ source: base })());
+      expect(error).toMatchObject({ code: "STS_SOURCE_FAILED" });
+      expect(baseCalls).toBe(3);
+      expect(sts.calls).toBe(0);
+    });
+
+    it("takes memoize's retry options", async () => {
       sts.injectFault({ kind: "throttling" }, 20);
-      await failure(provider({ retry: { retries: 4, minTimeout: 1, maxTimeout: 2 } })());
+      await failure(memoize(provider(), { clock, retry: { retries: 4, minTimeout: 1, maxTimeout: 2 } })());
       expect(sts.calls).toBe(5);
     });
   });
@@ -594,35 +601,10 @@ describe("fromAssumeRole", () => {
 
     it("keeps reporting the rejection when the source still has the rejected keys", async () => {
       setEnvKeys(BASE);
-      const credentials = fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "eu-west-1", clock, ...ONE_ATTEMPT });
+      const credentials = fromAssumeRole({ roleArn: ROLE, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "eu-west-1", clock });
       sts.setBaseCredentials([NEW_BASE]);
       expect(await failure(credentials())).toMatchObject({ code: "STS_INVALID_BASE_CREDENTIALS" });
       expect(sts.calls).toBe(1);
-    });
-  });
-
-  describe("the per-provider fast path and a working set beyond the bound (issue 12, item 15)", () => {
-    it("keeps serving each provider's own credential when the shared cache is too small for the working set", async () => {
-      await restartWithoutExternalId();
-      const cache = createAssumeRoleCache({ maxEntries: 1, clock });
-      const one = provider({ cache, externalId: undefined });
-      const two = provider({ cache, externalId: undefined, roleArn: "arn:aws:iam::123456789012:role/other" });
-      await one();
-      await two(); // evicts the first role from the one-entry shared cache
-      for (let i = 0; i < 100; i++) {
-        await one();
-        await two();
-      }
-      expect(sts.calls).toBe(2);
-    });
-
-    it("makes a new AssumeRole after the shared cache is cleared, even for a provider holding its last credential", async () => {
-      const cache = createAssumeRoleCache({ clock });
-      const credentials = provider({ cache });
-      await credentials();
-      cache.clear();
-      await credentials();
-      expect(sts.calls).toBe(2);
     });
   });
 });

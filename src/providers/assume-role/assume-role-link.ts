@@ -68,11 +68,14 @@ export function assumeRoleLink(settings: RoleStepSettings, context: RoleStepCont
       try {
         location = context.location();
       } catch (error) {
-        const failure = new CredentialsError(`Cannot assume ${settings.roleArn}: ${error instanceof Error ? error.message : String(error)}`, {
-          source: SOURCE,
-          code: "CONFIG_INVALID",
-          tryNextLink: false,
-        });
+        const failure =
+          error instanceof CredentialsError
+            ? error
+            : new CredentialsError(`Cannot assume ${settings.roleArn}: ${error instanceof Error ? error.message : String(error)}`, {
+                source: SOURCE,
+                code: "CONFIG_INVALID",
+                tryNextLink: false,
+              });
         return { key: `assume-role:${settingsKey};config-invalid`, answers: true, fetch: () => Promise.reject(failure) };
       }
       const base = await readBase(context.source, settings.roleArn);
@@ -178,10 +181,18 @@ async function assumeOnce(settings: RoleStepSettings, context: RoleStepContext, 
       endpointLabel: location.label,
       mfaSerial: tokenCode === undefined ? undefined : settings.mfaSerial,
     });
+    log(context.logger, "debug", `assume-role: ${settings.roleArn} failed: ${describeError(mapped)}`);
     // A code may have been spent by this request: asking a person again in a retry loop is wrong.
     throw tokenCode === undefined || !mapped.retryable ? mapped : notRetryable(mapped);
   }
-  return toCredential(output, settings);
+  const credential = toCredential(output, settings);
+  log(
+    context.logger,
+    "debug",
+    `assume-role: assumed ${settings.roleArn} with base ${redactKeyId(base.accessKeyId)}${tokenCode === undefined ? "" : ` and an MFA code from ${settings.mfaSerial ?? ""}`}, ` +
+      `expires ${credential.expiration?.toISOString() ?? "never"}`,
+  );
+  return credential;
 }
 
 /** The base credentials, checked; a failure says it was the base that failed (its `retryable` kept). */

@@ -76,15 +76,19 @@ export function containerLink(options: ContainerOptions = {}): Link {
     clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
     logger: checked.logger === undefined ? undefined : `@${identityOf(checked.logger)}`,
   });
+  // Each note (both URIs set, both tokens set) is told once per link, not at every reading.
+  const told = new Set<string>();
   return {
     name: "container",
-    read: () => readContainer(checked, options.env ?? process.env, optionKey),
+    read: () => readContainer(checked, options.env ?? process.env, optionKey, told),
   };
 }
 
-function readContainer(checked: CheckedContainerOptions, env: Readonly<Record<string, string | undefined>>, optionKey: string): Reading {
+function readContainer(checked: CheckedContainerOptions, env: Readonly<Record<string, string | undefined>>, optionKey: string, told: Set<string>): Reading {
   const reading = readContainerEnv(env);
   for (const note of reading.notes) {
+    if (told.has(note)) continue;
+    told.add(note);
     log(checked.logger, "warn", `container: ${note}`);
   }
   if (reading.configError !== undefined) {

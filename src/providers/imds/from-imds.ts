@@ -135,9 +135,14 @@ async function readImds(config: ResolvedImdsOptions, optionKey: string, lastGood
         // Not on EC2 (or no instance profile): a verdict of this reading, and what a chain moves past.
         return fallsThrough(`${base};none`, error);
       }
-      // IMDS is there but failed to list the role (5xx, a malformed list): the fetch asks again,
-      // and memoize retries it when it can heal.
-      return { key: `${base};role=?`, answers: true, fetch: fetchFor(undefined), retry };
+      if (error instanceof CredentialsError && error.retryable) {
+        // IMDS is there but could not list the role just now (5xx, a reset): the fetch asks again,
+        // and memoize retries it.
+        return { key: `${base};role=?`, answers: true, fetch: fetchFor(undefined), retry };
+      }
+      // IMDS is there and its answer will not change by asking again (a malformed list, IMDSv1
+      // refused): this reading fails with it, without a second request.
+      return { key: `${base};failed`, answers: true, fetch: () => Promise.reject(error instanceof Error ? error : new Error(String(error))) };
     }
   }
   return { key: `${base};role=${role}`, answers: true, fetch: fetchFor(role), retry };

@@ -11,11 +11,12 @@ import { envLink } from "../env.js";
 import { imdsLink } from "../imds/from-imds.js";
 import { credentialProcessLink } from "../process/from-credential-process.js";
 import { defaultRoleSessionName } from "../sts/role-checks.js";
-import { resolveStsLocation } from "../sts/sts-location.js";
+import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import { webIdentityLink } from "../web-identity/from-web-identity.js";
 import { DEFAULT_STS_TIMEOUT_MS } from "../sts/sts-client-config.js";
 import { ssoProfileLink } from "./from-sso-profile.js";
 import type { ProfilePlan } from "./plan-profile.js";
+import type { RoleSettings } from "./read-role-settings.js";
 import { PROFILE_SOURCE, profileError } from "./profile-error.js";
 import { whereKey, whereProfile } from "./profile-where.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
@@ -106,12 +107,27 @@ function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, conte
     },
     {
       source: memoizeLink(() => sourceLink, { clock: context.clock, ...(context.logger === undefined ? {} : { logger: context.logger }) }, `profile ${plan.source.profile.name}`),
-      location: () => resolveStsLocation({ env: context.env, roleArn: role.roleArn, profile: role.sts }),
+      location: () => profileStsLocation(role, context.env),
       mfaCodeProvider: context.mfaCodeProvider,
       mfaWhere: `mfa_serial of ${whereProfile(plan.profile, "mfa_serial")}`,
       logger: context.logger,
     },
   );
+}
+
+/**
+ * Where a profile's role step calls STS: the environment first, then the profile's settings (see
+ * `resolveStsLocation`); a malformed value is a `PROFILE_INVALID` error naming the variable or the
+ * key and the file.
+ * @internal
+ */
+export function profileStsLocation(role: RoleSettings, env: Readonly<Record<string, string | undefined>>): StsLocation {
+  try {
+    return resolveStsLocation({ env, roleArn: role.roleArn, profile: role.sts });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw profileError(message.replace(/^Expected (.+?) to (be|use) /, "$1 must $2 "));
+  }
 }
 
 function credentialSourceLink(plan: Extract<ProfilePlan, { kind: "credential-source" }>, context: BuildContext): Link {

@@ -131,17 +131,17 @@ export function profileLink(options: ProfileOptions = {}): Link {
     async read(): Promise<Reading> {
       const env = options.env ?? process.env;
       const selection = resolveProfileSelection({ ...options, env });
-      const [configId, credentialsId] = await Promise.all([fileIdentity(selection.configFile), fileIdentity(selection.credentialsFile)]);
+      const [config, credentials] = await Promise.all([fileIdentity(selection.configFile), fileIdentity(selection.credentialsFile)]);
       const filesKey =
         `${JSON.stringify([selection.profile, selection.from, selection.configFile, selection.credentialsFile])};` +
-        `${configId};${credentialsId};${optionKey}`;
-      if (configId === "-" && credentialsId === "-" && !selection.explicit) {
+        `${config.key};${credentials.key};${optionKey}`;
+      if (config.kind === "absent" && credentials.kind === "absent" && !selection.explicit) {
         return fallsThrough(`profile:none;${filesKey}`, noProfileFilesError(selection));
       }
       // Reading, parsing and planning the files (read-profile.ts, its own chunk) loads only once a
       // file exists or a profile is named.
       const { readProfile } = await import("./read-profile.js");
-      return readProfile(options, env, selection, filesKey);
+      return readProfile(options, env, selection, filesKey, { config, credentials });
     },
   };
 }

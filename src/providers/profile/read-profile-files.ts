@@ -1,4 +1,5 @@
 import { CredentialsError } from "../../errors.js";
+import type { FileIdentity } from "../../sharing/file-identity.js";
 import { profileError } from "./profile-error.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
 
@@ -46,21 +47,22 @@ export function loadFs(): Promise<ProfileFs> {
  */
 export async function readProfileFiles(
   selection: Pick<ProfileSelection, "configFile" | "credentialsFile">,
-  options: { fs?: ProfileFs; maxBytes?: number } = {},
+  options: { fs?: ProfileFs; maxBytes?: number; stats?: { config: FileIdentity; credentials: FileIdentity } } = {},
 ): Promise<ProfileFileTexts> {
   const fs = options.fs ?? (await loadFs());
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_PROFILE_FILE_BYTES;
   const [config, credentials] = await Promise.all([
-    readOne(fs, "config", selection.configFile, maxBytes),
-    readOne(fs, "credentials", selection.credentialsFile, maxBytes),
+    readOne(fs, "config", selection.configFile, maxBytes, options.stats?.config),
+    readOne(fs, "credentials", selection.credentialsFile, maxBytes, options.stats?.credentials),
   ]);
   return { config, credentials };
 }
 
-async function readOne(fs: ProfileFs, kind: "config" | "credentials", path: string, maxBytes: number): Promise<ProfileFileText | undefined> {
+async function readOne(fs: ProfileFs, kind: "config" | "credentials", path: string, maxBytes: number, known: FileIdentity | undefined): Promise<ProfileFileText | undefined> {
   let size: number;
   try {
-    const stats = await fs.stat(path);
+    // A `stat` the caller made already (the profile link's file identity) is not made again.
+    const stats = known === undefined ? await fs.stat(path) : statsOf(known);
     if (stats.isDirectory()) {
       throw unreadable(kind, path, "it is a directory");
     }
@@ -93,6 +95,13 @@ async function readOne(fs: ProfileFs, kind: "config" | "credentials", path: stri
     throw unreadable(kind, path, `it grew past ${maxBytes} bytes while being read`);
   }
   return { kind, path, text: text.startsWith("\uFEFF") ? text.slice(1) : text };
+}
+
+/** A {@link FileIdentity} as the `stat` result (or the error) `readOne` checks. */
+function statsOf(known: FileIdentity): { isFile(): boolean; isDirectory(): boolean; size: number } {
+  if (known.kind === "absent") throw Object.assign(new Error("absent"), { code: "ENOENT" });
+  if (known.kind === "error") throw Object.assign(new Error(known.code ?? "error"), { code: known.code });
+  return { isFile: () => known.kind === "file", isDirectory: () => known.kind === "directory", size: known.size };
 }
 
 function isAbsent(error: unknown): boolean {

@@ -2,6 +2,7 @@ import { systemClock } from "../../clock.js";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { isRetryable } from "../../retry.js";
+import type { FileIdentity } from "../../sharing/file-identity.js";
 import { fallsThrough, type Reading } from "../../sharing/link.js";
 import { processSlot } from "../../sharing/process-state.js";
 import { buildProfileLink } from "./build-profile-link.js";
@@ -30,11 +31,11 @@ function parsedFiles(): Map<string, Promise<LoadedProfiles>> {
 }
 
 /** The files of `selection` parsed, read only when `filesKey` (their paths and identities) is new. */
-function parsed(selection: ProfileSelection, filesKey: string): Promise<LoadedProfiles> {
+function parsed(selection: ProfileSelection, filesKey: string, stats: { config: FileIdentity; credentials: FileIdentity }): Promise<LoadedProfiles> {
   const all = parsedFiles();
   let found = all.get(filesKey);
   if (found === undefined) {
-    found = readProfileFiles(selection).then(loadProfiles);
+    found = readProfileFiles(selection, { stats }).then(loadProfiles);
     all.set(filesKey, found);
     const forget = (): void => {
       if (all.get(filesKey) === found) all.delete(filesKey);
@@ -59,10 +60,11 @@ export async function readProfile(
   env: Readonly<Record<string, string | undefined>>,
   selection: ProfileSelection,
   filesKey: string,
+  stats: { config: FileIdentity; credentials: FileIdentity },
 ): Promise<Reading> {
   let plan: ProfilePlan;
   try {
-    plan = planProfile(selection, await parsed(selection, filesKey), env);
+    plan = planProfile(selection, await parsed(selection, filesKey, stats), env);
   } catch (error) {
     if (error instanceof CredentialsError && error.tryNextLink) {
       return fallsThrough(`profile:${filesKey};unset`, error);

@@ -46,8 +46,8 @@ describe("AssumeRole and the application's own awaits", () => {
     const result = await outcome(`
       const other = { accessKeyId: "AKIAIOSFODNN7EXAMPL2", secretAccessKey: "no-async-context-secret-other-0123" };
       sts.setBaseCredentials([base, other]);
-      const a = memoize(fromAssumeRole({ roleArn: "arn:aws:iam::123456789012:role/app", source: async () => base, endpoint: sts.endpoint, region: "us-east-1", cache: false }));
-      const b = memoize(fromAssumeRole({ roleArn: "arn:aws:iam::123456789012:role/app", source: async () => other, endpoint: sts.endpoint, region: "us-east-1", cache: false }));
+      const a = memoize(fromAssumeRole({ roleArn: "arn:aws:iam::123456789012:role/app", source: async () => base, endpoint: sts.endpoint, region: "us-east-1" }));
+      const b = memoize(fromAssumeRole({ roleArn: "arn:aws:iam::123456789012:role/app", source: async () => other, endpoint: sts.endpoint, region: "us-east-1" }));
       const [x, y] = await Promise.all([a(), b()]);
       if (x.accessKeyId === y.accessKeyId) throw new Error("both calls got one credential");
       for (let i = 0; i < 100; i++) { await a(); await b(); }

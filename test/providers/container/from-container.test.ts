@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { memoize, type MemoizeOptions } from "../../../src/memoize.js";
 import { fromContainer } from "../../../src/providers/container/from-container.js";
 import { startContainerEmulator, type ContainerEmulator, type ContainerEmulatorOptions } from "../../../src/testing/container-emulator.js";
 import { manualClock } from "../../../src/testing/manual-clock.js";
@@ -66,20 +67,27 @@ describe("fromContainer: where it asks", () => {
     expect(server.requests).toBe(0);
   });
 
-  it("warns once, when created, that the relative URI wins over the full URI", () => {
+  it("warns once per provider, at its first call, that the relative URI wins over the full URI", async () => {
     const logger = collectingLogger();
-    fromContainer({ env: { [RELATIVE]: "/v2/credentials/task", [FULL]: "http://127.0.0.1:9/creds" }, logger });
+    const provider = fromContainer({ env: { [RELATIVE]: "/v2/credentials/task", [FULL]: "http://127.0.0.1:9/creds" }, logger, timeoutMs: 1 });
+    expect(logger.lines).toEqual([]);
+    await provider().catch(() => undefined);
+    await provider().catch(() => undefined);
     expect(logger.lines.filter((line) => line.startsWith("warn"))).toEqual([
       expect.stringMatching(/AWS_CONTAINER_CREDENTIALS_RELATIVE_URI wins .*AWS_CONTAINER_CREDENTIALS_FULL_URI is ignored/),
     ]);
   });
 
-  it("reads the environment once, when created", async () => {
+  it("reads the environment on every call, so a changed variable is seen by the next call", async () => {
     const container = await emulator();
-    const env: Record<string, string> = { [FULL]: container.endpoint };
+    const other = await emulator();
+    const env: Record<string, string> = {};
     const provider = fromContainer({ env });
-    env[FULL] = "http://127.0.0.1:9/elsewhere";
+    expect((await failure(provider())).code).toBe("CONTAINER_NOT_SET");
+    env[FULL] = container.endpoint;
     await expect(provider()).resolves.toMatchObject({ accessKeyId: container.current.accessKeyId });
+    env[FULL] = other.endpoint;
+    await expect(provider()).resolves.toMatchObject({ accessKeyId: other.current.accessKeyId });
   });
 
   it("rejects invalid options with a TypeError at once", () => {
@@ -165,8 +173,9 @@ describe("fromContainer: authorization", () => {
 });
 
 describe("fromContainer: faults", () => {
-  const provider = (container: ContainerEmulator, extra: Parameters<typeof fromContainer>[0] = {}) =>
-    fromContainer({ env: { [FULL]: container.endpoint }, random: noJitter, ...extra });
+  // Memoized, as users run it: the link makes one attempt per call; memoize retries (maxAttempts).
+  const provider = (container: ContainerEmulator, extra: Parameters<typeof fromContainer>[0] = {}, memo: MemoizeOptions = {}) =>
+    memoize(fromContainer({ env: { [FULL]: container.endpoint }, ...extra }), { random: noJitter, ...memo });
 
   it("retries a 500 with backoff and gets the credentials on the third attempt", async () => {
     const container = await emulator();
@@ -222,7 +231,7 @@ describe("fromContainer: faults", () => {
     const container = await emulator();
     container.fail(500, { times: 2 });
     const logger = collectingLogger();
-    await provider(container, { random: () => 0.5, logger })();
+    await provider(container, {}, { random: () => 0.5, logger })();
     expect(logger.lines.filter((line) => line.includes("retrying in"))).toEqual([
       expect.stringMatching(/attempt 1 failed \(CONTAINER_HTTP_ERROR: .*HTTP 500.*\); retrying in 25 ms/),
       expect.stringMatching(/attempt 2 failed .*; retrying in 50 ms/),

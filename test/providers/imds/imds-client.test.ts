@@ -1,3 +1,4 @@
+import { memoize } from "../../../src/memoize.js";
 import { describe, expect, it } from "vitest";
 import { fromImds } from "../../../src/providers/imds/from-imds.js";
 import { V1_VERDICT_MS } from "../../../src/providers/imds/token-cache.js";
@@ -208,38 +209,42 @@ describe("reachable but broken", () => {
     expect(await rejection(imdsProvider(imds)())).toMatchObject({ code: "IMDS_HTTP_ERROR", retryable: true, tryNextLink: false });
   });
 
-  it("tries a request maxAttempts times for retryable answers", async () => {
+  it("makes maxAttempts attempts per refresh, under memoize, for retryable answers", async () => {
     const imds = await start();
     imds.fail(ROLE, 500, { times: 2 });
-    expect(await imdsProvider(imds, { maxAttempts: 3, random: () => 0 })()).toEqual(imds.current);
+    expect(await memoize(imdsProvider(imds, { maxAttempts: 3 }), { random: () => 0 })()).toEqual(imds.current);
     expect(imds.count(ROLE)).toBe(3);
   });
 
   it("honours AWS_METADATA_SERVICE_NUM_ATTEMPTS", async () => {
     const imds = await start();
     imds.fail(ROLE, 503, { times: 1 });
-    const provider = imdsProvider(imds, { env: { AWS_METADATA_SERVICE_NUM_ATTEMPTS: "2" }, random: () => 0 });
+    const provider = memoize(imdsProvider(imds, { env: { AWS_METADATA_SERVICE_NUM_ATTEMPTS: "2" } }), { random: () => 0 });
     expect(await provider()).toEqual(imds.current);
+    expect(imds.count(ROLE)).toBe(2);
   });
 
-  it("makes one attempt by default", async () => {
+  it("makes one attempt per call on its own; memoize's own retry when no attempts are configured", async () => {
     const imds = await start();
     imds.fail(ROLE, 500, { times: 1 });
     await rejection(imdsProvider(imds)());
     expect(imds.count(ROLE)).toBe(1);
+    imds.fail(ROLE, 500, { times: 2 });
+    expect(await memoize(imdsProvider(imds), { random: () => 0 })()).toEqual(imds.current);
+    expect(imds.count(ROLE)).toBe(4);
   });
 
   it("does not retry a 4xx answer", async () => {
     const imds = await start();
     imds.fail(ROLE, 403);
-    await rejection(imdsProvider(imds, { maxAttempts: 3, random: () => 0 })());
+    await rejection(memoize(imdsProvider(imds, { maxAttempts: 3 }), { random: () => 0 })());
     expect(imds.count(ROLE)).toBe(1);
   });
 
   it("retries a reset connection", async () => {
     const imds = await start();
     imds.fail(ROLE, "reset", { times: 1 });
-    expect(await imdsProvider(imds, { maxAttempts: 2, random: () => 0 })()).toEqual(imds.current);
+    expect(await memoize(imdsProvider(imds, { maxAttempts: 2 }), { random: () => 0 })()).toEqual(imds.current);
   });
 
   it("reports a timeout after IMDS has answered before as retryable, without a cool-down", async () => {

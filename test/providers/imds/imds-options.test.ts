@@ -28,9 +28,9 @@ describe("ImdsOptions", () => {
     expect(() => fromImds({ endpoint: "https://example.com", env: {} })).toThrow(TypeError);
   });
 
-  it("defaults to a 1 s timeout, 1 attempt, IMDSv1 allowed and a 6 h token", () => {
+  it("defaults to a 1 s timeout, memoize's attempts, IMDSv1 allowed and a 6 h token", () => {
     const resolved = resolveImdsOptions({ env: {} });
-    expect(resolved).toMatchObject({ timeoutMs: DEFAULT_IMDS_TIMEOUT_MS, maxAttempts: 1, allowImdsV1: true, tokenTtlSeconds: 21_600, staticStability: false });
+    expect(resolved).toMatchObject({ timeoutMs: DEFAULT_IMDS_TIMEOUT_MS, maxAttempts: undefined, allowImdsV1: true, tokenTtlSeconds: 21_600, staticStability: false });
     expect(resolved.endpoint).toBe("http://169.254.169.254");
   });
 

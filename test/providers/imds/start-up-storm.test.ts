@@ -38,11 +38,11 @@ describe("a start-up storm of distinct IMDS providers", () => {
     expect(a.expiration).not.toBe(b.expiration);
   });
 
-  it("shares the last credentials with a provider created later, without I/O", async () => {
+  it("shares the cached credential with a memoized provider created later, without I/O (the role was listed within the minute)", async () => {
     const imds = await start();
-    await imdsProvider(imds)();
+    await memoize(imdsProvider(imds))();
     const before = imds.requestCount;
-    expect(await imdsProvider(imds)()).toEqual(imds.current);
+    expect(await memoize(imdsProvider(imds))()).toEqual(imds.current);
     expect(imds.requestCount).toBe(before);
   });
 
@@ -55,12 +55,13 @@ describe("a start-up storm of distinct IMDS providers", () => {
     expect(await imdsProvider(imds)()).toEqual(rotated); // and the next newcomer gets the new ones
   });
 
-  it("does not share credentials within 15 minutes of their expiration", async () => {
+  it("does not share a cached credential inside its refresh window: a new memoized provider then fetches", async () => {
     const clock = manualClock();
-    const imds = await start({ clock, autoRotate: false, expiration: new Date(clock.now() + 10 * 60_000) });
-    await imdsProvider(imds, { clock })();
+    const imds = await start({ clock, autoRotate: false, expiration: new Date(clock.now() + 60 * 60_000) });
+    await memoize(imdsProvider(imds, { clock }), { clock, jitter: false })();
     const before = imds.count(`${ROLE_LIST}${imds.roleName ?? ""}`);
-    await imdsProvider(imds, { clock })();
+    clock.advance(56 * 60_000);
+    await memoize(imdsProvider(imds, { clock }), { clock, jitter: false })();
     expect(imds.count(`${ROLE_LIST}${imds.roleName ?? ""}`)).toBe(before + 1);
   });
 

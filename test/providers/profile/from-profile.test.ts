@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
-import { createAssumeRoleCache } from "../../../src/providers/assume-role.js";
+import { memoize } from "../../../src/memoize.js";
 import { fromProfile, type ProfileOptions } from "../../../src/providers/profile/from-profile.js";
 import { startContainerEmulator } from "../../../src/testing/container-emulator.js";
 import { startImdsEmulator } from "../../../src/testing/imds-emulator.js";
@@ -39,7 +39,7 @@ async function startSts(externalId?: string): Promise<StsEmulator> {
 }
 
 function resolve(options: ProfileOptions = {}, env: Record<string, string | undefined> = {}) {
-  return fromProfile({ env: aws.env(env), cache: createAssumeRoleCache(), ...options })();
+  return fromProfile({ env: aws.env(env), ...options })();
 }
 
 async function profileFailure(options: ProfileOptions = {}, env: Record<string, string | undefined> = {}): Promise<CredentialsError> {
@@ -198,12 +198,11 @@ describe("fromProfile: roles", () => {
     expect(credential.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
   });
 
-  it("makes one AssumeRole for fifty providers of the same role profile (the shared AssumeRole cache)", async () => {
+  it("makes one AssumeRole for fifty memoized providers of the same role profile (one shared cache)", async () => {
     const emulator = await startSts(EXTERNAL_ID);
     aws.writeCredentials(staticCredentials);
     aws.writeConfig(`[profile partner]\nrole_arn = ${ROLE}\nsource_profile = default\nexternal_id = ${EXTERNAL_ID}\n`);
-    const cache = createAssumeRoleCache();
-    const providers = Array.from({ length: 50 }, () => fromProfile({ profile: "partner", env: aws.env({ AWS_ENDPOINT_URL_STS: emulator.endpoint }), cache }));
+    const providers = Array.from({ length: 50 }, () => memoize(fromProfile({ profile: "partner", env: aws.env({ AWS_ENDPOINT_URL_STS: emulator.endpoint }) })));
     const results = await Promise.all(providers.map((provider) => provider()));
     expect(emulator.calls).toBe(1);
     expect(new Set(results.map((result) => result.accessKeyId)).size).toBe(1);
@@ -285,7 +284,7 @@ describe("fromProfile: the environment a plan was built from", () => {
       aws.writeCredentials(staticCredentials);
       aws.writeConfig(`[profile r]\nrole_arn = ${ROLE}\nsource_profile = default\n`);
       const env = aws.env({ AWS_ENDPOINT_URL_STS: first.endpoint });
-      const provider = fromProfile({ profile: "r", env, cache: false });
+      const provider = fromProfile({ profile: "r", env });
       await provider();
       env.AWS_ENDPOINT_URL_STS = second.endpoint;
       await provider();

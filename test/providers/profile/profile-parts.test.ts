@@ -5,6 +5,7 @@ import { findIniProblems } from "../../../src/providers/profile/find-ini-problem
 import { loadProfiles } from "../../../src/providers/profile/load-profiles.js";
 import { readProfileFiles, type ProfileFs } from "../../../src/providers/profile/read-profile-files.js";
 import { readRoleSettings } from "../../../src/providers/profile/read-role-settings.js";
+import { profileStsLocation } from "../../../src/providers/profile/build-profile-link.js";
 import { explicitProfileName, resolveProfileSelection } from "../../../src/providers/profile/resolve-profile-selection.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/r";
@@ -109,11 +110,18 @@ describe("findIniProblems", () => {
 });
 
 describe("readRoleSettings", () => {
+  async function roleSettings(config: string) {
+    const profiles = await loadProfiles({ config: { kind: "config", path: "/c", text: config }, credentials: undefined });
+    const profile = profiles.profile("r");
+    if (profile === undefined) throw new Error("no profile r");
+    return readRoleSettings(profile, profile, profiles);
+  }
+
   async function settings(config: string, env: Record<string, string | undefined> = {}) {
     const profiles = await loadProfiles({ config: { kind: "config", path: "/c", text: config }, credentials: undefined });
     const profile = profiles.profile("r");
     if (profile === undefined) throw new Error("no profile r");
-    return readRoleSettings(profile, profile, profiles, env);
+    return profileStsLocation(readRoleSettings(profile, profile, profiles), env);
   }
 
   it("sends the legacy regions to the global endpoint with sts_regional_endpoints = legacy", async () => {
@@ -143,7 +151,7 @@ describe("readRoleSettings", () => {
   });
 
   it("never shows an external_id that breaks the rules", async () => {
-    const error = await settings(`[profile r]\nrole_arn = ${ROLE}\nexternal_id = s3cr3t value with spaces\n`).catch((e: unknown) => e);
+    const error = await roleSettings(`[profile r]\nrole_arn = ${ROLE}\nexternal_id = s3cr3t value with spaces\n`).catch((e: unknown) => e);
     expect((error as Error).message).toContain("`external_id` in [profile r]");
     expect((error as Error).message).not.toContain("s3cr3t");
   });
