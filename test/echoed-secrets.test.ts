@@ -70,7 +70,7 @@ async function failure(attempt: () => Promise<unknown>): Promise<unknown> {
 describe("secrets a server echoes back", () => {
   it("are scrubbed from error.message, toJSON and inspect of an AssumeRole failure", async () => {
     const sts = await echoingSts([BASE.secretAccessKey]);
-    const provider = fromAssumeRole({ roleArn: ROLE_ARN, endpoint: sts.endpoint, source: async () => BASE, cache: false });
+    const provider = fromAssumeRole({ roleArn: ROLE_ARN, endpoint: sts.endpoint, source: async () => BASE });
     const error = await failure(() => provider());
     expect(error).toBeInstanceOf(CredentialsError);
     expect((error as CredentialsError).code).toBe("STS_ACCESS_DENIED");
@@ -85,7 +85,7 @@ describe("secrets a server echoes back", () => {
   it("are scrubbed from every log line of a memoized AssumeRole that keeps failing", async () => {
     const sts = await echoingSts([BASE.secretAccessKey], "RequestExpired", 400);
     const logger = collectingLogger();
-    const provider = memoize(fromAssumeRole({ roleArn: ROLE_ARN, endpoint: sts.endpoint, source: async () => BASE, cache: false, logger }), {
+    const provider = memoize(fromAssumeRole({ roleArn: ROLE_ARN, endpoint: sts.endpoint, source: async () => BASE, logger }), {
       logger,
       retry: { retries: 2, minTimeout: 1, maxTimeout: 2 },
     });
@@ -99,10 +99,10 @@ describe("secrets a server echoes back", () => {
   it("are scrubbed when the secret is one STS issued and the next hop echoes it", async () => {
     const emulator = await startStsEmulator({ baseCredentials: [{ accessKeyId: BASE.accessKeyId, secretAccessKey: BASE.secretAccessKey, sessionToken: BASE.sessionToken! }] });
     closers.push(() => emulator.close());
-    const first = fromAssumeRole({ roleArn: ROLE_ARN, endpoint: emulator.endpoint, source: async () => BASE, cache: false });
+    const first = fromAssumeRole({ roleArn: ROLE_ARN, endpoint: emulator.endpoint, source: async () => BASE });
     const issued = await first();
     const echo = await echoingSts([issued.secretAccessKey]);
-    const second = fromAssumeRole({ roleArn: ROLE_ARN, endpoint: echo.endpoint, source: async () => issued, cache: false });
+    const second = fromAssumeRole({ roleArn: ROLE_ARN, endpoint: echo.endpoint, source: async () => issued });
     const error = await failure(() => second());
     expectClean(error, [issued.secretAccessKey, issued.sessionToken!]);
   });

@@ -346,15 +346,17 @@ describe("envOrProfile", () => {
       expect(identity.accessKeyId).toBe(imds.current.accessKeyId);
     });
 
-    it("keeps the chain it picked on the first call when process.env changes later", async () => {
+    it("keeps its credential when process.env changes, until its refresh point, where it reads process.env again (as the SDK's chain does)", async () => {
       const clock = manualClock();
       const first = await imdsEmulator({ clock });
       const second = await imdsEmulator({ clock });
       const credentials = withImdsEndpoint(CLOSED, () => imdsOnly(clock));
-      await withImdsEndpoint(first.endpoint, () => credentials());
+      const before = await withImdsEndpoint(first.endpoint, () => credentials());
+      expect((await withImdsEndpoint(second.endpoint, () => credentials())).accessKeyId).toBe(before.accessKeyId);
       clock.advance(6 * 60 * MINUTE); // past the cached credential: a refresh is due
-      await withImdsEndpoint(second.endpoint, () => credentials());
-      expect([first.count(credentialPath(first)), second.count(credentialPath(second))]).toEqual([2, 0]);
+      const after = await withImdsEndpoint(second.endpoint, () => credentials());
+      expect(after.accessKeyId).toBe(second.current.accessKeyId);
+      expect([first.count(credentialPath(first)), second.count(credentialPath(second))]).toEqual([1, 1]);
     });
 
     it("shares one fetch between providers created before the environment was set and called after", async () => {
@@ -375,14 +377,18 @@ describe("envOrProfile", () => {
       expect(() => envOrProfile({ profile: { processTimeoutMs: 0 } })).toThrow(/processTimeoutMs/);
     });
 
-    it("invalidate() on a provider never called yet forgets the shared credential", async () => {
+    it("invalidate() on a provider never called yet makes its first call forget the shared credential, for every provider sharing it", async () => {
       const clock = manualClock();
       const imds = await imdsEmulator({ clock });
       const options = { env: { env: {} }, imds: { endpoint: imds.endpoint }, clock };
       const used = envOrProfile(options);
-      await used();
-      envOrProfile(options).invalidate();
-      await used();
+      const first = await used();
+      imds.rotate();
+      const fresh = envOrProfile(options);
+      fresh.invalidate();
+      const second = await fresh();
+      expect(second.accessKeyId).not.toBe(first.accessKeyId);
+      expect((await used()).accessKeyId).toBe(second.accessKeyId);
       expect(imds.count(credentialPath(imds))).toBe(2);
     });
 

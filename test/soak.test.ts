@@ -3,8 +3,8 @@
  * the cache's bound; and idle providers that never keep a process alive — checked in real child
  * processes running the built package, which must exit on their own once their work is done.
  *
- * The ten thousand roles go through the real `fromAssumeRole` (validation, keying, the shared
- * LRU cache, the signing-identity plumbing), with only the SDK's `fromTemporaryCredentials`
+ * The ten thousand roles go through the real `envOrProfile({ assumeRole })` (validation, keying,
+ * the shared caches' LRU bound, the signing-identity plumbing), with only the SDK's STS client
  * replaced by an instant fake: through the real SDK each AssumeRole costs ~2 ms of CPU, 20 s in all.
  * Real STS round trips are covered by the fault matrix and the AssumeRole tests.
  */
@@ -16,7 +16,8 @@ import { runInNewContext } from "node:vm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { envOrProfile } from "../src/env-or-profile.js";
-import { createAssumeRoleCache, fromAssumeRole } from "../src/providers/assume-role.js";
+import { MAX_SHARED_CACHES, sharedCacheCount } from "../src/sharing/shared-caches.js";
+import { resetSharedState } from "../src/sharing/process-state.js";
 import { startImdsEmulator } from "../src/testing/imds-emulator.js";
 import { manualClock } from "../src/testing/manual-clock.js";
 import { resetImdsState } from "../src/testing/reset-imds-state.js";
@@ -27,21 +28,33 @@ import { ensureBuilt, ROOT } from "./setup/build-dist.js";
 
 const fakeSts = vi.hoisted(() => ({ calls: 0, signedWith: new Set<string>() }));
 
-vi.mock("@aws-sdk/credential-providers", () => ({
-  fromTemporaryCredentials:
-    (init: { masterCredentials: () => Promise<AwsCredentialIdentity>; params: { RoleArn: string } }): AwsCredentialIdentityProvider =>
-    async () => {
-      const base = await init.masterCredentials(); // the identity the request would be signed with
+// The STS client, replaced: 10,000 AssumeRoles without 10,000 HTTP round trips. It records the
+// identity each request would be signed with (the client's `credentials`).
+vi.mock("@aws-sdk/client-sts", () => {
+  class AssumeRoleCommand {
+    constructor(readonly input: { RoleArn: string }) {}
+  }
+  class STSClient {
+    readonly #credentials: AwsCredentialIdentity;
+    constructor(config: { credentials: AwsCredentialIdentity }) {
+      this.#credentials = config.credentials;
+    }
+    async send(command: AssumeRoleCommand): Promise<unknown> {
       fakeSts.calls += 1;
-      fakeSts.signedWith.add(base.accessKeyId);
+      fakeSts.signedWith.add(this.#credentials.accessKeyId);
       return {
-        accessKeyId: `ASIA${String(fakeSts.calls).padStart(12, "0")}`,
-        secretAccessKey: `assumed-secret-${init.params.RoleArn}`,
-        sessionToken: `assumed-token-${fakeSts.calls}`,
-        expiration: new Date(Date.UTC(2026, 0, 1, 1)),
+        Credentials: {
+          AccessKeyId: `ASIA${String(fakeSts.calls).padStart(12, "0")}`,
+          SecretAccessKey: `assumed-secret-${command.input.RoleArn}`,
+          SessionToken: `assumed-token-${fakeSts.calls}`,
+          Expiration: new Date(Date.UTC(2026, 0, 1, 1)),
+        },
       };
-    },
-}));
+    }
+    destroy(): void {}
+  }
+  return { STSClient, AssumeRoleCommand };
+});
 
 const MINUTE = 60_000;
 const MB = 1024 * 1024;
@@ -83,33 +96,32 @@ describe("soak", () => {
     }
   });
 
-  it("keeps 10,000 distinct assumed roles within the cache's bound, with a bounded heap", async () => {
-    const clock = manualClock();
-    const cache = createAssumeRoleCache({ maxEntries: 100, clock });
+  it("keeps 10,000 distinct assumed roles within the shared caches' bound, with a bounded heap", async () => {
+    resetSharedState();
+    const clock = manualClock(Date.UTC(2026, 0, 1, 0));
     const base = { accessKeyId: "AKIASOAKBASE00000001", secretAccessKey: "soak-base-secret" };
     const source = async (): Promise<AwsCredentialIdentity> => base;
     const roleArn = (i: number): string => `arn:aws:iam::123456789012:role/tenant-${i}`;
     const assume = (i: number) =>
-      envOrProfile({ env: false, imds: false, clock, assumeRole: { roleArn: roleArn(i), externalId: `tenant-${i}-xid`, endpoint: "http://127.0.0.1:1", source, cache } });
+      envOrProfile({ env: false, profile: false, webIdentity: false, container: false, imds: false, clock, assumeRole: { roleArn: roleArn(i), externalId: `tenant-${i}-xid`, endpoint: "http://127.0.0.1:1", source } });
 
     for (let i = 0; i < 500; i += 1) await assume(i)(); // warm up
     const before = heapAfterGc();
     let largest = 0;
     for (let i = 500; i < 10_000; i += 1) {
       await assume(i)();
-      largest = Math.max(largest, cache.size);
+      largest = Math.max(largest, sharedCacheCount());
     }
     const grown = heapAfterGc() - before;
 
     expect(fakeSts.calls).toBe(10_000);
-    expect(largest).toBe(100);
-    expect(cache.size).toBe(100);
+    expect(largest).toBe(MAX_SHARED_CACHES);
     expect(fakeSts.signedWith).toEqual(new Set([base.accessKeyId]));
     expect(grown).toBeLessThan(5 * MB);
-    // The most recent roles are still cached; the oldest were evicted and cost a new AssumeRole.
-    await fromAssumeRole({ roleArn: roleArn(9_999), externalId: "tenant-9999-xid", endpoint: "http://127.0.0.1:1", source, cache, clock })();
+    // The most recent roles are still shared; the oldest were evicted and cost a new AssumeRole.
+    await assume(9_999)();
     expect(fakeSts.calls).toBe(10_000);
-    await fromAssumeRole({ roleArn: roleArn(0), externalId: "tenant-0-xid", endpoint: "http://127.0.0.1:1", source, cache, clock })();
+    await assume(0)();
     expect(fakeSts.calls).toBe(10_001);
   });
 });

@@ -47,6 +47,11 @@ export function processSlot<T>(name: string, create: () => T, reset: (value: T) 
   return slot.value as T;
 }
 
+/** The value of the slot `name`, if it was made (nothing is created). @internal */
+export function peekProcessSlot<T>(name: string): T | undefined {
+  return slots().get(name)?.value as T | undefined;
+}
+
 /**
  * Forgets every process-wide cache of env-or-profile: the shared providers' credentials (one per
  * sharing key), IMDS session tokens, IMDSv1 verdicts, "no IMDS here" cool-downs and known roles,

@@ -1,6 +1,6 @@
 import type { LRUCache } from "lru-cache";
 import { CredentialCache, type CacheSettings } from "../credential-cache.js";
-import { processSlot } from "./process-state.js";
+import { peekProcessSlot, processSlot } from "./process-state.js";
 
 /**
  * How many shared credential caches the process keeps, least recently used first out: a thousand.
@@ -31,4 +31,9 @@ export async function sharedCache(key: string, settings: CacheSettings): Promise
     caches.set(key, cache);
   }
   return cache;
+}
+
+/** How many shared caches the process holds now (for tests and diagnostics). @internal */
+export function sharedCacheCount(): number {
+  return peekProcessSlot<Caches>("shared-caches")?.size ?? 0;
 }

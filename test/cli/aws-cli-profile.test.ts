@@ -14,7 +14,6 @@ import { promisify } from "node:util";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAssumeRoleCache } from "../../src/providers/assume-role.js";
 import { fromProfile } from "../../src/providers/profile/from-profile.js";
 import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
 import { startMoto, type MotoServer } from "../helpers/moto.js";
@@ -75,7 +74,7 @@ async function awsCliCredentials(profile: string): Promise<ProcessJson> {
 }
 
 function ours(profile: string): Promise<AwsCredentialIdentity> {
-  return fromProfile({ profile, env: aws.env(), cache: createAssumeRoleCache() })();
+  return fromProfile({ profile, env: aws.env() })();
 }
 
 /** Our credential in the CLI's process JSON shape, for a like-for-like comparison. */

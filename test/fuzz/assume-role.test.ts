@@ -8,14 +8,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CredentialsError } from "../../src/errors.js";
-import { createAssumeRoleCache, fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
+import { fromAssumeRole, type AssumeRoleOptions } from "../../src/providers/assume-role.js";
 import { mapStsError, type StsErrorContext } from "../../src/providers/assume-role/map-sts-error.js";
 import { manualClock } from "../../src/testing/manual-clock.js";
 import { expectNoSecrets, expectWellFormedError, renderEverything } from "../helpers/leak-check.js";
 import { MARKER, keyIdArb, plainValueArb, secretArb, wildStringArb } from "./arbitraries.js";
 
 const clock = manualClock();
-const cache = createAssumeRoleCache({ maxEntries: 10, clock });
 
 /** Mostly a good value, sometimes anything. */
 const mostly = (good: fc.Arbitrary<unknown>, ...bad: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> =>
@@ -39,12 +38,12 @@ const optionsArb = fc.record(
     durationSeconds: mostly(fc.integer({ min: 900, max: 43_200 }), fc.integer(), fc.double(), plainValueArb),
     region: mostly(fc.constantFrom("us-east-1", "eu-west-1"), wildStringArb, plainValueArb),
     endpoint: mostly(fc.constantFrom("http://127.0.0.1:1", "https://sts.eu-west-1.amazonaws.com"), wildStringArb, fc.constant("https://user:pw@sts.example"), plainValueArb),
-    refreshWindowMs: mostly(fc.nat(), fc.double(), plainValueArb),
-    negativeCacheMs: mostly(fc.nat(), fc.double(), plainValueArb),
+    tags: mostly(fc.dictionary(fc.stringMatching(/^[\w.:/=+@-]{1,20}$/), fc.stringMatching(/^[\w.:/=+@-]{0,20}$/), { maxKeys: 5 }), wildStringArb, plainValueArb),
+    sourceIdentity: mostly(fc.stringMatching(/^[\w+=,.@-]{2,64}$/), wildStringArb, plainValueArb),
+    policy: mostly(fc.constant('{"Version":"2012-10-17","Statement":[]}'), wildStringArb, plainValueArb),
     timeoutMs: mostly(fc.integer({ min: 1 }), fc.double(), plainValueArb),
     source: mostly(fc.constant(async () => ({ accessKeyId: "AKIDBASE0000", secretAccessKey: "s" })), plainValueArb),
     clock: mostly(fc.constant(clock), plainValueArb),
-    cache: mostly(fc.constantFrom(cache, false as const), plainValueArb),
   },
   { requiredKeys: [] },
 );
@@ -152,7 +151,6 @@ const contextArb: fc.Arbitrary<StsErrorContext> = fc.record({
   externalIdSet: fc.boolean(),
   baseAccessKeyId: keyIdArb,
   endpointLabel: fc.constantFrom("http://127.0.0.1:1", "the us-east-1 regional STS endpoint"),
-  negativeCacheMs: fc.nat({ max: 60_000 }),
 });
 
 const CODES = ["STS_ACCESS_DENIED", "STS_THROTTLED", "STS_ERROR", "STS_BAD_RESPONSE", "STS_INVALID_BASE_CREDENTIALS"];
@@ -192,7 +190,7 @@ describe("fuzz: mapStsError", () => {
    * values safely.
    */
   it("returns a CredentialsError even for a thrown object that cannot be turned into a string", () => {
-    const context = { roleArn: "arn:aws:iam::123456789012:role/deploy", externalIdSet: false, baseAccessKeyId: "AKIDBASE00000000", endpointLabel: "x", negativeCacheMs: 0 };
+    const context = { roleArn: "arn:aws:iam::123456789012:role/deploy", externalIdSet: false, baseAccessKeyId: "AKIDBASE00000000", endpointLabel: "x" };
     const unprintable = [
       Object.create(null) as unknown,
       {

@@ -326,18 +326,35 @@ describe("fromAssumeRole", () => {
       await start();
     });
 
-    it("says the base credentials failed when the source fails, keeping the cause and its retryability", async () => {
+    it("says the base credentials failed when the source fails, keeping the cause; a retryable cause is retried once, by the source's own memoize", async () => {
+      let calls = 0;
       const cause = new CredentialsError("IMDS timed out", { source: "imds", code: "IMDS_TIMEOUT", retryable: true });
       const error = await failure(
         provider({
           source: async () => {
+            calls += 1;
             throw cause;
           },
         })(),
       );
-      expect(error).toMatchObject({ code: "STS_SOURCE_FAILED", tryNextLink: false, retryable: true, cause });
+      // The plain function is memoized as the role's base (as an SDK client memoizes its
+      // credentials): its memoize made 3 attempts, so the role step's failure is not retryable again.
+      expect(error).toMatchObject({ code: "STS_SOURCE_FAILED", tryNextLink: false, retryable: false, cause });
+      expect(calls).toBe(3);
       expect(error.message).toMatch(/base credentials/);
       expect(sts.calls).toBe(0);
+    });
+
+    it("keeps a retryable base failure retryable when the base is a provider that does not retry (marked memoized, as an SDK client's)", async () => {
+      const cause = new CredentialsError("IMDS timed out", { source: "imds", code: "IMDS_TIMEOUT", retryable: true });
+      const source = Object.assign(
+        async () => {
+          throw cause;
+        },
+        { memoized: true as const },
+      );
+      const error = await failure(provider({ source })());
+      expect(error).toMatchObject({ code: "STS_SOURCE_FAILED", retryable: true, cause });
     });
 
     it("never shows a base or issued secret, token or full key id in any error", async () => {

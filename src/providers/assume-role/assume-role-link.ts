@@ -5,6 +5,7 @@ import { freezeCredential } from "../../freeze-credential.js";
 import { hasKeys } from "../../has-keys.js";
 import { log, type Logger } from "../../logger.js";
 import { rejectCredential } from "../../memoize.js";
+import { retriesSpent } from "../../retry.js";
 import { registerCredential, registerSecret } from "../../scrub-secrets.js";
 import { optionsKey, secretRef } from "../../sharing/key-parts.js";
 import type { Link, Reading } from "../../sharing/link.js";
@@ -205,7 +206,9 @@ async function readBase(source: AwsCredentialIdentityProvider, roleArn: string):
       source: SOURCE,
       code: "STS_SOURCE_FAILED",
       tryNextLink: false,
-      retryable: error instanceof CredentialsError ? error.retryable : false,
+      // Retryable as the base's failure — unless the base's own memoize has spent its retries on it
+      // already: a role step above must not retry it again (attempts would multiply).
+      retryable: error instanceof CredentialsError ? error.retryable && !retriesSpent(error) : false,
       cause: error,
     });
   }

@@ -162,7 +162,8 @@ describe("fromProfile options", () => {
     const { fromProfile } = await import("../../../src/providers/profile/from-profile.js");
     expect(() => fromProfile({ profile: 1 as unknown as string })).toThrow(/`profile` to be a string/);
     expect(() => fromProfile({ processTimeoutMs: 0 })).toThrow(/`processTimeoutMs`/);
-    expect(() => fromProfile({ cache: "yes" as unknown as false })).toThrow(/`cache`/);
+    expect(() => fromProfile({ cache: false } as never)).toThrow(/Unknown option `cache`.*memoize/);
+    expect(() => fromProfile({ profle: "dev" } as never)).toThrow(/Unknown option `profle`.*did you mean `profile`/);
     expect(() => fromProfile({ clock: {} as unknown as { now(): number } })).toThrow(/`clock`/);
   });
 });
