@@ -187,6 +187,9 @@ function callMemoized(this: CredentialCache, identityProperties?: Record<string,
 /** @internal The hook behind {@link rejectCredential}. */
 const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
 
+/** @internal The hook behind {@link noteClockOffset}. */
+const NOTE_CLOCK_OFFSET: unique symbol = Symbol.for("env-or-profile.noteClockOffset");
+
 function cacheOf(provider: unknown): CredentialCache {
   const cache =
     typeof provider === "function" && provider !== callMemoized && Object.getPrototypeOf(provider) === MEMOIZED_PROTOTYPE
@@ -204,19 +207,45 @@ function cacheOf(provider: unknown): CredentialCache {
  * it is forgotten, so the next call reads the source again. A provider that is not memoized, or a
  * credential that is no longer the cached one, is left alone; a provider from another copy of the
  * package without this hook is `invalidate()`d.
+ * @returns whether the provider could be told (it has the hook or `invalidate()`): then its next
+ *   call answers with a credential other than `identity` if its source has one.
  * @internal
  */
-export function rejectCredential(provider: unknown, identity: AwsCredentialIdentity): void {
+export function rejectCredential(provider: unknown, identity: AwsCredentialIdentity): boolean {
   if (typeof provider !== "function") {
-    return;
+    return false;
   }
   const hooks = provider as unknown as Record<PropertyKey, unknown>;
   const reject = hooks[REJECT_CREDENTIAL];
   if (typeof reject === "function") {
     (reject as (this: unknown, identity: AwsCredentialIdentity) => void).call(provider, identity);
-  } else if (hooks["memoized"] === true && typeof hooks["invalidate"] === "function") {
-    (hooks["invalidate"] as (this: unknown) => void).call(provider);
+    return true;
   }
+  if (hooks["memoized"] === true && typeof hooks["invalidate"] === "function") {
+    (hooks["invalidate"] as (this: unknown) => void).call(provider);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Tells a memoized provider how far the clock of a service its credentials are used with is ahead
+ * of ours (`offsetMs` = the service's time − our clock's, e.g. from a response's `Date` header):
+ * it then treats every credential as expiring that much earlier — when it refreshes, when callers
+ * wait, when a credential is too old to hand out — so a slow local clock does not hand out
+ * credentials the service already considers expired. Never later: an offset ≤ 0 (our clock ahead)
+ * undoes an earlier note and changes nothing else. The latest note wins. A provider without the
+ * hook is left alone.
+ * @returns whether the provider has the hook.
+ * @internal
+ */
+export function noteClockOffset(provider: unknown, offsetMs: number): boolean {
+  const note = typeof provider === "function" ? (provider as unknown as Record<PropertyKey, unknown>)[NOTE_CLOCK_OFFSET] : undefined;
+  if (typeof note !== "function") {
+    return false;
+  }
+  (note as (this: unknown, offsetMs: number) => void).call(provider, offsetMs);
+  return true;
 }
 
 /**
@@ -238,6 +267,8 @@ class CredentialCache {
   #lastFailure: { error: unknown } | undefined;
   /** Bumped by invalidate(): a fetch begun before it must not write its result back. */
   #generation = 0;
+  /** How much earlier than its Expiration every credential is treated as expiring (see {@link noteClockOffset}). */
+  #skewMs = 0;
 
   constructor(provider: AwsCredentialIdentityProvider, settings: CacheSettings) {
     this.#provider = provider;
@@ -380,7 +411,7 @@ class CredentialCache {
         log(logger, "debug", `${name}: attempt ${n} failed (${describeError(error)}); retrying in ${delayMs} ms`),
     });
     const fetchedAt = clock.now();
-    checkIdentity(identity, name, fetchedAt);
+    checkIdentity(identity, name, fetchedAt + this.#skewMs); // the service's "now" when its clock is ahead
     // Every credential we hand out is known to the scrubber, so a server echoing it is caught.
     registerCredential(identity);
     return this.toEntry(freezeCredential(identity), fetchedAt);
@@ -388,7 +419,8 @@ class CredentialCache {
 
   toEntry(identity: AwsCredentialIdentity, fetchedAt: number): Entry {
     const settled = Promise.resolve(identity);
-    const expiresAt = identity.expiration?.getTime();
+    const expiration = identity.expiration?.getTime();
+    const expiresAt = expiration === undefined ? undefined : expiration - this.#skewMs;
     if (expiresAt === undefined) {
       return { identity, settled, expiresAt, refreshAt: Number.POSITIVE_INFINITY, mandatoryAt: Number.POSITIVE_INFINITY };
     }
@@ -422,6 +454,20 @@ class CredentialCache {
     this.#lastFailure = undefined;
   }
 
+  /**
+   * Treats credentials as expiring `offsetMs` earlier (never later), the cached one included: its
+   * refresh points move with it, jitter kept. See {@link noteClockOffset}.
+   */
+  noteClockOffset(offsetMs: number): void {
+    const skewMs = Number.isFinite(offsetMs) && offsetMs > 0 ? offsetMs : 0;
+    const shift = skewMs - this.#skewMs;
+    this.#skewMs = skewMs;
+    const entry = this.#current;
+    if (shift !== 0 && entry?.expiresAt !== undefined) {
+      this.#current = { ...entry, expiresAt: entry.expiresAt - shift, refreshAt: entry.refreshAt - shift, mandatoryAt: entry.mandatoryAt - shift };
+    }
+  }
+
   /** Forgets the cached credential when it is `identity` (same keys), see {@link rejectCredential}. */
   reject(identity: AwsCredentialIdentity): void {
     const cached = this.#current?.identity;
@@ -449,6 +495,11 @@ const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
   [REJECT_CREDENTIAL]: {
     value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
       cacheOf(this).reject(identity);
+    },
+  },
+  [NOTE_CLOCK_OFFSET]: {
+    value: function noteOffset(this: unknown, offsetMs: number): void {
+      cacheOf(this).noteClockOffset(offsetMs);
     },
   },
 }) as object;
@@ -532,6 +583,11 @@ const DEFERRED_PROTOTYPE: object = Object.create(Function.prototype, {
   [REJECT_CREDENTIAL]: {
     value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
       rejectCredential(deferredTargetOf(this), identity);
+    },
+  },
+  [NOTE_CLOCK_OFFSET]: {
+    value: function noteOffset(this: unknown, offsetMs: number): void {
+      noteClockOffset(deferredTargetOf(this), offsetMs);
     },
   },
 }) as object;
