@@ -36,7 +36,7 @@ export {
   type MemoizeOptions,
 } from "./memoize.js";
 export { chain } from "./chain.js";
-export { refreshOnRejectedCredentials, type RefreshOnRejectedCredentialsOptions } from "./sdk/refresh-on-rejected-credentials.js";
+export { refreshOnRejectedCredentials, type ClientPlugin, type RefreshOnRejectedCredentialsOptions } from "./sdk/refresh-on-rejected-credentials.js";
 export { fromEnv, ENV_VARIABLES, type EnvOptions } from "./providers/env.js";
 export {
   fromAssumeRole,

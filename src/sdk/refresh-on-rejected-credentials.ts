@@ -3,7 +3,7 @@ import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
   HandlerExecutionContext,
-  Pluggable,
+  MiddlewareStack,
   SerializeHandlerOptions,
   SerializeMiddleware,
 } from "@smithy/types";
@@ -65,6 +65,21 @@ const RESEND_POSITION: SerializeHandlerOptions & AbsoluteLocation = {
 };
 
 /**
+ * A client plugin that fits a client of any AWS service: a `Pluggable<Input, Output>` (from
+ * `@smithy/types`) for every `Input` and `Output`, so one plugin can be added to an `S3Client` and a
+ * `DynamoDBClient` alike — without the `Pluggable<any, any>` the SDK types its own plugins with,
+ * which strict lint rules refuse to pass to `middlewareStack.use()`.
+ */
+export interface ClientPlugin {
+  /**
+   * Adds the plugin's middleware to a client's (or a command's) stack; called by
+   * `middlewareStack.use(plugin)`.
+   * @param stack - the stack to add to.
+   */
+  applyToStack<Input extends object, Output extends object>(stack: MiddlewareStack<Input, Output>): void;
+}
+
+/**
  * An AWS SDK v3 client plugin that recovers when a service rejects the credential a request was
  * signed with — the long-running process that fails with `ExpiredToken` while its cache believes
  * the credential is good (a local clock minutes slow, a source that rotated early, keys
@@ -106,8 +121,9 @@ const RESEND_POSITION: SerializeHandlerOptions & AbsoluteLocation = {
  * @param credentials - the provider the client was given (`config.credentials`), the one to tell
  *   and ask again: any provider works; the ones from env-or-profile single-flight their refetch.
  * @param options - `logger` and `clock`.
- * @returns a `Pluggable` for `client.middlewareStack.use(...)`, for clients of any service (one
- *   plugin may serve several clients sharing `credentials`). Adding it again to a client replaces it.
+ * @returns a plugin (a `Pluggable`) for `client.middlewareStack.use(...)`, for clients of any
+ *   service (one plugin may serve several clients sharing `credentials`). Adding it again to a
+ *   client replaces it.
  * @throws TypeError when `credentials` is not a function, an option is of the wrong type, or an
  *   option is unknown (the message names it).
  * @example
@@ -120,18 +136,14 @@ const RESEND_POSITION: SerializeHandlerOptions & AbsoluteLocation = {
  * s3.middlewareStack.use(refreshOnRejectedCredentials(credentials, { logger: console }));
  * ```
  */
-export function refreshOnRejectedCredentials(
-  credentials: AwsCredentialIdentityProvider,
-  options: RefreshOnRejectedCredentialsOptions = {},
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as the SDK types its own plugins: one plugin fits clients of every service
-): Pluggable<any, any> {
+export function refreshOnRejectedCredentials(credentials: AwsCredentialIdentityProvider, options: RefreshOnRejectedCredentialsOptions = {}): ClientPlugin {
   if (typeof credentials !== "function") {
     throw new TypeError(`Expected \`credentials\` to be a credential provider (a function), got ${credentials === null ? "null" : typeof credentials}`);
   }
   checkOptions(options);
   const logger = options.logger;
   const skew = watchClockSkew(credentials, options.clock ?? systemClock, logger);
-  const resend: SerializeMiddleware<object, object> = (next, context) => async (args) => {
+  const resend = <Input extends object, Output extends object>(): SerializeMiddleware<Input, Output> => (next, context) => async (args) => {
     const service = serviceOf(context);
     let rejection: unknown;
     try {
@@ -180,7 +192,7 @@ export function refreshOnRejectedCredentials(
   };
   return {
     applyToStack(stack) {
-      stack.add(resend, RESEND_POSITION);
+      stack.add(resend(), RESEND_POSITION);
     },
   };
 }
