@@ -175,7 +175,11 @@ export function refreshOnRejectedCredentials(credentials: AwsCredentialIdentityP
       log(logger, "warn", `${what}; not re-sent: no fresh credential could be had (${describeError(error)})`);
       throw rejection;
     }
-    if (!hasKeys(fresh) || sameCredential(fresh, rejected)) {
+    if (!hasKeys(fresh)) {
+      log(logger, "warn", `${what}; not re-sent: the provider answered with no usable credential`);
+      throw rejection;
+    }
+    if (sameCredential(fresh, rejected)) {
       log(logger, "warn", `${what}; not re-sent: the provider answered with the same credential again (its source has not rotated it yet)`);
       throw rejection;
     }
