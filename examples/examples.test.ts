@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as boshStyle from "./bosh-style.js";
 import * as crossAccount from "./cross-account-external-id.js";
 import * as fogStyle from "./fog-style.js";
+import * as recoverRejected from "./recover-rejected.js";
 import * as s3DropIn from "./s3-drop-in.js";
 
 async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string> {
@@ -33,6 +34,13 @@ describe("the examples", () => {
     expect(output).toContain("jumpbox: access key …LE01 from the environment");
     expect(output).toMatch(/director: access key …\w{4} from the instance profile, expires \d{4}-/);
     expect(output).not.toContain("director: access key …LE01");
+  });
+
+  it("recover-rejected: a revoked cached credential costs one extra request and one fetch, and the call succeeds", async () => {
+    const output = await run(recoverRejected.main);
+    expect(output).toContain("the next call succeeded: arn:aws:sts::123456789012:assumed-role/app/i-0123456789abcdef0");
+    expect(output).toContain("STS requests for it: 2 (InvalidClientTokenId, then OK); IMDS credential fetches in all: 2");
+    expect(output).toMatch(/log: env-or-profile: STS GetCallerIdentity was refused with InvalidClientTokenId: the service rejected credential …\w{4}; re-sent once with fresh credential …\w{4}: succeeded/);
   });
 
   it("cross-account-external-id: assumes the partner role with the ExternalId and refuses a wrong one", async () => {

@@ -80,6 +80,11 @@ export class CredentialCache {
   #lastFailure: { error: unknown } | undefined;
   /** Bumped by invalidate(): a fetch begun before it must not write its result back. */
   #generation = 0;
+  /**
+   * How far ahead of ours the clock of the service using these credentials is (never negative):
+   * a credential is treated as expiring this much earlier (see {@link noteClockOffset}).
+   */
+  #skewMs = 0;
 
   constructor(settings: CacheSettings) {
     this.settings = settings;
@@ -235,7 +240,8 @@ export class CredentialCache {
       throw error;
     }
     const fetchedAt = clock.now();
-    checkIdentity(identity, name, fetchedAt);
+    // What the service (whose clock may be ahead) will make of it: already expired there is expired.
+    checkIdentity(identity, name, fetchedAt + this.#skewMs);
     // Every credential we hand out is known to the scrubber, so a server echoing it is caught.
     registerCredential(identity);
     return this.toEntry(freezeCredential(identity), fetchedAt);
@@ -243,7 +249,8 @@ export class CredentialCache {
 
   toEntry(identity: AwsCredentialIdentity, fetchedAt: number): CachedCredential {
     const settled = Promise.resolve(identity);
-    const expiresAt = identity.expiration?.getTime();
+    const expiration = identity.expiration?.getTime();
+    const expiresAt = expiration === undefined ? undefined : expiration - this.#skewMs;
     if (expiresAt === undefined) {
       return { identity, settled, expiresAt, refreshAt: Number.POSITIVE_INFINITY, mandatoryAt: Number.POSITIVE_INFINITY };
     }
@@ -276,6 +283,23 @@ export class CredentialCache {
     this.#nextAttemptAt = 0;
     this.#setbacks = 0;
     this.#lastFailure = undefined;
+  }
+
+  /**
+   * Notes that the service these credentials are used with keeps a clock `offsetMs` ahead of ours
+   * (a client plugin measures it from the service's `Date` header): credentials are then treated as
+   * expiring that much earlier — refreshed, waited for and refused earlier, never later. Each note
+   * replaces the last; 0 (or a negative offset: our clock ahead) withdraws it. The cached
+   * credential's points in time move by the change.
+   */
+  noteClockOffset(offsetMs: number): void {
+    const skewMs = Number.isFinite(offsetMs) && offsetMs > 0 ? offsetMs : 0;
+    const change = skewMs - this.#skewMs;
+    this.#skewMs = skewMs;
+    const entry = this.#current;
+    if (change !== 0 && entry !== undefined && entry.expiresAt !== undefined) {
+      this.#current = { ...entry, expiresAt: entry.expiresAt - change, refreshAt: entry.refreshAt - change, mandatoryAt: entry.mandatoryAt - change };
+    }
   }
 
   /** Forgets the cached credential when it is `identity` (same keys): it was rejected where it was used. */

@@ -37,6 +37,7 @@ export {
 } from "./memoize.js";
 export { MAX_SHARED_CACHES } from "./sharing/shared-caches.js";
 export { chain } from "./chain.js";
+export { refreshOnRejectedCredentials, type ClientPlugin, type RefreshOnRejectedCredentialsOptions } from "./sdk/refresh-on-rejected-credentials.js";
 export { fromEnv, ENV_VARIABLES, type EnvOptions } from "./providers/env.js";
 export { fromAssumeRole, DEFAULT_ASSUME_ROLE_DURATION_SECONDS, DEFAULT_STS_TIMEOUT_MS, type AssumeRoleOptions } from "./providers/assume-role.js";
 export { fromImds, IMDS_CREDENTIALS_PATH, type ImdsEnv, type ImdsOptions } from "./providers/imds/from-imds.js";

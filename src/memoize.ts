@@ -159,6 +159,7 @@ interface MemoState {
   call(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity>;
   invalidate(): void;
   reject(identity: AwsCredentialIdentity): void;
+  noteClockOffset(offsetMs: number): void;
 }
 
 /** `memoize()` of a provider that is not one of our links: a cache of its own. */
@@ -183,6 +184,10 @@ class PrivateProvider implements MemoState {
 
   reject(identity: AwsCredentialIdentity): void {
     this.#cache.reject(identity);
+  }
+
+  noteClockOffset(offsetMs: number): void {
+    this.#cache.noteClockOffset(offsetMs);
   }
 }
 
@@ -232,6 +237,24 @@ function stateOf(provider: unknown): MemoState {
 /** @internal The hook behind {@link rejectCredential}. */
 const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCredential");
 
+/** @internal The hook behind {@link noteClockOffset}. */
+const NOTE_CLOCK_OFFSET: unique symbol = Symbol.for("env-or-profile.noteClockOffset");
+
+/**
+ * Tells a memoized provider that the service its credentials are used with keeps a clock
+ * `offsetMs` ahead of ours, so it refreshes (and refuses) that much earlier; 0 withdraws it. A
+ * provider without the hook (not ours) is left alone.
+ * @returns whether the provider took the note.
+ * @internal
+ */
+export function noteClockOffset(provider: unknown, offsetMs: number): boolean {
+  if (typeof provider !== "function") return false;
+  const hook = (provider as unknown as Record<PropertyKey, unknown>)[NOTE_CLOCK_OFFSET];
+  if (typeof hook !== "function") return false;
+  (hook as (this: unknown, offsetMs: number) => void).call(provider, offsetMs);
+  return true;
+}
+
 /**
  * Tells a memoized provider that a credential it handed out was rejected by the service it was
  * used with (e.g. STS answered `InvalidClientTokenId` for rotated keys): when it is the cached one,
@@ -240,17 +263,21 @@ const REJECT_CREDENTIAL: unique symbol = Symbol.for("env-or-profile.rejectCreden
  * left alone; a provider from another copy of the package without this hook is `invalidate()`d.
  * @internal
  */
-export function rejectCredential(provider: unknown, identity: AwsCredentialIdentity): void {
+export function rejectCredential(provider: unknown, identity: AwsCredentialIdentity): boolean {
   if (typeof provider !== "function") {
-    return;
+    return false;
   }
   const hooks = provider as unknown as Record<PropertyKey, unknown>;
   const reject = hooks[REJECT_CREDENTIAL];
   if (typeof reject === "function") {
     (reject as (this: unknown, identity: AwsCredentialIdentity) => void).call(provider, identity);
-  } else if (hooks["memoized"] === true && typeof hooks["invalidate"] === "function") {
-    (hooks["invalidate"] as (this: unknown) => void).call(provider);
+    return true;
   }
+  if (hooks["memoized"] === true && typeof hooks["invalidate"] === "function") {
+    (hooks["invalidate"] as (this: unknown) => void).call(provider);
+    return true;
+  }
+  return false;
 }
 
 /** The prototype of every memoized provider: a function prototype carrying the SDK's marker and the controls. */
@@ -266,6 +293,11 @@ const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
   [REJECT_CREDENTIAL]: {
     value: function reject(this: unknown, identity: AwsCredentialIdentity): void {
       stateOf(this).reject(identity);
+    },
+  },
+  [NOTE_CLOCK_OFFSET]: {
+    value: function noteOffset(this: unknown, offsetMs: number): void {
+      stateOf(this).noteClockOffset(offsetMs);
     },
   },
 }) as object;

@@ -35,6 +35,8 @@ export class SharedProvider {
   #reading: Promise<AwsCredentialIdentity> | undefined;
   /** `invalidate()` before the first call: the cache found then is invalidated. */
   #invalidateOnBind = false;
+  /** A clock offset noted before the first call: told to the cache found then. */
+  #offsetOnBind: number | undefined;
 
   constructor(makeLink: () => Link, settings: CacheSettings) {
     this.#makeLink = makeLink;
@@ -83,6 +85,10 @@ export class SharedProvider {
       this.#invalidateOnBind = false;
       cache.invalidate();
     }
+    if (this.#offsetOnBind !== undefined) {
+      cache.noteClockOffset(this.#offsetOnBind);
+      this.#offsetOnBind = undefined;
+    }
     const fetch: Fetch = Object.assign(() => reading.fetch(), { retry: reading.retry === undefined ? undefined : resolveRetryOptions(reading.retry) });
     this.#cache = cache;
     this.#fetch = fetch;
@@ -110,6 +116,12 @@ export class SharedProvider {
       return;
     }
     cache.invalidate();
+  }
+
+  /** The service's clock is `offsetMs` ahead of ours (see `CredentialCache.noteClockOffset`). */
+  noteClockOffset(offsetMs: number): void {
+    if (this.#cache === undefined) this.#offsetOnBind = offsetMs;
+    else this.#cache.noteClockOffset(offsetMs);
   }
 
   /** The credential `identity` was rejected where it was used: forgotten if it is still the cached one. */

@@ -246,7 +246,8 @@ const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const DEFAULT_BASE_ARN = "arn:aws:iam::111122223333:user/emulated";
 const MAX_BODY_BYTES = 64 * 1024;
 
-interface KnownIdentity {
+/** An identity whose signatures are accepted (see {@link verifySignature}). @internal */
+export interface KnownIdentity {
   secretAccessKey: string;
   sessionToken?: string;
   arn: string;
@@ -749,7 +750,8 @@ function tokenAccepted(expected: StsWebIdentityTokenCheck | undefined, token: st
   return timingSafeEqual(a, b);
 }
 
-type AuthResult =
+/** What {@link verifySignature} found. @internal */
+export type AuthResult =
   | { ok: true; identity: KnownIdentity; accessKeyId: string; region: string }
   | { ok: false; code: string; message: string; accessKeyId?: string; region?: string };
 
@@ -757,8 +759,10 @@ type AuthResult =
  * Verifies an AWS Signature Version 4 `Authorization` header: rebuilds the canonical request from
  * the signed headers, method, path, query and body hash, then the string to sign and the HMAC chain
  * `AWS4<secret>` → date → region → service → `aws4_request`, and compares in constant time.
+ * Exported for the other signed test doubles (the SDK plugin's tests).
+ * @internal
  */
-function verifySignature(
+export function verifySignature(
   req: IncomingMessage,
   body: Buffer,
   lookup: (accessKeyId: string) => KnownIdentity | undefined,
