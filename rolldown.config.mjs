@@ -18,10 +18,11 @@ const external = [
 ];
 
 // The profile link's calls (files, parser, planner, SSO; profile-run.ts is loaded by fromProfile's
-// first call) — not its factory, its profile selection or its constants — and a credential_process
+// first call) — not its factory, its profile selection or its constants (nor nearest-names.ts, which
+// the factories' option checks use for "did you mean") — and a credential_process
 // run (run-credential-process.ts, loaded by fromCredentialProcess's first call; profiles use it).
 const LAZY_PROFILE =
-  /[\\/]src[\\/]providers[\\/](profile[\\/](profile-run|build-profile-provider|load-profiles|plan-profile|find-ini-problems|nearest-names|read-role-settings|read-static-credentials|read-profile-files|from-sso-profile|profile-where|profile-error)|process[\\/](run-credential-process|run-bounded-process|parse-credential-process-output|scrub-process-text))\.ts$/;
+  /[\\/]src[\\/]providers[\\/](profile[\\/](profile-run|build-profile-provider|load-profiles|plan-profile|find-ini-problems|read-role-settings|read-static-credentials|read-profile-files|from-sso-profile|profile-where|profile-error)|process[\\/](run-credential-process|run-bounded-process|parse-credential-process-output|scrub-process-text))\.ts$/;
 // The file cache's reads, locks and writes (file-cache-slot.ts, loaded by withFileCache's first
 // call) — not withFileCache itself, clearFileCache or the cache directory's name.
 const LAZY_FILE_CACHE = /[\\/]src[\\/]cache[\\/](file-cache-slot|cache-entry|cache-key-hash|cache-lock|hmac-sha256|open-private-dir|inspect-file-cache)\.ts$/;

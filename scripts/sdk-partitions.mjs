@@ -8,7 +8,10 @@ import { dirname, join } from "node:path";
 
 const PARTITIONS_FILE = ["dist-es", "submodules", "client", "util-endpoints", "lib", "aws", "partitions.js"];
 
-/** `{ version, file, partitions }`: @aws-sdk/core's version, the data file, and the partition ids in its order. */
+/**
+ * `{ version, file, partitions, dnsSuffixes }`: @aws-sdk/core's version, the data file, the partition
+ * ids in its order, and each partition's DNS suffix (`amazonaws.com`, `amazonaws.com.cn`, …).
+ */
 export function sdkPartitions() {
   const require = createRequire(import.meta.url);
   // @aws-sdk/core as the SDK we depend on resolves it.
@@ -20,7 +23,11 @@ export function sdkPartitions() {
   if (body === undefined) throw new Error(`${file}: no \`export const partitionsInfo = {…}\``);
   const info = JSON.parse(body);
   const partitions = info.partitions.map((p) => p.id);
+  const dnsSuffixes = Object.fromEntries(info.partitions.map((p) => [p.id, p.outputs.dnsSuffix]));
+  for (const [id, suffix] of Object.entries(dnsSuffixes)) {
+    if (typeof suffix !== "string" || !/^[a-z0-9.-]+$/.test(suffix)) throw new Error(`${file}: partition ${id} has no plain dnsSuffix`);
+  }
   if (!partitions.includes("aws")) throw new Error(`${file}: no "aws" partition`);
   const { version } = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
-  return { version, file, partitions };
+  return { version, file, partitions, dnsSuffixes };
 }

@@ -7,3 +7,22 @@
  * `aws-us-gov`, the isolated `aws-iso*` regions, the European Sovereign Cloud `aws-eusc`, ….
  */
 export const AWS_PARTITIONS = Object.freeze(["aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov"] as const);
+
+/** One of {@link AWS_PARTITIONS}. */
+export type AwsPartition = (typeof AWS_PARTITIONS)[number];
+
+/**
+ * Each partition's DNS suffix, the end of its regional service host names
+ * (`<service>.<region>.<suffix>`): `amazonaws.com` for `aws` and `aws-us-gov`, `amazonaws.com.cn` for
+ * `aws-cn`, `c2s.ic.gov` for `aws-iso`, ….
+ */
+export const AWS_PARTITION_DNS_SUFFIXES: Readonly<Record<AwsPartition, string>> = Object.freeze({
+  "aws": "amazonaws.com",
+  "aws-cn": "amazonaws.com.cn",
+  "aws-eusc": "amazonaws.eu",
+  "aws-iso": "c2s.ic.gov",
+  "aws-iso-b": "sc2s.sgov.gov",
+  "aws-iso-e": "cloud.adc-e.uk",
+  "aws-iso-f": "csp.hci.ic.gov",
+  "aws-us-gov": "amazonaws.com",
+});

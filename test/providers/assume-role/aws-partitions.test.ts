@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sdkPartitions } from "../../../scripts/sdk-partitions.mjs";
 import { fromAssumeRole } from "../../../src/providers/assume-role.js";
-import { AWS_PARTITIONS } from "../../../src/providers/assume-role/aws-partitions.js";
+import { AWS_PARTITION_DNS_SUFFIXES, AWS_PARTITIONS } from "../../../src/providers/assume-role/aws-partitions.js";
 import { parseRoleArn, ROLE_ARN_PATTERN } from "../../../src/providers/assume-role/validate.js";
 import { fromConfig } from "../../../src/config.js";
 
@@ -10,6 +10,11 @@ const sdk = sdkPartitions();
 describe("role ARN partitions", () => {
   it("are exactly the partitions of the installed AWS SDK's endpoint data (npm run generate:partitions after an SDK upgrade)", () => {
     expect([...AWS_PARTITIONS].sort()).toEqual([...sdk.partitions].sort());
+  });
+
+  it("carry each partition's DNS suffix exactly as the installed AWS SDK's endpoint data has it", () => {
+    expect(AWS_PARTITION_DNS_SUFFIXES).toEqual(sdk.dnsSuffixes);
+    expect(AWS_PARTITION_DNS_SUFFIXES).toMatchObject({ aws: "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com" });
   });
 
   it("include the isolated, sovereign and government partitions", () => {
