@@ -3,7 +3,8 @@
  * 127.0.0.1, each on an ephemeral port, that count requests, rotate credentials on a clock and
  * inject faults — the EC2 instance metadata service ({@link startImdsEmulator}), STS
  * ({@link startStsEmulator}: AssumeRole, AssumeRoleWithWebIdentity, DecodeAuthorizationMessage,
- * SigV4-verified) and the ECS/EKS container credentials endpoint — plus {@link manualClock}, a
+ * SigV4-verified), the ECS/EKS container credentials endpoint and IAM Roles Anywhere
+ * ({@link startRolesAnywhereEmulator}: CreateSession, X.509-signature and chain verified) — plus {@link manualClock}, a
  * clock that moves only when the test says so, and {@link resetImdsState}.
  *
  * ```ts
@@ -60,3 +61,15 @@ export {
   type ContainerEmulatorOptions,
   type ContainerEmulatorRequest,
 } from "./container-emulator.js";
+export {
+  startRolesAnywhereEmulator,
+  DEFAULT_ROLES_ANYWHERE_EMULATOR_MAX_SKEW_MS,
+  type RolesAnywhereEmulator,
+  type RolesAnywhereEmulatorCredential,
+  type RolesAnywhereEmulatorFault,
+  type RolesAnywhereEmulatorFaultOptions,
+  type RolesAnywhereEmulatorOptions,
+  type RolesAnywhereEmulatorProfile,
+  type RolesAnywhereEmulatorRequest,
+  type RolesAnywhereEmulatorTrustAnchor,
+} from "./roles-anywhere-emulator.js";

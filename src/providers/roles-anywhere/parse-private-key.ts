@@ -12,7 +12,7 @@ const CURVES: Readonly<Record<string, string>> = { prime256v1: "P-256", secp384r
  * The object identifiers of ML-DSA-44/65/87 (2.16.840.1.101.3.4.3.17–19), as DER: a PKCS#8 key
  * holding one is post-quantum, which `aws_signing_helper` signs with (`AWS4-X509-MLDSA`) and we do not.
  */
-const ML_DSA_OID = /\x06\x09\x60\x86\x48\x01\x65\x03\x04\x03[\x11-\x13]/;
+const ML_DSA_OID_PREFIX = Buffer.from([0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03]);
 
 /** A private key read, and what it signs with. @internal */
 export interface ParsedPrivateKey {
@@ -73,7 +73,7 @@ export function parsePrivateKey(bytes: Buffer, where: string, passphrase: string
   if (encrypted && passphrase === undefined) {
     throw invalid("is encrypted, and no `privateKeyPassphrase` was given");
   }
-  if (block.type === "PRIVATE KEY" && ML_DSA_OID.test(derOf(block).toString("latin1"))) {
+  if (block.type === "PRIVATE KEY" && holdsMlDsaOid(derOf(block))) {
     throw unsupported("an ML-DSA (post-quantum) key");
   }
   let key: KeyObject;
@@ -108,6 +108,15 @@ function describeKey(key: KeyObject, subject: string): string {
     "ROLES_ANYWHERE_CERTIFICATE_INVALID",
     `${subject} is ${type === undefined ? "a key of an unknown type" : `a key of type ${type}`}; Roles Anywhere signs with RSA (PKCS#1 v1.5) or ECDSA keys (P-256, P-384, P-521)`,
   );
+}
+
+/** Whether DER bytes hold an ML-DSA object identifier (its last arc 17, 18 or 19). */
+function holdsMlDsaOid(der: Buffer): boolean {
+  for (let at = der.indexOf(ML_DSA_OID_PREFIX); at >= 0; at = der.indexOf(ML_DSA_OID_PREFIX, at + 1)) {
+    const arc = der[at + ML_DSA_OID_PREFIX.length] ?? 0;
+    if (arc >= 0x11 && arc <= 0x13) return true;
+  }
+  return false;
 }
 
 /** The DER inside a PEM block (base64 between its BEGIN and END lines, headers skipped). */

@@ -171,7 +171,7 @@ function materialSource(value: unknown, option: MaterialOption, required: boolea
         "keep running aws_signing_helper as the profile's credential_process for this one",
     );
   }
-  if (value.length > MAX_PATH_LENGTH || /[\r\n\u0000]/.test(value)) {
+  if (value.length > MAX_PATH_LENGTH || value.includes("\n") || value.includes("\r") || value.includes("\0")) {
     // Not echoed: it may be a key's base64 pasted without its PEM lines.
     throw new TypeError(`${expected}; got ${value.length} characters that are neither (no -----BEGIN line, and too long or multi-line for a path)`);
   }

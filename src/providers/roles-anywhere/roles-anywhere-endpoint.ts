@@ -37,7 +37,7 @@ export function defaultRolesAnywhereEndpoint(partition: AwsPartition, region: st
 export function checkRolesAnywhereEndpoint(value: unknown): string {
   let url: URL | undefined;
   try {
-    url = typeof value === "string" && !/[\s\u0000-\u001f\u007f]/.test(value) ? new URL(value) : undefined;
+    url = typeof value === "string" && !hasControlOrSpace(value) ? new URL(value) : undefined;
   } catch {
     url = undefined;
   }
@@ -54,4 +54,13 @@ export function checkRolesAnywhereEndpoint(value: unknown): string {
     );
   }
   return url.href.replace(/\/+$/, "");
+}
+
+/** Whether `text` has whitespace or an ASCII control character (the URL parser would drop some silently). */
+function hasControlOrSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f || /\s/.test(text.charAt(i))) return true;
+  }
+  return false;
 }
