@@ -83,7 +83,7 @@ export async function createLeaf(
   options: { name?: string; serialHex?: string; notBefore?: Date; notAfter?: Date } = {},
 ): Promise<TestLeaf> {
   const keys = (await webcrypto.subtle.generateKey(GENERATE[kind], true, ["sign", "verify"]));
-  const serialHex = options.serialHex ?? (serials++).toString(16).padStart(8, "0");
+  const serialHex = options.serialHex ?? (serials++).toString(16);
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serialHex,
     subject: `CN=${options.name ?? "host.example.com"}`,
