@@ -10,6 +10,7 @@ import { checkRolesAnywhereEndpoint, defaultRolesAnywhereEndpoint } from "./role
 import {
   DEFAULT_ROLES_ANYWHERE_DURATION_SECONDS,
   DEFAULT_ROLES_ANYWHERE_TIMEOUT_MS,
+  ROLES_ANYWHERE_OPTION_ALIASES,
   ROLES_ANYWHERE_OPTION_KEYS,
   type RolesAnywhereOptions,
 } from "./roles-anywhere-options.js";
@@ -84,7 +85,7 @@ export function resolveRolesAnywhereSettings(options: RolesAnywhereOptions): Rol
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new TypeError("Expected the options of fromRolesAnywhere to be an object with `certificate`, `privateKey`, `trustAnchorArn`, `profileArn` and `roleArn`");
   }
-  checkOptionKeys(options, ROLES_ANYWHERE_OPTION_KEYS, "fromRolesAnywhere");
+  checkOptionKeys(options, ROLES_ANYWHERE_OPTION_KEYS, "fromRolesAnywhere", ROLES_ANYWHERE_OPTION_ALIASES);
   checkClock(options.clock);
   checkLogger(options.logger);
 

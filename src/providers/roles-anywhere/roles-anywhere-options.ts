@@ -107,3 +107,20 @@ export const ROLES_ANYWHERE_OPTION_KEYS: readonly (keyof RolesAnywhereOptions)[]
   "clock",
   "logger",
 ]);
+
+/**
+ * Names a caller may reach for instead of ours — the API's, `aws_signing_helper`'s, other libraries' —
+ * each with the option meant, for the unknown-key message. @internal
+ */
+export const ROLES_ANYWHERE_OPTION_ALIASES: Readonly<Record<string, keyof RolesAnywhereOptions>> = Object.freeze({
+  roleSessionName: "sessionName",
+  sessionDuration: "durationSeconds",
+  pkcs8Password: "privateKeyPassphrase",
+  passphrase: "privateKeyPassphrase",
+  certificateChain: "intermediates",
+  certificateBundle: "intermediates",
+  chain: "intermediates",
+  cert: "certificate",
+  key: "privateKey",
+  timeout: "timeoutMs",
+});
