@@ -4,7 +4,6 @@ import { systemClock, type Clock } from "../clock.js";
 import { parseRoleArn, ROLE_SESSION_NAME_PATTERN } from "../providers/assume-role/validate.js";
 import { parsePemBlocks } from "../providers/roles-anywhere/parse-pem-blocks.js";
 import { parseRolesAnywhereArn, type RolesAnywhereArn } from "../providers/roles-anywhere/parse-roles-anywhere-arn.js";
-import type { X509SigningAlgorithm } from "../providers/roles-anywhere/x509-canonical-request.js";
 import { createEmulatorServer, fakeCredentialText, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
 import { verifyCertificateChain } from "./verify-certificate-chain.js";
 import { verifyX509Request } from "./verify-x509-request.js";
@@ -116,7 +115,7 @@ export interface RolesAnywhereEmulatorRequest {
   /** `roleSessionName`, when sent. */
   roleSessionName?: string;
   /** The signature's algorithm, when the `Authorization` header could be read. */
-  algorithm?: X509SigningAlgorithm;
+  algorithm?: "AWS4-X509-RSA-SHA256" | "AWS4-X509-ECDSA-SHA256";
   /** The `Credential` of the signature: the certificate's serial number in decimal. */
   serialNumber?: string;
   /** The region of the signature's scope. */
