@@ -45,28 +45,28 @@ export async function loadSigningMaterial(settings: RolesAnywhereSettings): Prom
     readMaterial(settings.privateKey),
     settings.intermediates === undefined ? undefined : readMaterial(settings.intermediates),
   ]);
-  const [certificate] = parseCertificates(certificateBytes, settings.certificate.where, "certificate") as [X509Certificate, ...X509Certificate[]];
+  const [certificate] = parseCertificates(certificateBytes, settings.certificate.where) as [X509Certificate, ...X509Certificate[]];
   const { key: privateKey, description } = parsePrivateKey(keyBytes, settings.privateKey.where, settings.privateKeyPassphrase);
   const chain =
     settings.intermediates === undefined || intermediateBytes === undefined
       ? []
-      : parseCertificates(intermediateBytes, settings.intermediates.where, "intermediates");
+      : parseCertificates(intermediateBytes, settings.intermediates.where);
 
   const nowMs = settings.clock.now();
   const serialNumber = decimalSerialNumber(certificate);
   const leafName = `The certificate (serial ${serialNumber}, ${certificate.subject.replace(/\n/g, ", ")}) in ${settings.certificate.where}`;
-  checkValidity(certificate, nowMs, leafName, "certificate");
+  checkValidity(certificate, nowMs, leafName);
   if (!certificate.checkPrivateKey(privateKey)) {
     throw rolesAnywhereError(
       "ROLES_ANYWHERE_CERTIFICATE_INVALID",
-      `The private key in ${settings.privateKey.where} (${description}) is not the key of ${leafName.charAt(0).toLowerCase()}${leafName.slice(1)}: ` +
+      `The ${description} private key in ${settings.privateKey.where} is not the key of ${leafName.charAt(0).toLowerCase()}${leafName.slice(1)}: ` +
         "give the key the certificate was issued for (if both files are being renewed, the next try reads the new pair)",
       { retryable: true },
     );
   }
   chain.forEach((intermediate, index) => {
     const where = settings.intermediates?.where ?? "the intermediates";
-    checkValidity(intermediate, nowMs, `Intermediate certificate ${index + 1} (${intermediate.subject.replace(/\n/g, ", ")}) in ${where}`, "intermediates");
+    checkValidity(intermediate, nowMs, `Intermediate certificate ${index + 1} (${intermediate.subject.replace(/\n/g, ", ")}) in ${where}`);
   });
   const expires = new Date(Date.parse(certificate.validTo)).toISOString();
   const summary = `certificate serial ${serialNumber} (${certificate.subject.replace(/\n/g, ", ")}; issued by ${certificate.issuer.replace(/\n/g, ", ")}; expires ${expires}) with its ${description} key${chain.length > 0 ? ` and ${chain.length} intermediate${chain.length > 1 ? "s" : ""}` : ""}`;
@@ -74,24 +74,24 @@ export async function loadSigningMaterial(settings: RolesAnywhereSettings): Prom
 }
 
 /** Throws unless `nowMs` is within the certificate's validity window. */
-function checkValidity(certificate: X509Certificate, nowMs: number, name: string, option: string): void {
+function checkValidity(certificate: X509Certificate, nowMs: number, name: string): void {
   const notBefore = Date.parse(certificate.validFrom);
   const notAfter = Date.parse(certificate.validTo);
   if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) {
-    throw rolesAnywhereError("ROLES_ANYWHERE_CERTIFICATE_INVALID", `${name} (\`${option}\`) has a validity window that cannot be read`);
+    throw rolesAnywhereError("ROLES_ANYWHERE_CERTIFICATE_INVALID", `${name} has a validity window that cannot be read`);
   }
   if (nowMs < notBefore) {
     // Not valid *yet* heals by itself: typically a certificate issued a moment ago, by a clock ahead of ours.
     throw rolesAnywhereError(
       "ROLES_ANYWHERE_CERTIFICATE_INVALID",
-      `${name} (\`${option}\`) is not valid until ${new Date(notBefore).toISOString()}, ${duration(notBefore - nowMs)} from now by our clock (${new Date(nowMs).toISOString()}); is this machine's clock behind?`,
+      `${name} is not valid until ${new Date(notBefore).toISOString()}, ${duration(notBefore - nowMs)} from now by our clock (${new Date(nowMs).toISOString()}); is this machine's clock behind?`,
       { retryable: true },
     );
   }
   if (nowMs > notAfter) {
     throw rolesAnywhereError(
       "ROLES_ANYWHERE_CERTIFICATE_INVALID",
-      `${name} (\`${option}\`) expired at ${new Date(notAfter).toISOString()}, ${duration(nowMs - notAfter)} ago by our clock (${new Date(nowMs).toISOString()}); renew it`,
+      `${name} expired at ${new Date(notAfter).toISOString()}, ${duration(nowMs - notAfter)} ago by our clock (${new Date(nowMs).toISOString()}); renew it`,
     );
   }
 }

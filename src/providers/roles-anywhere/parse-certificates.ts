@@ -10,8 +10,7 @@ const KEY_BLOCK = /PRIVATE KEY$/;
  * PEM text (text around the blocks is ignored), or one DER certificate.
  *
  * @param bytes - what {@link readMaterial} read.
- * @param where - how messages name the source, e.g. `the certificate file "/etc/pki/host.pem"`.
- * @param option - the option it came from, for messages.
+ * @param where - how messages name the source, e.g. ``the certificate file "/etc/pki/host.pem" (`certificate`)``.
  * @returns at least one certificate.
  * @throws CredentialsError `ROLES_ANYWHERE_CERTIFICATE_INVALID` when it is empty or cut short
  *   (retryable: a file caught mid-rewrite heals), holds a key instead, or does not parse;
@@ -21,12 +20,12 @@ const KEY_BLOCK = /PRIVATE KEY$/;
  * import { parseCertificates } from "./parse-certificates.js";
  *
  * declare const bytes: Buffer;
- * const [leaf] = parseCertificates(bytes, 'the certificate file "/etc/pki/host.pem"', "certificate");
+ * const [leaf] = parseCertificates(bytes, 'the certificate file "/etc/pki/host.pem" (`certificate`)');
  * ```
  */
-export function parseCertificates(bytes: Buffer, where: string, option: string): X509Certificate[] {
+export function parseCertificates(bytes: Buffer, where: string): X509Certificate[] {
   const invalid = (why: string, retryable = false, cause?: unknown): Error =>
-    rolesAnywhereError("ROLES_ANYWHERE_CERTIFICATE_INVALID", `${capitalize(where)} (\`${option}\`) ${why}`, { retryable, cause });
+    rolesAnywhereError("ROLES_ANYWHERE_CERTIFICATE_INVALID", `${capitalize(where)} ${why}`, { retryable, cause });
   const text = bytes.toString("latin1");
   if (text.trim() === "") {
     throw invalid("is empty (if it is being renewed, the next try reads the new one)", true);
@@ -35,7 +34,7 @@ export function parseCertificates(bytes: Buffer, where: string, option: string):
     if (looksLikePkcs12(bytes)) {
       throw rolesAnywhereError(
         "ROLES_ANYWHERE_UNSUPPORTED",
-        `${capitalize(where)} (\`${option}\`) is a PKCS#12 bundle (.p12/.pfx): those are supported by AWS's aws_signing_helper, not by env-or-profile. ` +
+        `${capitalize(where)} is a PKCS#12 bundle (.p12/.pfx): those are supported by AWS's aws_signing_helper, not by env-or-profile. ` +
           "Export the certificate and key as PEM (openssl pkcs12 -in bundle.p12 -nokeys / -nocerts -nodes), or keep running aws_signing_helper for it",
       );
     }

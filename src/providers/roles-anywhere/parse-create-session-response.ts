@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { parseIsoDate } from "../../parse-iso-date.js";
-import { registerSecret } from "../../scrub-secrets.js";
+import { registerCredential } from "../../scrub-secrets.js";
 import type { CredentialLink } from "../http-credentials/credential-link.js";
 import { describeValue, parseJsonObject } from "../http-credentials/parse-json-object.js";
 import { rolesAnywhereError, ROLES_ANYWHERE_SOURCE } from "./roles-anywhere-error.js";
@@ -41,8 +41,7 @@ export function parseCreateSessionResponse(body: string, nowMs: number, accountI
   }
   const fields = credentials as Record<string, unknown>;
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = fields;
-  registerSecret(secretAccessKey);
-  registerSecret(sessionToken);
+  registerCredential({ secretAccessKey, sessionToken });
   const problems: string[] = [];
   for (const [name, value] of [
     ["accessKeyId", accessKeyId],

@@ -28,7 +28,7 @@ export interface ParsedPrivateKey {
  * `Proc-Type: 4,ENCRYPTED` key).
  *
  * @param bytes - what {@link readMaterial} read.
- * @param where - how messages name the source, e.g. `the private key file "/etc/pki/host.key"`.
+ * @param where - how messages name the source, e.g. ``the private key file "/etc/pki/host.key" (`privateKey`)``.
  * @param passphrase - `privateKeyPassphrase`, when given (ignored for a key that is not encrypted).
  * @returns the key, RSA or EC on P-256/P-384/P-521.
  * @throws CredentialsError `ROLES_ANYWHERE_CERTIFICATE_INVALID` (empty or cut short — retryable —,
@@ -44,7 +44,7 @@ export interface ParsedPrivateKey {
  * ```
  */
 export function parsePrivateKey(bytes: Buffer, where: string, passphrase: string | undefined): ParsedPrivateKey {
-  const subject = `${where.charAt(0).toUpperCase()}${where.slice(1)} (\`privateKey\`)`;
+  const subject = `${where.charAt(0).toUpperCase()}${where.slice(1)}`;
   const invalid = (why: string, retryable = false, cause?: unknown): Error =>
     rolesAnywhereError("ROLES_ANYWHERE_CERTIFICATE_INVALID", `${subject} ${why}`, { retryable, cause });
   const unsupported = (what: string): Error =>

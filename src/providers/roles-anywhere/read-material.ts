@@ -32,7 +32,7 @@ export async function readMaterial(source: MaterialSource): Promise<Buffer> {
     return Buffer.from(source.text, "utf8");
   }
   const cannot = (why: string, cause?: unknown): CredentialsError =>
-    rolesAnywhereError("ROLES_ANYWHERE_FILE_UNREADABLE", `Cannot read ${source.where} (\`${source.option}\`): ${why}`, { cause });
+    rolesAnywhereError("ROLES_ANYWHERE_FILE_UNREADABLE", `Cannot read ${source.where}: ${why}`, { cause });
   let handle;
   try {
     handle = await open(source.path, "r");

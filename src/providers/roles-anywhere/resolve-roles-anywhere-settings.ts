@@ -17,8 +17,8 @@ import {
 
 /**
  * Where a certificate, key or intermediates come from: a file (read again on every call) or PEM
- * text given inline. `where` names it in messages without quoting it: `the certificate file
- * "/etc/pki/host.pem"` or ``the PEM given as `certificate` ``.
+ * text given inline. `where` names it, and the option, in messages without quoting it: ``the
+ * certificate file "/etc/pki/host.pem" (`certificate`)`` or ``the PEM given as `certificate` ``.
  * @internal
  */
 export type MaterialSource =
@@ -176,5 +176,5 @@ function materialSource(value: unknown, option: MaterialOption, required: boolea
     // Not echoed: it may be a key's base64 pasted without its PEM lines.
     throw new TypeError(`${expected}; got ${value.length} characters that are neither (no -----BEGIN line, and too long or multi-line for a path)`);
   }
-  return { kind: "file", option, path: value, where: `the ${noun} file ${JSON.stringify(value.length > 200 ? `${value.slice(0, 197)}...` : value)}` };
+  return { kind: "file", option, path: value, where: `the ${noun} file ${JSON.stringify(value.length > 200 ? `${value.slice(0, 197)}...` : value)} (\`${option}\`)` };
 }

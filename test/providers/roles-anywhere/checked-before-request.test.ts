@@ -66,14 +66,14 @@ const cases: Case[] = [
     clockMs: Date.UTC(2027, 0, 2),
     code: "ROLES_ANYWHERE_CERTIFICATE_INVALID",
     retryable: false,
-    message: /in the PEM given as `certificate` \(`certificate`\) expired at/,
+    message: /in the PEM given as `certificate` expired at/,
   },
   {
     name: "a key that is not the certificate's (retryable: a renewal may be half-written)",
     options: () => ({ certificate: pemFile("mismatch.pem", leaf.certificatePem), privateKey: pemFile("mismatch.key", keyPem(other.key, "pkcs1")) }),
     code: "ROLES_ANYWHERE_CERTIFICATE_INVALID",
     retryable: true,
-    message: /The private key in the private key file ".*mismatch\.key" \(RSA\) is not the key of the certificate \(serial \d+/,
+    message: /The RSA private key in the private key file ".*mismatch\.key" \(`privateKey`\) is not the key of the certificate \(serial \d+, CN=host\.example\.com\) in the certificate file ".*mismatch\.pem" \(`certificate`\)/,
   },
   {
     name: "a certificate file that does not exist",

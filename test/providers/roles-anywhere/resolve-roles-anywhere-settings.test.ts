@@ -32,8 +32,8 @@ describe("Roles Anywhere options: defaults", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     const resolved = settings({ certificate: pem, intermediates: "/etc/pki/chain.pem" });
     expect(resolved.certificate).toMatchObject({ kind: "pem", where: "the PEM given as `certificate`" });
-    expect(resolved.privateKey).toMatchObject({ kind: "file", path: "/etc/pki/host.key", where: 'the private key file "/etc/pki/host.key"' });
-    expect(resolved.intermediates).toMatchObject({ kind: "file", where: 'the intermediates file "/etc/pki/chain.pem"' });
+    expect(resolved.privateKey).toMatchObject({ kind: "file", path: "/etc/pki/host.key", where: 'the private key file "/etc/pki/host.key" (`privateKey`)' });
+    expect(resolved.intermediates).toMatchObject({ kind: "file", where: 'the intermediates file "/etc/pki/chain.pem" (`intermediates`)' });
   });
 
   it("accepts an https endpoint anywhere and http to this machine, without a trailing slash", () => {
