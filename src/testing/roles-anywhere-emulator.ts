@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import http from "node:http";
 import { systemClock, type Clock } from "../clock.js";
 import { parseRoleArn, ROLE_SESSION_NAME_PATTERN } from "../providers/assume-role/validate.js";
+import { validityWindow } from "../providers/roles-anywhere/certificate-validity.js";
 import { parsePemBlocks } from "../providers/roles-anywhere/parse-pem-blocks.js";
 import { parseRolesAnywhereArn, type RolesAnywhereArn } from "../providers/roles-anywhere/parse-roles-anywhere-arn.js";
 import { createEmulatorServer, fakeCredentialText, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
@@ -154,7 +155,9 @@ export interface RolesAnywhereEmulatorOptions {
 }
 
 /**
- * A running Roles Anywhere emulator; see {@link startRolesAnywhereEmulator}.
+ * A running Roles Anywhere emulator; see {@link startRolesAnywhereEmulator}. Credentials rotate as
+ * the service's do: every session gets a fresh one; {@link RolesAnywhereEmulator.credentialLifetimeMs}
+ * makes them short-lived, to drive refreshes.
  *
  * @example
  * ```ts
@@ -461,7 +464,7 @@ export async function startRolesAnywhereEmulator(options: RolesAnywhereEmulatorO
     const asked = typeof durationSeconds === "number" ? durationSeconds : (profile.durationSeconds ?? DEFAULT_DURATION);
     const granted = Math.min(asked, profile.durationSeconds ?? MAX_DURATION);
     const lifetimeMs = emulator.credentialLifetimeMs ?? granted * 1000;
-    const expiresMs = Math.min(nowMs + lifetimeMs, Date.parse(verdict.certificate.validTo));
+    const expiresMs = Math.min(nowMs + lifetimeMs, validityWindow(verdict.certificate).notAfter);
     const sessionName = typeof roleSessionName === "string" ? roleSessionName : verdict.certificate.serialNumber.toLowerCase();
     const credential = mint(roleArn, sessionName, verdict.serialNumber, new Date(expiresMs));
     issued.push(credential);

@@ -1,4 +1,5 @@
 import type { X509Certificate } from "node:crypto";
+import { validityWindow } from "../providers/roles-anywhere/certificate-validity.js";
 
 /** The longest path from a leaf to a trust anchor's CA that is followed (leaf and CA included). */
 export const MAX_CHAIN_LENGTH = 6;
@@ -69,8 +70,7 @@ function issued(issuer: X509Certificate, subject: X509Certificate): boolean {
 }
 
 function outsideWindow(certificate: X509Certificate, nowMs: number): string | undefined {
-  const notBefore = Date.parse(certificate.validFrom);
-  const notAfter = Date.parse(certificate.validTo);
+  const { notBefore, notAfter } = validityWindow(certificate);
   if (!(nowMs >= notBefore)) return `is not valid until ${new Date(notBefore).toISOString()}`;
   if (!(nowMs <= notAfter)) return `expired at ${new Date(notAfter).toISOString()}`;
   return undefined;

@@ -1,4 +1,4 @@
-import { redactKeyId } from "../../errors.js";
+import { describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
 import { httpRequest, type HttpResponse } from "../http-credentials/http-request.js";
 import { loadSigningMaterial } from "./load-signing-material.js";
@@ -31,7 +31,14 @@ export const MAX_CREATE_SESSION_RESPONSE_BYTES = 64 * 1024;
  * ```
  */
 export async function createSession(settings: RolesAnywhereSettings): Promise<RolesAnywhereCredential> {
-  const material = await loadSigningMaterial(settings);
+  let material;
+  try {
+    material = await loadSigningMaterial(settings);
+  } catch (error) {
+    // Checked before any request: nothing was sent.
+    log(settings.logger, "debug", `roles-anywhere: no CreateSession sent: ${describeError(error)}`);
+    throw error;
+  }
   const url = new URL(`${settings.endpoint}/sessions`);
   url.searchParams.set("profileArn", settings.profileArn);
   url.searchParams.set("roleArn", settings.roleArn);

@@ -1,4 +1,5 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
+import { validityWindow } from "./certificate-validity.js";
 import { parseCertificates } from "./parse-certificates.js";
 import { parsePrivateKey } from "./parse-private-key.js";
 import { readMaterial } from "./read-material.js";
@@ -68,15 +69,14 @@ export async function loadSigningMaterial(settings: RolesAnywhereSettings): Prom
     const where = settings.intermediates?.where ?? "the intermediates";
     checkValidity(intermediate, nowMs, `Intermediate certificate ${index + 1} (${intermediate.subject.replace(/\n/g, ", ")}) in ${where}`);
   });
-  const expires = new Date(Date.parse(certificate.validTo)).toISOString();
+  const expires = new Date(validityWindow(certificate).notAfter).toISOString();
   const summary = `certificate serial ${serialNumber} (${certificate.subject.replace(/\n/g, ", ")}; issued by ${certificate.issuer.replace(/\n/g, ", ")}; expires ${expires}) with its ${description} key${chain.length > 0 ? ` and ${chain.length} intermediate${chain.length > 1 ? "s" : ""}` : ""}`;
   return { certificate, chain, privateKey, serialNumber, summary };
 }
 
 /** Throws unless `nowMs` is within the certificate's validity window. */
 function checkValidity(certificate: X509Certificate, nowMs: number, name: string): void {
-  const notBefore = Date.parse(certificate.validFrom);
-  const notAfter = Date.parse(certificate.validTo);
+  const { notBefore, notAfter } = validityWindow(certificate);
   if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) {
     throw rolesAnywhereError("ROLES_ANYWHERE_CERTIFICATE_INVALID", `${name} has a validity window that cannot be read`);
   }

@@ -122,8 +122,12 @@ export function parseSigningHelperCommand(commandLine: string): SigningHelperCom
     if (/^handle:/i.test(value)) return no(`--${flag} is a TPM key handle: only aws_signing_helper uses TPM keys`);
     if (value.includes("-----BEGIN")) return no(`--${flag} holds PEM text, not a path (aws_signing_helper reads files only)`);
   }
-  for (const flag of ["trust-anchor-arn", "profile-arn", "role-arn"] as const) {
-    if (values[FLAGS[flag] ?? "roleArn"] === undefined) return no(`it has no --${flag}`);
+  for (const [flag, option] of [
+    ["trust-anchor-arn", "trustAnchorArn"],
+    ["profile-arn", "profileArn"],
+    ["role-arn", "roleArn"],
+  ] as const) {
+    if (values[option] === undefined) return no(`it has no --${flag}`);
   }
   const duration = values.durationSeconds;
   if (duration !== undefined && !/^\d{1,6}$/.test(duration)) return no("--session-duration is not a whole number of seconds");

@@ -156,4 +156,14 @@ describe("fromRolesAnywhere logs", () => {
       expect(line).not.toContain(credential.sessionToken);
     }
   });
+
+  it("says why no CreateSession was sent when a check fails before the request", async () => {
+    const leaf: TestLeaf = await createLeaf("rsa", rsaRoot);
+    const { emulator, clock } = await emulatorTrusting([rsaRoot]);
+    const logger = collectingLogger();
+    clock.set(Date.UTC(2027, 5, 1));
+    await expect(fromRolesAnywhere(optionsFor(leaf, keyPem(leaf.key, "pkcs8"), emulator, clock, { logger }))()).rejects.toMatchObject({ code: "ROLES_ANYWHERE_CERTIFICATE_INVALID" });
+    expect(logger.lines).toEqual([expect.stringMatching(/^debug env-or-profile: roles-anywhere: no CreateSession sent: ROLES_ANYWHERE_CERTIFICATE_INVALID: The certificate .* expired at 2027-01-01/)]);
+    expect(emulator.requestCount).toBe(0);
+  });
 });
