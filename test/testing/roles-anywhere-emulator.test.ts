@@ -7,6 +7,8 @@ import { signX509Request } from "../../src/providers/roles-anywhere/sign-x509-re
 import { canonicalQueryString, canonicalRequest, sha256Hex, stringToSign } from "../../src/providers/roles-anywhere/x509-canonical-request.js";
 import { manualClock } from "../../src/testing/manual-clock.js";
 import { startRolesAnywhereEmulator, type RolesAnywhereEmulator } from "../../src/testing/roles-anywhere-emulator.js";
+import { verifyCertificateChain } from "../../src/testing/verify-certificate-chain.js";
+import { verifyX509Request } from "../../src/testing/verify-x509-request.js";
 import { createCa, createLeaf, type TestCa, type TestLeaf } from "../providers/roles-anywhere/pki.js";
 import { dateOf, vector, type SignedVector } from "../providers/roles-anywhere/vectors.js";
 import { emulatorTrusting, PROFILE_ARN, ROLE_ARN, TRUST_ANCHOR_ARN } from "../providers/roles-anywhere/world.js";
@@ -112,6 +114,29 @@ describe("startRolesAnywhereEmulator accepts what AWS's aws_signing_helper signe
     const answer = await replay(emulator.endpoint, v);
     expect(answer).toMatchObject({ status: 403, errorType: "AccessDeniedException" });
     expect(JSON.parse(answer.body)).toEqual({ message: expect.stringMatching(/Unable to assume role arn:aws:iam::291738886548:role\/rolesanywhere1/) as unknown });
+  });
+});
+
+describe("the emulator's verifier", () => {
+  it("accepts vector 2 (another implementation, RSA with X-Amz-X509-Chain, another service and path), and its chain leads to its CA", () => {
+    const v = vector(2);
+    const nowMs = dateOf(v.headers["x-amz-date"]).getTime();
+    const verdict = verifyX509Request({ method: v.method, target: v.path, headers: v.headers, body: v.body }, { nowMs, maxSkewMs: 300_000, service: "service" });
+    expect(verdict).toMatchObject({ ok: true, algorithm: "AWS4-X509-RSA-SHA256", region: "us-east-1", serialNumber: "337562787801933536189724934726614584366112857655" });
+    if (!verdict.ok) return;
+    expect(verdict.chain).toHaveLength(1);
+    // Its test signed on 2022-08-27 with certificates issued a month later: the chain is checked in their window.
+    const root = [new X509Certificate(v.anchorPem)];
+    expect(verifyCertificateChain(verdict.certificate, verdict.chain, root, nowMs)).toMatchObject({ ok: false, reason: expect.stringMatching(/is not valid until 2022-09-25/) as unknown });
+    const inWindow = Date.UTC(2023, 0, 1);
+    expect(verifyCertificateChain(verdict.certificate, verdict.chain, root, inWindow)).toMatchObject({ ok: true });
+    expect(verifyCertificateChain(verdict.certificate, [], root, inWindow)).toMatchObject({ ok: false });
+  });
+
+  it("refuses vector 2 signed for another service than the one expected", () => {
+    const v = vector(2);
+    const verdict = verifyX509Request({ method: v.method, target: v.path, headers: v.headers, body: v.body }, { nowMs: dateOf(v.headers["x-amz-date"]).getTime(), maxSkewMs: 300_000, service: "rolesanywhere" });
+    expect(verdict).toMatchObject({ ok: false, reason: "the credential scope's service is service, not rolesanywhere" });
   });
 });
 
