@@ -38,8 +38,14 @@ const onLog = (level, log, handler) => {
 // The container link's fetch path (container-fetch.ts, loaded at fromContainer's first fetch).
 const LAZY_CONTAINER = /[\\/]src[\\/]providers[\\/]container[\\/]container-fetch\.ts$/;
 
+// IAM Roles Anywhere's call path (create-session.ts, loaded at fromRolesAnywhere's first call: the
+// files, the PEM, certificate and key parsers, the signer, the answer's checks) — not its factory,
+// its options or their checks. The testing entry's emulator imports the signer's pieces from it.
+const LAZY_ROLES_ANYWHERE =
+  /[\\/]src[\\/]providers[\\/]roles-anywhere[\\/](create-session|load-signing-material|read-material|parse-pem-blocks|parse-certificates|parse-private-key|sign-x509-request|x509-canonical-request|parse-create-session-response|map-roles-anywhere-error)\.ts$/;
+
 /** @param {string} id */
-const lazy = (id) => LAZY_PROFILE.test(id) || LAZY_FILE_CACHE.test(id) || LAZY_CONTAINER.test(id);
+const lazy = (id) => LAZY_PROFILE.test(id) || LAZY_FILE_CACHE.test(id) || LAZY_CONTAINER.test(id) || LAZY_ROLES_ANYWHERE.test(id);
 
 export default defineConfig([{
   input: {
@@ -75,6 +81,7 @@ export default defineConfig([{
         { name: "profile", test: (id) => LAZY_PROFILE.test(id) },
         { name: "file-cache", test: (id) => LAZY_FILE_CACHE.test(id) },
         { name: "container-fetch", test: (id) => LAZY_CONTAINER.test(id) },
+        { name: "roles-anywhere", test: (id) => LAZY_ROLES_ANYWHERE.test(id) },
       ],
     },
   },

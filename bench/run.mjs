@@ -267,7 +267,7 @@ section("imds", "IMDS: cold resolution and concurrent callers", async () => {
   const r3 = ratio(f.oursImds, f.sdkImds);
   row({ section: "IMDS", metric: "  same, the IMDS providers alone", did: { ours: "new memoize(fromImds()) each (process-wide IMDS token cache applies)", sdk: "new fromInstanceMetadata() each" }, ours: fmtMs(f.oursImds), sdk: fmtMs(f.sdkImds), ratio: fmtX(r3), target: "≤ 0.5×", check: checkRatio(r3, (r) => r <= 0.5) });
   const r4 = ratio(f.oursReset, f.sdkImds);
-  row({ section: "IMDS", metric: "  same, our IMDS token cache cleared first", did: { ours: "resetImdsState(), then new memoize(fromImds()): token + role + credentials, as the SDK", sdk: "new fromInstanceMetadata() each" }, ours: fmtMs(f.oursReset), sdk: fmtMs(f.sdkImds), ratio: fmtX(r4) });
+  row({ section: "IMDS", metric: "  same, our IMDS token cache cleared first", did: { ours: "resetSharedState(), then new memoize(fromImds()): token + role + credentials, as the SDK", sdk: "new fromInstanceMetadata() each" }, ours: fmtMs(f.oursReset), sdk: fmtMs(f.sdkImds), ratio: fmtX(r4) });
 
   progress(`IMDS: ${CALLERS} concurrent callers`);
   // The emulator runs here, the callers in a fresh child each (its own core on 2 cores; every

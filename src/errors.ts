@@ -50,6 +50,25 @@ export type CredentialsErrorCode =
   | "STS_BAD_RESPONSE"
   | "STS_INVALID_BASE_CREDENTIALS"
   | "STS_SOURCE_FAILED"
+  // IAM Roles Anywhere (`source: "roles-anywhere"`, never `tryNextLink`): see `fromRolesAnywhere`.
+  /** A certificate, key or intermediates file cannot be read (missing, no permission, a folder, too large). */
+  | "ROLES_ANYWHERE_FILE_UNREADABLE"
+  /** The certificate, key or intermediates are unusable: malformed or empty, outside the validity window, a key that is not the certificate's, a missing or wrong passphrase, an algorithm the service does not sign with. */
+  | "ROLES_ANYWHERE_CERTIFICATE_INVALID"
+  /** Material only `aws_signing_helper` handles (a PKCS#11 token, a TPM key, a PKCS#12 bundle, an ML-DSA key): run the helper for it. */
+  | "ROLES_ANYWHERE_UNSUPPORTED"
+  /** `AccessDeniedException`: an untrusted or disabled trust anchor or profile, a role not in the profile, a signature refused. */
+  | "ROLES_ANYWHERE_ACCESS_DENIED"
+  /** `ThrottlingException` or HTTP 429 (retryable). */
+  | "ROLES_ANYWHERE_THROTTLED"
+  /** The endpoint could not be reached or the connection broke (retryable). */
+  | "ROLES_ANYWHERE_UNAVAILABLE"
+  /** No answer within `timeoutMs` (retryable). */
+  | "ROLES_ANYWHERE_TIMEOUT"
+  /** Any other error answer: `ValidationException`, `ResourceNotFoundException`, other 4xx (not retryable), 5xx (retryable). */
+  | "ROLES_ANYWHERE_ERROR"
+  /** A success status whose body is not a usable credential (not JSON, a field missing, already expired, too large). */
+  | "ROLES_ANYWHERE_BAD_RESPONSE"
   | "CONFIG_INVALID"
   | "CREDENTIALS_EXPIRED"
   | "CHAIN_EXHAUSTED"

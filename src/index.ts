@@ -54,6 +54,12 @@ export {
   WEB_IDENTITY_ENV_VARIABLES,
   type WebIdentityOptions,
 } from "./providers/web-identity/from-web-identity.js";
+export { fromRolesAnywhere } from "./providers/roles-anywhere/from-roles-anywhere.js";
+export {
+  DEFAULT_ROLES_ANYWHERE_DURATION_SECONDS,
+  DEFAULT_ROLES_ANYWHERE_TIMEOUT_MS,
+  type RolesAnywhereOptions,
+} from "./providers/roles-anywhere/roles-anywhere-options.js";
 export { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
 export {
   fromConfig,

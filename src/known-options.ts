@@ -4,7 +4,8 @@ import { nearestKey } from "./nearest-names.js";
  * Refuses option keys a factory does not know, at run time — the check TypeScript makes at compile
  * time, for JavaScript callers and for objects built at run time: `fromImds({ endpont })` must not
  * silently use the default endpoint. A `TypeError` naming the key, with the nearest known key as a
- * suggestion, or with the reason when the key is one a former version took (`retired`).
+ * suggestion, or with the reason when the key is one a former version took (`retired`), or with the
+ * option another API's name stands for (`aliases`).
  * @throws TypeError for the first unknown key.
  * @internal
  */
@@ -13,15 +14,18 @@ export function checkKnownOptions(
   known: readonly string[],
   where: string,
   retired: Readonly<Record<string, string>> = {},
+  aliases: Readonly<Record<string, string>> = {},
 ): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const shown = printable(key);
-    const why = retired[key];
+    const why = Object.hasOwn(retired, key) ? retired[key] : undefined;
     if (why !== undefined) {
       throw new TypeError(`Unknown option \`${shown}\` of ${where}: ${why}`);
     }
-    const suggestion = nearestKey(key, known);
+    // Another API's or a CLI flag's name for an option (`roleSessionName` for `sessionName`) is
+    // suggested even when it is not spelt alike.
+    const suggestion = (Object.hasOwn(aliases, key) ? aliases[key] : undefined) ?? nearestKey(key, known);
     throw new TypeError(
       `Unknown option \`${shown}\` of ${where}` +
         (suggestion === undefined ? `; the known options are ${known.map((name) => `\`${name}\``).join(", ")}` : `; did you mean \`${suggestion}\`?`),

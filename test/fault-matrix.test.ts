@@ -13,7 +13,7 @@ import { envOrProfile } from "../src/env-or-profile.js";
 import type { ImdsOptions } from "../src/providers/imds/from-imds.js";
 import { startImdsEmulator, type ImdsEmulator, type ImdsEmulatorFault } from "../src/testing/imds-emulator.js";
 import { manualClock, type ManualClock } from "../src/testing/manual-clock.js";
-import { resetImdsState } from "../src/testing/reset-imds-state.js";
+import { resetSharedState } from "../src/sharing/process-state.js";
 import { startStsEmulator, type StsEmulator, type StsFault } from "../src/testing/sts-emulator.js";
 import { collectingLogger, expectClean, expectNoSecrets, rawServer, within, type Bounded } from "./helpers/leak-check.js";
 import { closedPortEndpoint } from "./providers/imds/helpers.js";
@@ -39,14 +39,14 @@ let logger: ReturnType<typeof collectingLogger>;
 const closers: (() => Promise<void>)[] = [];
 
 beforeEach(() => {
-  resetImdsState();
+  resetSharedState();
   clock = manualClock();
   logger = collectingLogger();
 });
 
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
-  resetImdsState();
+  resetSharedState();
 });
 
 async function imdsEmulator(): Promise<ImdsEmulator> {

@@ -18,7 +18,7 @@ import { memoize } from "../src/memoize.js";
 import { fromImds } from "../src/providers/imds/from-imds.js";
 import { startImdsEmulator, type ImdsEmulator } from "../src/testing/imds-emulator.js";
 import { manualClock, type ManualClock } from "../src/testing/manual-clock.js";
-import { resetImdsState } from "../src/testing/reset-imds-state.js";
+import { resetSharedState } from "../src/sharing/process-state.js";
 import { startStsEmulator, type StsEmulator } from "../src/testing/sts-emulator.js";
 
 const run = promisify(execFile);
@@ -87,7 +87,7 @@ describe("no unhandled rejections", () => {
   beforeEach(() => {
     unhandled.length = 0;
     process.on("unhandledRejection", listener);
-    resetImdsState();
+    resetSharedState();
     clock = manualClock();
   });
 
@@ -95,7 +95,7 @@ describe("no unhandled rejections", () => {
     await settle();
     process.off("unhandledRejection", listener);
     await Promise.all(closers.splice(0).map((close) => close()));
-    resetImdsState();
+    resetSharedState();
     expect(unhandled).toEqual([]);
   });
 

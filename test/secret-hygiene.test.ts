@@ -17,7 +17,7 @@ import type { ImdsOptions } from "../src/providers/imds/from-imds.js";
 import { readInstanceProfile } from "../src/providers/imds/read-instance-profile.js";
 import { startImdsEmulator, type ImdsEmulator } from "../src/testing/imds-emulator.js";
 import { manualClock, type ManualClock } from "../src/testing/manual-clock.js";
-import { resetImdsState } from "../src/testing/reset-imds-state.js";
+import { resetSharedState } from "../src/sharing/process-state.js";
 import { startStsEmulator, type StsEmulator, type StsFault } from "../src/testing/sts-emulator.js";
 import { collectingLogger, expectNoSecrets, rawServer, renderEverything } from "./helpers/leak-check.js";
 import { closedPortEndpoint } from "./providers/imds/helpers.js";
@@ -36,7 +36,7 @@ const QUICK = { retry: { retries: 1, minTimeout: 1, maxTimeout: 2 }, jitter: fal
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
-  resetImdsState();
+  resetSharedState();
 });
 
 describe("secret hygiene", () => {
@@ -131,7 +131,7 @@ describe("secret hygiene", () => {
       { path: "imds: no instance profile", arrange: (imds) => { imds.roleName = null; } },
     ];
     for (const { path, options, arrange } of imdsCases) {
-      resetImdsState();
+      resetSharedState();
       const clock = manualClock();
       const imds = await startImds(clock);
       arrange(imds, `${ROLE_LIST}${imds.roleName ?? ""}`);
@@ -141,7 +141,7 @@ describe("secret hygiene", () => {
       remember(imds);
     }
     {
-      resetImdsState();
+      resetSharedState();
       const clock = manualClock();
       const imds = await startImds(clock);
       imds.fail("/latest/meta-data/iam/info", { body: JSON.stringify({ Code: PLANTED, InstanceProfileArn: PLANTED, InstanceProfileId: PLANTED }) });
@@ -153,7 +153,7 @@ describe("secret hygiene", () => {
 
     // --- IMDS mid-life: refreshes, a failing background refresh, grace, then failure (for the log).
     {
-      resetImdsState();
+      resetSharedState();
       const clock = manualClock();
       const imds = await startImds(clock);
       const role = `${ROLE_LIST}${imds.roleName ?? ""}`;

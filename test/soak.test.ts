@@ -13,14 +13,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { envOrProfile } from "../src/env-or-profile.js";
 import { MAX_SHARED_CACHES, sharedCacheCount } from "../src/sharing/shared-caches.js";
 import { resetSharedState } from "../src/sharing/process-state.js";
 import { startImdsEmulator } from "../src/testing/imds-emulator.js";
 import { manualClock } from "../src/testing/manual-clock.js";
-import { resetImdsState } from "../src/testing/reset-imds-state.js";
 import { startStsEmulator } from "../src/testing/sts-emulator.js";
 import { rawServer } from "./helpers/leak-check.js";
 import { closedPortEndpoint } from "./providers/imds/helpers.js";
@@ -73,7 +72,7 @@ function heapAfterGc(): number {
 
 describe("soak", () => {
   it("serves 1,000,000 cached calls with a flat heap", async () => {
-    resetImdsState();
+    resetSharedState();
     const clock = manualClock();
     const imds = await startImdsEmulator({ clock });
     try {
@@ -92,7 +91,7 @@ describe("soak", () => {
       expect(grown).toBeLessThan(2 * MB);
     } finally {
       await imds.close();
-      resetImdsState();
+      resetSharedState();
     }
   });
 
@@ -226,7 +225,7 @@ results.push(await credentials().catch((error) => error.code));
   });
 
   it("after a successful IMDS resolution over pooled keep-alive connections", async () => {
-    resetImdsState();
+    resetSharedState();
     const imds = await startImdsEmulator();
     closers.push(() => imds.close());
     const output = await expectExitsOnItsOwn(`

@@ -26,7 +26,7 @@ async function factory(impl) {
   if (impl === "ours-fromImds-reset") {
     // Fully cold: the process-wide IMDS token cache and endpoint state cleared first, so this
     // pays token + role + credentials, as the SDK does on every resolution.
-    const [memoize, fromImds, reset] = [await OURS.memoize(), await OURS.fromImds(), await OURS.resetImdsState()];
+    const [memoize, fromImds, reset] = [await OURS.memoize(), await OURS.fromImds(), await OURS.resetSharedState()];
     return (
       memoize &&
       fromImds &&

@@ -48,8 +48,8 @@ export function processSlot<T>(name: string, create: () => T, reset: (value: T) 
 }
 
 /** The value of the slot `name`, if it was made (nothing is created). @internal */
-export function peekProcessSlot<T>(name: string): T | undefined {
-  return slots().get(name)?.value as T | undefined;
+export function peekProcessSlot(name: string): unknown {
+  return slots().get(name)?.value;
 }
 
 /**

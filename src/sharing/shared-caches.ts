@@ -35,5 +35,5 @@ export async function sharedCache(key: string, settings: CacheSettings): Promise
 
 /** How many shared caches the process holds now (for tests and diagnostics). @internal */
 export function sharedCacheCount(): number {
-  return peekProcessSlot<Caches>("shared-caches")?.size ?? 0;
+  return (peekProcessSlot("shared-caches") as Caches | undefined)?.size ?? 0;
 }

@@ -3,8 +3,10 @@
  * 127.0.0.1, each on an ephemeral port, that count requests, rotate credentials on a clock and
  * inject faults — the EC2 instance metadata service ({@link startImdsEmulator}), STS
  * ({@link startStsEmulator}: AssumeRole, AssumeRoleWithWebIdentity, DecodeAuthorizationMessage,
- * SigV4-verified) and the ECS/EKS container credentials endpoint — plus {@link manualClock}, a
- * clock that moves only when the test says so, and {@link resetSharedState}.
+ * SigV4-verified), the ECS/EKS container credentials endpoint and IAM Roles Anywhere
+ * ({@link startRolesAnywhereEmulator}: CreateSession, X.509-signature and chain verified) — plus {@link manualClock}, a
+ * clock that moves only when the test says so, {@link isolatedEnv} (a test's own environment) and
+ * {@link resetSharedState}.
  *
  * ```ts
  * import { envOrProfile } from "env-or-profile";
@@ -50,6 +52,7 @@ export {
 } from "./imds-emulator.js";
 export { resetSharedState } from "../sharing/process-state.js";
 export { isolatedEnv, ISOLATED_HOME } from "./isolated-env.js";
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- kept, deprecated, for code written against earlier versions
 export { resetImdsState } from "./reset-imds-state.js";
 export {
   startContainerEmulator,
@@ -62,3 +65,15 @@ export {
   type ContainerEmulatorOptions,
   type ContainerEmulatorRequest,
 } from "./container-emulator.js";
+export {
+  startRolesAnywhereEmulator,
+  DEFAULT_ROLES_ANYWHERE_EMULATOR_MAX_SKEW_MS,
+  type RolesAnywhereEmulator,
+  type RolesAnywhereEmulatorCredential,
+  type RolesAnywhereEmulatorFault,
+  type RolesAnywhereEmulatorFaultOptions,
+  type RolesAnywhereEmulatorOptions,
+  type RolesAnywhereEmulatorProfile,
+  type RolesAnywhereEmulatorRequest,
+  type RolesAnywhereEmulatorTrustAnchor,
+} from "./roles-anywhere-emulator.js";

@@ -38,15 +38,13 @@ export const ISOLATED_HOME: string = join(tmpdir(), "env-or-profile-isolated", "
  * ```
  */
 export function isolatedEnv(variables: Readonly<Record<string, string | undefined>> = {}): Readonly<Record<string, string | undefined>> {
-  const env: Record<string, string> = {
+  const base: Record<string, string> = {
     HOME: ISOLATED_HOME,
     USERPROFILE: ISOLATED_HOME,
     AWS_CONFIG_FILE: join(ISOLATED_HOME, ".aws", "config"),
     AWS_SHARED_CREDENTIALS_FILE: join(ISOLATED_HOME, ".aws", "credentials"),
   };
-  for (const [name, value] of Object.entries(variables)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  return Object.freeze(env);
+  const given = Object.entries(variables).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const unset = new Set(Object.entries(variables).filter(([, value]) => value === undefined).map(([name]) => name));
+  return Object.freeze(Object.fromEntries([...Object.entries(base).filter(([name]) => !unset.has(name)), ...given]));
 }

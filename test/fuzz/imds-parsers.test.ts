@@ -13,7 +13,7 @@ import { isValidRoleName, parseRoleName } from "../../src/providers/imds/parse-r
 import { parseInstanceProfile } from "../../src/providers/imds/read-instance-profile.js";
 import { startImdsEmulator, type ImdsEmulator } from "../../src/testing/imds-emulator.js";
 import { manualClock } from "../../src/testing/manual-clock.js";
-import { resetImdsState } from "../../src/testing/reset-imds-state.js";
+import { resetSharedState } from "../../src/sharing/process-state.js";
 import { collectingLogger, expectNoSecrets, expectWellFormedError, renderEverything } from "../helpers/leak-check.js";
 import { MARKER, dirtySecretArb, expirationArb, keyIdArb, plainValueArb, secretArb, wildStringArb } from "./arbitraries.js";
 
@@ -196,7 +196,7 @@ describe("fuzz: the IMDSv2 token answer (through the emulator)", () => {
   });
   afterAll(async () => {
     await imds.close();
-    resetImdsState();
+    resetSharedState();
   });
 
   it("uses a well-shaped token or rejects a malformed one, never showing it in errors or logs", async () => {
@@ -209,7 +209,7 @@ describe("fuzz: the IMDSv2 token answer (through the emulator)", () => {
     );
     await fc.assert(
       fc.asyncProperty(tokenArb, async (token) => {
-        resetImdsState();
+        resetSharedState();
         imds.clearFaults();
         imds.fail("/latest/api/token", { body: token });
         const logger = collectingLogger();

@@ -45,6 +45,23 @@ describe("what importing the package loads", () => {
     expect(out).toEqual({ pRetry: false });
   });
 
+  it("loads the Roles Anywhere chunk at a fromRolesAnywhere provider's first call, not when it is created", () => {
+    const arn = (resource: string) => `arn:aws:rolesanywhere:eu-west-1:123456789012:${resource}/6f4943fb-13d4-4242-89c4-be367595c380`;
+    const options = JSON.stringify({
+      certificate: join(dir, "no-such.pem"),
+      privateKey: join(dir, "no-such.key"),
+      trustAnchorArn: arn("trust-anchor"),
+      profileArn: arn("profile"),
+      roleArn: "arn:aws:iam::123456789012:role/app",
+    });
+    const created = loadedBy("roles-anywhere-created", `eop.fromRolesAnywhere(${options}); out.ok = true;`);
+    expect(created.out).toEqual({ ok: true });
+    expect(created.modules.filter(chunk("roles-anywhere"))).toEqual([]);
+    const called = loadedBy("roles-anywhere-called", `try { await eop.fromRolesAnywhere(${options})(); } catch (error) { out.code = error.code; }`);
+    expect(called.out).toEqual({ code: "ROLES_ANYWHERE_FILE_UNREADABLE" });
+    expect(called.modules.some(chunk("roles-anywhere"))).toBe(true);
+  });
+
   it("loads the profile chunk at the first call of a provider with a profile to look up", () => {
     const { modules, out } = loadedBy("profile", `try { await eop.fromProfile({ profile: "x" })(); } catch (error) { out.code = error.code; }`);
     expect(out).toEqual({ code: "PROFILE_NOT_FOUND" });

@@ -1,4 +1,5 @@
 import { CredentialsError } from "../../errors.js";
+import { isLoopbackHostname } from "../http-credentials/is-loopback-hostname.js";
 
 /** The environment variables the container link reads (the AWS SDKs' and CLI's names). */
 export const CONTAINER_ENV_VARIABLES: Readonly<{
@@ -24,16 +25,12 @@ export const CONTAINER_ENV_VARIABLES: Readonly<{
 export const ECS_CONTAINER_HOST = "169.254.170.2";
 
 /**
- * The hosts an `http:` `AWS_CONTAINER_CREDENTIALS_FULL_URI` may name, as the WHATWG URL parser
- * writes them (so `127.1`, `0x7f.0.0.1` and `[0:0:0:0:0:0:0:1]` arrive here in canonical form):
- * the ECS host, the EKS Pod Identity agent (IPv4 and IPv6) and `localhost`. Loopback IPv4
- * (127.0.0.0/8) is checked separately. The same list as the AWS SDK for JavaScript v3
- * (`@aws-sdk/credential-provider-http` `checkUrl`) and botocore (`ContainerMetadataFetcher`).
+ * The hosts besides loopback ({@link isLoopbackHostname}) an `http:` `AWS_CONTAINER_CREDENTIALS_FULL_URI`
+ * may name, as the WHATWG URL parser writes them: the ECS host and the EKS Pod Identity agent (IPv4
+ * and IPv6). The same list as the AWS SDK for JavaScript v3 (`@aws-sdk/credential-provider-http`
+ * `checkUrl`) and botocore (`ContainerMetadataFetcher`).
  */
-const ALLOWED_HTTP_HOSTS: ReadonlySet<string> = new Set([ECS_CONTAINER_HOST, "169.254.170.23", "[fd00:ec2::23]", "[::1]", "localhost"]);
-
-/** A canonical dotted-quad IPv4 address in 127.0.0.0/8. */
-const LOOPBACK_IPV4 = /^127\.(?:\d{1,3})\.(?:\d{1,3})\.(?:\d{1,3})$/;
+const ALLOWED_HTTP_HOSTS: ReadonlySet<string> = new Set([ECS_CONTAINER_HOST, "169.254.170.23", "[fd00:ec2::23]"]);
 
 /** What the container link would ask, and why; internal to the link and the chain. */
 export interface ContainerEndpoint {
@@ -127,12 +124,8 @@ export function isAllowedContainerUrl(url: URL): boolean {
   if (url.protocol !== "http:") {
     return false;
   }
-  const host = url.hostname;
-  if (ALLOWED_HTTP_HOSTS.has(host)) {
-    return true;
-  }
   // The URL parser has already turned every IPv4 spelling into a dotted quad of 0–255.
-  return LOOPBACK_IPV4.test(host);
+  return ALLOWED_HTTP_HOSTS.has(url.hostname) || isLoopbackHostname(url.hostname);
 }
 
 function relativeUrl(relative: string): string {

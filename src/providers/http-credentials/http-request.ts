@@ -9,9 +9,9 @@ import { startDeadline } from "./start-deadline.js";
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** One request to a credentials endpoint (IMDS, the ECS/EKS container endpoint). */
+/** One request to a credentials endpoint (IMDS, the ECS/EKS container endpoint, IAM Roles Anywhere). */
 export interface HttpRequest {
-  method: "GET" | "PUT";
+  method: "GET" | "PUT" | "POST";
   /** The full URL, `http:` or `https:`. */
   url: string;
   /** Request headers, e.g. `Authorization` or IMDS's token headers. Values must not contain CR or LF. */
@@ -25,6 +25,11 @@ export interface HttpRequest {
   maxBytes?: number;
   /** Extra certificate authorities (PEM) trusted for an `https:` URL. @defaultValue Node's bundled CAs */
   ca?: string;
+  /**
+   * The request body, sent as UTF-8 with its `Content-Length` (e.g. Roles Anywhere's JSON). It may
+   * be signed, so it is sent exactly as given. @defaultValue none: no body
+   */
+  body?: string;
 }
 
 /** An answer of any status. The body is UTF-8 text and may carry secrets: never log it. */
@@ -70,7 +75,11 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
         hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port),
         path: `${url.pathname}${url.search}`,
-        headers: { ...request.headers, Accept: "*/*" },
+        headers: {
+          ...request.headers,
+          Accept: "*/*",
+          ...(request.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(request.body)) }),
+        },
       });
     } catch {
       // Node names the header but not its value; still, keep nothing of it.
@@ -127,7 +136,8 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       readBody(res, maxBytes, what, url.origin, finish);
     });
 
-    req.end();
+    if (request.body === undefined) req.end();
+    else req.end(request.body, "utf8");
   });
 }
 

@@ -69,7 +69,8 @@ export async function readProfile(
     if (error instanceof CredentialsError && error.tryNextLink) {
       return fallsThrough(`profile:${filesKey};unset`, error);
     }
-    return { key: `profile:${filesKey};invalid`, answers: true, fetch: () => Promise.reject(error) };
+    const failure = error instanceof Error ? error : new Error(String(error));
+    return { key: `profile:${filesKey};invalid`, answers: true, fetch: () => Promise.reject(failure) };
   }
   const link = buildProfileLink(plan, {
     selection,

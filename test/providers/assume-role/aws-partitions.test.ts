@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sdkPartitions } from "../../../scripts/sdk-partitions.mjs";
 import { fromAssumeRole } from "../../../src/providers/assume-role.js";
-import { AWS_PARTITIONS } from "../../../src/providers/sts/aws-partitions.js";
+import { AWS_PARTITION_INFO, AWS_PARTITIONS } from "../../../src/providers/sts/aws-partitions.js";
 import { parseRoleArn, ROLE_ARN_PATTERN } from "../../../src/providers/sts/role-checks.js";
 import { fromConfig } from "../../../src/config.js";
 
@@ -10,6 +10,24 @@ const sdk = sdkPartitions();
 describe("role ARN partitions", () => {
   it("are exactly the partitions of the installed AWS SDK's endpoint data (npm run generate:partitions after an SDK upgrade)", () => {
     expect([...AWS_PARTITIONS].sort()).toEqual([...sdk.partitions].sort());
+  });
+
+  it("carry each partition's DNS suffixes exactly as the installed AWS SDK's endpoint data has them", () => {
+    for (const partition of sdk.partitions) {
+      const info = AWS_PARTITION_INFO[partition as keyof typeof AWS_PARTITION_INFO];
+      expect(info.dnsSuffix, partition).toBe(sdk.info[partition]?.outputs.dnsSuffix);
+      expect(info.dualStackDnsSuffix, partition).toBe(sdk.info[partition]?.outputs.dualStackDnsSuffix);
+    }
+    expect(AWS_PARTITION_INFO.aws.dnsSuffix).toBe("amazonaws.com");
+    expect(AWS_PARTITION_INFO["aws-cn"].dnsSuffix).toBe("amazonaws.com.cn");
+  });
+
+  it("send a role's STS call to its partition's region when none is configured (the partition's implicit global region; Beijing in China)", () => {
+    for (const partition of sdk.partitions) {
+      const expected = partition === "aws-cn" ? "cn-north-1" : sdk.info[partition]?.outputs.implicitGlobalRegion;
+      expect(AWS_PARTITION_INFO[partition as keyof typeof AWS_PARTITION_INFO].stsRegion, partition).toBe(expected);
+    }
+    expect(AWS_PARTITION_INFO["aws-us-gov"].stsRegion).toBe("us-gov-west-1");
   });
 
   it("include the isolated, sovereign and government partitions", () => {

@@ -89,6 +89,44 @@ describe("httpRequest over http", () => {
     expect((error as Error).message).not.toContain("X-Evil");
   });
 
+  it("POSTs a body exactly as given, with its Content-Length in bytes", async () => {
+    const seen: { method: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        seen.push({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(201, { "content-type": "application/json" }).end('{"created":true}');
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sessions?a=1`;
+    const body = '{"durationSeconds":3600,"roleSessionName":"héllo"}';
+    const response = await httpRequest({ method: "POST", url, headers: { "Content-Type": "application/json" }, body, timeoutMs: 1_000 });
+    expect(response).toMatchObject({ status: 201, body: '{"created":true}' });
+    expect(seen).toEqual([
+      {
+        method: "POST",
+        headers: expect.objectContaining({ "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }) as unknown,
+        body,
+      },
+    ]);
+  });
+
+  it("sends no Content-Length and no body when none is given", async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(req.headers);
+      res.end("{}");
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await httpRequest({ method: "GET", url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, timeoutMs: 1_000 });
+    expect(seen[0]?.["content-length"]).toBeUndefined();
+    expect(seen[0]?.["transfer-encoding"]).toBeUndefined();
+  });
+
   it("rejects a URL that is neither http: nor https:", async () => {
     await expect(httpRequest({ method: "GET", url: "file:///etc/passwd", timeoutMs: 1_000 })).rejects.toThrow(TypeError);
   });

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { httpRequest } from "../../../src/providers/http-credentials/http-request.js";
 import { HttpTransportError } from "../../../src/providers/http-credentials/http-transport-error.js";
 import { fromImds } from "../../../src/providers/imds/from-imds.js";
-import { resetImdsState } from "../../../src/testing/reset-imds-state.js";
+import { resetSharedState } from "../../../src/sharing/process-state.js";
 import { expectClean } from "../../helpers/leak-check.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY-MALFORMED-SECRET";
@@ -60,7 +60,7 @@ function expectNoBodyBytes(error: unknown): void {
 
 const servers: Server[] = [];
 afterEach(async () => {
-  resetImdsState();
+  resetSharedState();
   await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 });
 
