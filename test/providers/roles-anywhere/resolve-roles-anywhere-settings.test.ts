@@ -83,7 +83,7 @@ describe("Roles Anywhere options: refused with a TypeError naming the option", (
     ["a misspelt option, with a suggestion", { durationSecond: 900 }, /Unknown option `durationSecond` of fromRolesAnywhere; did you mean `durationSeconds`\?/],
     ["a snake_case option, with its camelCase name", { private_key_passphrase: "x" }, /Unknown option `private_key_passphrase` of fromRolesAnywhere; did you mean `privateKeyPassphrase`\?/],
     ["aws_signing_helper's name for the session name", { roleSessionName: "x" }, /Unknown option `roleSessionName` of fromRolesAnywhere; did you mean `sessionName`\?/],
-    ["an unrelated option, listing the options", { colour: "blue" }, /Unknown option `colour` of fromRolesAnywhere; the options are `certificate`, `privateKey`/],
+    ["an unrelated option, listing the options", { colour: "blue" }, /Unknown option `colour` of fromRolesAnywhere; the known options are `certificate`, `privateKey`/],
     ["a clock without now()", { clock: {} }, /Expected `clock` to be an object with a `now\(\)` method/],
   ])("%s", (_name, extra, message) => {
     expect(() => settings(extra)).toThrow(TypeError);
