@@ -439,7 +439,10 @@ class CredentialCache {
 
 /** The prototype of every memoized provider: a function prototype carrying the SDK's marker and the controls. */
 const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
-  memoized: { value: true },
+  // Writable, as on the SDK's own providers: the SDK's ESM build (strict code) assigns
+  // `credentials.memoized = true`, which throws on an inherited read-only property. The
+  // assignment then makes an own property on that one provider; the marker stays true.
+  memoized: { value: true, writable: true },
   [RETRIES_INSIDE]: { value: true },
   invalidate: {
     value: function invalidate(this: unknown): void {
@@ -522,7 +525,7 @@ function deferredTargetOf(provider: unknown): MemoizedProvider | undefined {
 
 /** The prototype of every deferred provider: the SDK's marker, and controls that reach the target. */
 const DEFERRED_PROTOTYPE: object = Object.create(Function.prototype, {
-  memoized: { value: true },
+  memoized: { value: true, writable: true }, // writable: see MEMOIZED_PROTOTYPE
   [RETRIES_INSIDE]: { value: true },
   invalidate: {
     value: function invalidate(this: unknown): void {

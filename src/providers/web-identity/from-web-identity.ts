@@ -252,6 +252,7 @@ function isRemembered(error: unknown): boolean {
  */
 function markRetriesInside(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
   Object.defineProperty(provider, RETRIES_INSIDE, { value: true, enumerable: false });
-  Object.defineProperty(provider, "memoized", { value: true, enumerable: true });
+  // Writable, as on the SDK's own providers: its ESM build (strict code) assigns `memoized = true`.
+  Object.defineProperty(provider, "memoized", { value: true, enumerable: true, writable: true });
   return provider;
 }
