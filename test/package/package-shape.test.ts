@@ -65,7 +65,7 @@ describe("the published package", () => {
     expect(JSON.parse(out)).toEqual({ http: false, crypto: false });
   });
 
-  it("imports nothing statically but two small builtins: the dependencies (p-retry too) load on first use", () => {
+  it("imports nothing statically but one small builtin: the dependencies (p-retry too) load on first use", () => {
     const staticImports = (file: URL, seen = new Set<string>()): Set<string> => {
       for (const [, specifier] of readFileSync(file, "utf8").matchAll(/^(?:import|export)\s[^;]*?from\s*"([^"]+)"/gm)) {
         if (specifier!.startsWith(".")) {
@@ -76,7 +76,15 @@ describe("the published package", () => {
       }
       return seen;
     };
-    expect([...staticImports(new URL("dist/index.js", root))].sort()).toEqual(["node:module", "node:os"]);
+    expect([...staticImports(new URL("dist/index.js", root))].sort()).toEqual(["node:os"]);
+  });
+
+  it("loads everything lazily through import() with a literal specifier, never createRequire (bundlers follow import(); a bundle's createRequire banner would clash)", () => {
+    for (const file of distFiles().filter((url) => !/[\\/]dist[\\/](cli[\\/]|chunks[\\/]cli\.js$)/.test(url.pathname))) {
+      const text = readFileSync(file, "utf8");
+      expect(text, file.pathname).not.toMatch(/\bcreateRequire\b|\bimport\.meta\b|\brequire\s*\(/);
+      expect([...text.matchAll(/\bimport\s*\(\s*([^)]*?)\s*\)/g)].map(([, specifier]) => specifier).filter((specifier) => !/^"[^"]+"$/.test(specifier!)), file.pathname).toEqual([]);
+    }
   });
 
   it("bundles no dependency: every bare import in dist/ is a builtin or a declared runtime dependency", () => {
@@ -84,8 +92,7 @@ describe("the published package", () => {
     const imported = new Set<string>();
     for (const file of distFiles()) {
       const text = readFileSync(file, "utf8");
-      // `createRequire(import.meta.url)("p-retry")` (src/retry.ts) is a require() too.
-      for (const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bcreateRequire\(import\.meta\.url\)\s*\(\s*)"([^"]+)"/g)) {
+      for (const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)"([^"]+)"/g)) {
         if (!specifier!.startsWith(".")) imported.add(specifier!.startsWith("node:") ? specifier! : packageName(specifier!));
       }
       // A bundled package would appear among the source map's sources.

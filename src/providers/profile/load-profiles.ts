@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type { ParsedIniData } from "@smithy/types";
 import { findIniProblems } from "./find-ini-problems.js";
 import { profileError } from "./profile-error.js";
@@ -38,15 +37,20 @@ export interface LoadedProfiles {
  * It is loaded on the first lookup, never at import.
  */
 type SmithyConfig = typeof import("@smithy/core/config");
-let loader: SmithyConfig | undefined;
+let loader: Promise<SmithyConfig> | undefined;
 
 /**
- * `require`d, not `import()`ed: `import()` would pick the package's ESM build (dozens of small
- * files), while the AWS SDK modules loaded later (AssumeRole's STS client, `fromSSO`) `require`
- * its CommonJS bundle — loading both copies cost a cold role-profile resolution ~100 ms.
+ * An `import()` with a literal specifier, so that bundlers see and bundle it. In Node it still
+ * loads the CommonJS build: `@smithy/core`'s `exports` list the `node` condition before `import`,
+ * so `import()` and the AWS SDK modules loaded later (AssumeRole's STS client, `fromSSO`), which
+ * `require` it, share one copy — loading both the ESM and the CommonJS copies once cost a cold
+ * role-profile resolution ~100 ms (the reason this used to be a `require`).
  */
-function loadLoader(): SmithyConfig {
-  loader ??= createRequire(import.meta.url)("@smithy/core/config") as SmithyConfig;
+function loadLoader(): Promise<SmithyConfig> {
+  loader ??= import("@smithy/core/config").catch((error: unknown) => {
+    loader = undefined; // a failed load is tried again at the next lookup
+    throw error;
+  });
   return loader;
 }
 
@@ -72,7 +76,7 @@ export async function loadProfiles(texts: ProfileFileTexts): Promise<LoadedProfi
   if (files.length === 0) {
     return buildProfiles(texts, {}, {}); // nothing to parse: the loader is not even loaded
   }
-  const { loadSharedConfigFiles, externalDataInterceptor } = loadLoader();
+  const { loadSharedConfigFiles, externalDataInterceptor } = await loadLoader();
   const id = ++nextVirtualPath;
   const configPath = `/env-or-profile/virtual/${id}/config`;
   const credentialsPath = `/env-or-profile/virtual/${id}/credentials`;

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type {
   AssumeRoleWithWebIdentityCommand as AssumeRoleWithWebIdentityCommandType,
   AssumeRoleWithWebIdentityCommandOutput,
@@ -23,24 +22,24 @@ interface StsSdk {
   AssumeRoleWithWebIdentityCommand: typeof AssumeRoleWithWebIdentityCommandType;
 }
 
-let sdk: StsSdk | undefined;
+let sdk: Promise<StsSdk> | undefined;
 
 /**
- * `@aws-sdk/client-sts` through `require`: the package is one CommonJS bundle without an `exports`
- * map, and `import()` of it makes Node scan the whole bundle for its named exports first, which
- * costs about a third more than requiring it (measured: ~70 ms vs ~48 ms on the bench machine).
+ * `@aws-sdk/client-sts`, loaded at the first AssumeRoleWithWebIdentity through an `import()` with
+ * a literal specifier, so that bundlers see and bundle it. (It used to be a `require`: the package
+ * is one CommonJS bundle, and Node's `import()` of it scans it for named exports first; bench/run.mjs
+ * --only web-identity measures the cold call either way.)
  */
-function loadSdk(): StsSdk {
-  try {
-    sdk ??= createRequire(import.meta.url)("@aws-sdk/client-sts") as StsSdk;
-  } catch (error) {
+function loadSdk(): Promise<StsSdk> {
+  sdk ??= import("@aws-sdk/client-sts").catch((error: unknown) => {
+    sdk = undefined; // a failed load is tried again at the next call
     throw new CredentialsError("Could not load @aws-sdk/client-sts (a dependency of env-or-profile) to call STS AssumeRoleWithWebIdentity", {
       source: SOURCE,
       code: "STS_ERROR",
       tryNextLink: false,
       cause: error,
     });
-  }
+  });
   return sdk;
 }
 
@@ -55,7 +54,7 @@ export function createWebIdentityStsCall(
 ): (token: WebIdentityToken) => Promise<AwsCredentialIdentity> {
   let client: STSClientType | undefined;
   return async (token: WebIdentityToken): Promise<AwsCredentialIdentity> => {
-    const { STSClient, AssumeRoleWithWebIdentityCommand } = loadSdk();
+    const { STSClient, AssumeRoleWithWebIdentityCommand } = await loadSdk();
     client ??= new STSClient(stsClientConfig(settings));
     const command = new AssumeRoleWithWebIdentityCommand({
       RoleArn: settings.roleArn,
