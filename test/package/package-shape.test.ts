@@ -46,7 +46,7 @@ describe("the published package", () => {
       if (typeof entry === "object") {
         expect(Object.keys(entry), subpath).toEqual(["import", "require"]);
         for (const [condition, target] of Object.entries(entry)) {
-          expect(Object.keys(target as unknown as Record<string, string>), `${subpath} ${condition}`).toEqual(["types", "default"]);
+          expect(Object.keys(target), `${subpath} ${condition}`).toEqual(["types", "default"]);
         }
       }
     }
