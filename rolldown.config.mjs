@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { defineConfig } from "rolldown";
 import pkg from "./package.json" with { type: "json" };
@@ -37,6 +38,24 @@ const onLog = (level, log, handler) => {
 // The container link's fetch path (container-fetch.ts, loaded at fromContainer's first fetch).
 const LAZY_CONTAINER = /[\\/]src[\\/]providers[\\/]container[\\/]container-fetch\.ts$/;
 
+// The CommonJS shims (src/**/*.cjs: a `require` of an AWS SDK package that Node's `import()` would
+// load slowly; see src/providers/web-identity/client-sts.cjs) stay files of their own, next to
+// the chunks that `import()` them: bundled here, their `require` would become a createRequire
+// call, which the users' bundlers could not follow.
+const SHIMS = { "./client-sts.cjs": "src/providers/web-identity/client-sts.cjs", "./smithy-config.cjs": "src/providers/profile/smithy-config.cjs" };
+/** @type {import("rolldown").Plugin} */
+const commonjsShims = {
+  name: "commonjs-shims",
+  resolveId(source) {
+    return Object.hasOwn(SHIMS, source) ? { id: source, external: true } : undefined;
+  },
+  generateBundle() {
+    for (const [name, path] of Object.entries(SHIMS)) {
+      this.emitFile({ type: "asset", fileName: `chunks/${name.slice(2)}`, source: readFileSync(path, "utf8") });
+    }
+  },
+};
+
 /** Whitespace and local names only (see the first output's comment). @type {import("rolldown").OutputOptions["minify"]} */
 const MINIFY = { compress: false, mangle: { keepNames: true }, codegen: true };
 
@@ -53,6 +72,7 @@ export default defineConfig([{
   external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)),
   platform: "node",
   onLog,
+  plugins: [commonjsShims],
   output: {
     dir: "dist",
     format: "esm",

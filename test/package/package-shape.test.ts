@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { describe, expect, it } from "vitest";
 
@@ -15,10 +15,10 @@ const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as {
   devDependencies: Record<string, string>;
 };
 
-/** Every .js file under dist/. */
+/** Every .js and .cjs file under dist/. */
 function distFiles(dir = new URL("dist/", root)): URL[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? distFiles(new URL(`${entry.name}/`, dir)) : entry.name.endsWith(".js") ? [new URL(entry.name, dir)] : [],
+    entry.isDirectory() ? distFiles(new URL(`${entry.name}/`, dir)) : /\.c?js$/.test(entry.name) ? [new URL(entry.name, dir)] : [],
   );
 }
 
@@ -90,12 +90,24 @@ describe("the published package", () => {
   });
 
   it("loads everything lazily through import() with a literal specifier, never createRequire (bundlers follow import(); a bundle's createRequire banner would clash)", () => {
-    for (const file of distFiles().filter((url) => !/[\\/]dist[\\/](cli[\\/]|chunks[\\/]cli\.js$)/.test(url.pathname))) {
+    // Not the binary's files, nor the CommonJS files (the entry points' one-line require of the ES
+    // module build, and the shims whose require() of an AWS SDK package is their point).
+    for (const file of distFiles().filter((url) => !/[\\/]dist[\\/](cli[\\/]|chunks[\\/]cli\.js$)|\.cjs$/.test(url.pathname))) {
       const text = readFileSync(file, "utf8");
       expect(text, file.pathname).not.toMatch(/\bcreateRequire\b|\bimport\.meta\b|\brequire\s*\(/);
       // A literal: a string, or a template without substitutions (as the minifier may print it).
       expect([...text.matchAll(/\bimport\s*\(\s*([^)]*?)\s*\)/g)].map(([, specifier]) => specifier).filter((specifier) => !/^(?:"[^"]+"|`[^`$]+`)$/.test(specifier!)), file.pathname).toEqual([]);
     }
+  });
+
+  it("ships every file that dist/ imports by a relative path (chunks, and the CommonJS shims beside them)", () => {
+    const missing: string[] = [];
+    for (const file of distFiles()) {
+      for (const [, specifier] of readFileSync(file, "utf8").matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["`](\.{1,2}\/[\w@./-]+)["`]/g)) {
+        if (!existsSync(new URL(specifier!, file))) missing.push(`${file.pathname} → ${specifier!}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it("bundles no dependency: every bare import in dist/ is a builtin or a declared runtime dependency", () => {

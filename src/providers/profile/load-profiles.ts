@@ -36,21 +36,21 @@ export interface LoadedProfiles {
  * `[profile x]` / `[x]` rules, same comments, same nested `key =` blocks, same section types.
  * It is loaded on the first lookup, never at import.
  */
-type SmithyConfig = typeof import("@smithy/core/config");
+type SmithyConfig = typeof import("./smithy-config.cjs");
 let loader: Promise<SmithyConfig> | undefined;
 
 /**
- * An `import()` with a literal specifier, so that bundlers see and bundle it. In Node it still
- * loads the CommonJS build: `@smithy/core`'s `exports` list the `node` condition before `import`,
- * so `import()` and the AWS SDK modules loaded later (AssumeRole's STS client, `fromSSO`), which
- * `require` it, share one copy — loading both the ESM and the CommonJS copies once cost a cold
- * role-profile resolution ~100 ms (the reason this used to be a `require`).
+ * The loader, through an `import()` with a literal specifier (bundlers follow it) of a small
+ * CommonJS file that `require`s it: see smithy-config.cjs for why not `import("@smithy/core/config")`.
  */
 function loadLoader(): Promise<SmithyConfig> {
-  loader ??= import("@smithy/core/config").catch((error: unknown) => {
-    loader = undefined; // a failed load is tried again at the next lookup
-    throw error;
-  });
+  loader ??= import("./smithy-config.cjs").then(
+    (module) => module.default,
+    (error: unknown) => {
+      loader = undefined; // a failed load is tried again at the next lookup
+      throw error;
+    },
+  );
   return loader;
 }
 

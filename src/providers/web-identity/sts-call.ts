@@ -25,21 +25,23 @@ interface StsSdk {
 let sdk: Promise<StsSdk> | undefined;
 
 /**
- * `@aws-sdk/client-sts`, loaded at the first AssumeRoleWithWebIdentity through an `import()` with
- * a literal specifier, so that bundlers see and bundle it. (It used to be a `require`: the package
- * is one CommonJS bundle, and Node's `import()` of it scans it for named exports first; bench/run.mjs
- * --only web-identity measures the cold call either way.)
+ * `@aws-sdk/client-sts`, loaded at the first AssumeRoleWithWebIdentity through an `import()` with a
+ * literal specifier (bundlers follow it) of a small CommonJS file that `require`s it: see
+ * client-sts.cjs for why not `import("@aws-sdk/client-sts")` itself.
  */
 function loadSdk(): Promise<StsSdk> {
-  sdk ??= import("@aws-sdk/client-sts").catch((error: unknown) => {
-    sdk = undefined; // a failed load is tried again at the next call
-    throw new CredentialsError("Could not load @aws-sdk/client-sts (a dependency of env-or-profile) to call STS AssumeRoleWithWebIdentity", {
-      source: SOURCE,
-      code: "STS_ERROR",
-      tryNextLink: false,
-      cause: error,
-    });
-  });
+  sdk ??= import("./client-sts.cjs").then(
+    (module) => module.default,
+    (error: unknown) => {
+      sdk = undefined; // a failed load is tried again at the next call
+      throw new CredentialsError("Could not load @aws-sdk/client-sts (a dependency of env-or-profile) to call STS AssumeRoleWithWebIdentity", {
+        source: SOURCE,
+        code: "STS_ERROR",
+        tryNextLink: false,
+        cause: error,
+      });
+    },
+  );
   return sdk;
 }
 
