@@ -29,7 +29,7 @@ import { ensureBuilt, ROOT } from "../setup/build-dist.js";
 const exec = promisify(execFile);
 
 /** The banner Lambda users add so the AWS SDK's `require` of builtins works in an ESM bundle. */
-export const LAMBDA_ESM_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+const LAMBDA_ESM_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 // The app: `node bundle <how>` prints the credential an S3Client got from the provider.
 const MAIN = `async function main() {
