@@ -21,6 +21,14 @@ export default defineConfig(
     },
   },
   {
+    // The CommonJS shims beside the lazy loads (see src/providers/web-identity/client-sts.cjs):
+    // plain JavaScript, typed by their .d.cts files, outside the TypeScript project.
+    files: ["src/**/*.cjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" }, // a require() is their point
+  },
+  {
     files: ["test/**/*.ts", "examples/**/*.ts", "bench/**/*.ts"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",

@@ -44,6 +44,7 @@ import {
 import { imdsAdapter } from "./imds-adapter.mjs";
 import { formatHistogram } from "./fleet.mjs";
 import { packedInstallSizes } from "./size.mjs";
+import { buildBundles, runBundle } from "./bundle.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 10_000);
@@ -290,6 +291,63 @@ section("imds", "IMDS: cold resolution and concurrent callers", async () => {
   notes.push(
     `IMDS cold: "fresh process" = ${COLD_RUNS} child processes each, timed from before the library's import to the first credential (the SDK loads its chain lazily inside the first call, so imports are counted for both); "a new provider in a warm process" = median of ${FRESH_PROVIDERS} new providers, interleaved.`,
     `IMDS callers: the emulator runs in the bench's parent process, the callers in a fresh child per scenario; counts are requests that reached the emulator; "callers failed" are providers that gave up (the SDK's 1 s timeout) under the storm.`,
+  );
+});
+
+// 3a. A Lambda-style bundle: size and cold start -------------------------------------------------
+
+section("bundle", "Lambda-style esbuild bundle: size, cold node bundle.mjs (import + first IMDS credential)", async () => {
+  const imds = await imdsAdapter();
+  if (!imds) {
+    row({ section: "Bundle", metric: "bundle rows", did: { ours: NA, sdk: NA }, ours: NA, sdk: NA, check: NA });
+    return;
+  }
+  const env = cleanEnv({ BENCH_DEV_STUB: process.env.BENCH_DEV_STUB }, imds.endpoint);
+  const bundles = await buildBundles();
+  const did = {
+    ours: "esbuild bundle (ESM, Lambda createRequire banner, not minified) of `envOrProfile()` + first call, alone in an empty folder",
+    sdk: "the same app on `fromNodeProviderChain()` (@aws-sdk/credential-providers), bundled and run the same way",
+  };
+  const wall = { empty: [], ours: [], sdk: [] };
+  const inproc = { empty: [], ours: [], sdk: [] };
+  const cpu = { empty: [], ours: [], sdk: [] };
+  let failure;
+  try {
+    for (const file of Object.values(bundles.files)) await runBundle(file, env); // warm the file cache
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const order = ["empty", "ours", "sdk"];
+      for (let j = 0; j < 3; j++) {
+        const side = order[(i + j) % 3];
+        const r = await runBundle(bundles.files[side], env);
+        wall[side].push(r.wallMs);
+        inproc[side].push(r.atCredentialMs);
+        cpu[side].push(r.cpuMs);
+      }
+    }
+  } catch (error) {
+    failure = String(error.message).slice(0, 80);
+  } finally {
+    bundles.close();
+    await imds.close();
+  }
+  const sizeR = ratio(bundles.bytes.ours, bundles.bytes.sdk);
+  const kB = (bytes) => (isNum(bytes) ? `${(bytes / 1e3).toFixed(0)} kB` : NA);
+  row({ section: "Bundle", metric: "bundle size (one .mjs file)", did, ours: kB(bundles.bytes.ours), sdk: kB(bundles.bytes.sdk), ratio: fmtX(sizeR), target: "≤ 1×", check: checkRatio(sizeR, (r) => r <= 1) });
+  const ip = { ours: median(inproc.ours), sdk: median(inproc.sdk), empty: median(inproc.empty) };
+  row({ section: "Bundle", metric: "cold `node bundle.mjs`: process start to first credential (performance.now() there; node's start-up included)", did, ours: failure ?? fmtMs(ip.ours), sdk: fmtMs(ip.sdk), ratio: fmtX(ratio(ip.ours, ip.sdk)), target: "(context)" });
+  // Net of node's start-up, per round (each bundle's process minus the same round's empty
+  // bundle's), then the median, as in the import rows.
+  const paired = (side) => median(wall[side].map((ms, i) => ms - (wall.empty[i] ?? Number.NaN)).filter(Number.isFinite));
+  const net = { ours: paired("ours"), sdk: paired("sdk") };
+  const netR = ratio(net.ours, net.sdk);
+  row({ section: "Bundle", metric: `  same, wall time net of node start-up (per-round difference to an empty bundle: ${fmtMs(median(wall.empty))})`, did, ours: failure ?? fmtMs(net.ours), sdk: fmtMs(net.sdk), ratio: fmtX(netR), target: "≤ 0.6×", check: checkRatio(netR, (r) => r <= 0.6) });
+  // CPU time (user + system) of the process up to the credential, less the empty bundle's: what
+  // the work costs, whatever else the machine is doing (wall times move with its load).
+  const pairedCpu = (side) => median(cpu[side].map((ms, i) => ms - (cpu.empty[i] ?? Number.NaN)).filter(Number.isFinite));
+  const netCpu = { ours: pairedCpu("ours"), sdk: pairedCpu("sdk") };
+  row({ section: "Bundle", metric: "  same, CPU time to the first credential net of an empty bundle's", did, ours: failure ?? fmtMs(netCpu.ours), sdk: fmtMs(netCpu.sdk), ratio: fmtX(ratio(netCpu.ours, netCpu.sdk)), target: "(context)" });
+  notes.push(
+    `Bundle: each app bundled by esbuild as CDK's NodejsFunction does (ESM, platform node, target node20, the \`createRequire\` banner, not minified), the bundle copied alone into an empty temporary folder (no node_modules) and run there as \`node bundle.mjs\` against the IMDS emulator; ${COLD_RUNS} rounds, the three bundles (ours, the SDK's, an empty one) interleaved, medians.`,
   );
 });
 

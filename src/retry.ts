@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type pRetryFunction from "p-retry";
 import { defaultRandom, type Random } from "./clock.js";
 import { CredentialsError } from "./errors.js";
@@ -183,7 +182,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetry
     }
     replay = { error };
   }
-  return loadPRetry()(async () => {
+  // Loaded here, at the first failure worth retrying (see loadPRetry); already loaded, no await.
+  const run = pRetry ?? (await loadPRetry());
+  return run(async () => {
     if (replay !== undefined) {
       const { error } = replay;
       replay = undefined;
@@ -209,18 +210,40 @@ export async function withRetry<T>(attempt: () => Promise<T>, options: WithRetry
 
 type PRetry = typeof pRetryFunction;
 let pRetry: PRetry | undefined;
+let pRetryLoading: Promise<PRetry> | undefined;
 
 /**
- * p-retry (an external, unbundled ESM dependency), loaded on the first retry instead of at
+ * p-retry (an external, unbundled ESM dependency), loaded by the first retry instead of at
  * `import "env-or-profile"`: it and is-network-error were ≈ 2–3 ms of an import budgeted at a
- * third of the SDK's (bench/run.mjs, "import"). A synchronous `require()` of an ES module (Node
- * ≥ 20.19, as `engines` asks, no warning) rather than `await import()`: the retry loop then
- * starts in the same tick as before, so tests driving the backoff with fake timers stay
- * deterministic (no module loading racing the timers).
+ * third of the SDK's (bench/run.mjs, "import"). An `import()` with a literal specifier, so that
+ * esbuild, webpack and rollup see it and bundle p-retry (a `createRequire` call they cannot
+ * follow left bundles asking node_modules for it at the first retry).
+ *
+ * Once loaded it is kept in `pRetry`, and every later retry loop starts in the same tick as the
+ * failure, as p-retry's own would. Only the first retry of a process awaits the load (module
+ * loading, which fake timers do not drive): our test setup calls {@link preloadPRetry} so that
+ * tests driving the backoff with `vi.useFakeTimers()` never race it. We chose that over starting
+ * the import with every first attempt, which would load p-retry for refreshes that never retry
+ * (most of them) and cost every cold start the 2–3 ms the lazy load exists to save.
  */
-function loadPRetry(): PRetry {
-  pRetry ??= (createRequire(import.meta.url)("p-retry") as { default: PRetry }).default;
-  return pRetry;
+function loadPRetry(): Promise<PRetry> {
+  pRetryLoading ??= import("p-retry").then(
+    (module) => (pRetry = module.default),
+    (error: unknown) => {
+      pRetryLoading = undefined; // a failed load (a broken install) is tried again next time
+      throw error;
+    },
+  );
+  return pRetryLoading;
+}
+
+/**
+ * Loads p-retry now, so that no retry loop waits for it: for tests that drive the backoff with
+ * fake timers (see loadPRetry).
+ * @internal
+ */
+export async function preloadPRetry(): Promise<void> {
+  await loadPRetry();
 }
 
 /** Fills in defaults and checks the values, with p-retry style messages. */

@@ -12,6 +12,7 @@ import { manualClock } from "../src/testing/manual-clock.js";
 import { startStsEmulator, type StsEmulator } from "../src/testing/sts-emulator.js";
 import { collectingLogger, expectClean, expectNoSecrets, rawServer } from "./helpers/leak-check.js";
 import { startMoto, type MotoServer } from "./helpers/moto.js";
+import { usePeers } from "./helpers/peers.js";
 
 const ENV_A = { AWS_ACCESS_KEY_ID: "AKIATENANTAEXAMPLE01", AWS_SECRET_ACCESS_KEY: "tenant-a-secret-000000000000000000000001" };
 const ENV_B = { AWS_ACCESS_KEY_ID: "AKIATENANTBEXAMPLE02", AWS_SECRET_ACCESS_KEY: "tenant-b-secret-000000000000000000000002" };
@@ -341,12 +342,13 @@ describe("envOrProfile: container credentials, then AssumeRole with an ExternalI
   });
 
   describe("against moto (a real STS)", () => {
+    const peers = usePeers("moto");
     let moto: MotoServer;
     beforeAll(async () => {
-      moto = await startMoto();
+      if (peers.ready) moto = await startMoto();
     }, 40_000);
     afterAll(async () => {
-      await moto.close();
+      if (peers.ready) await moto.close();
     });
 
     it("assumes the role with the ExternalId and the assumed credentials work for GetCallerIdentity", async () => {

@@ -6,18 +6,17 @@
  */
 import type * as Crypto from "node:crypto";
 import type * as Fs from "node:fs";
-import { createRequire } from "node:module";
 
 let nodeFs: typeof Fs | undefined;
 let nodeCrypto: typeof Crypto | undefined;
 
 /**
- * A builtin, loaded synchronously on first use: `process.getBuiltinModule` where Node has it
- * (20.16+; no module object, no resolution), else a `require` made for this file.
+ * A builtin, loaded synchronously on first use through `process.getBuiltinModule` (Node ≥ 20.16;
+ * `engines` asks ≥ 20.19): no module object, no resolution, and no `createRequire`, which bundlers
+ * cannot follow (a builtin needs no bundling).
  */
 function builtin(id: "node:fs" | "node:crypto"): unknown {
-  const direct = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  return typeof direct === "function" ? direct.call(process, id) : createRequire(import.meta.url)(id);
+  return process.getBuiltinModule(id);
 }
 
 /** node:fs, loaded on first use. */

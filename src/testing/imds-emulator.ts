@@ -1,4 +1,5 @@
-import http from "node:http";
+// A namespace import: the declarations then compile in a CommonJS project without esModuleInterop.
+import * as http from "node:http";
 import { systemClock, type Clock } from "../clock.js";
 import { createEmulatorServer, fakeCredentialText, FaultQueue, isoSeconds, resetConnection, sendHugeBody } from "./emulator-server.js";
 

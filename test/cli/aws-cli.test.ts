@@ -1,21 +1,23 @@
 /*
- * A real client: the AWS CLI v2 (Debian's `awscli` package, /usr/bin/aws — the `aws` first on PATH
+ * A real client: the AWS CLI v2 (`AWS_CLI`, default Debian's `awscli` package, /usr/bin/aws — the `aws` first on PATH
  * here may be the v1 CLI, which has no `export-credentials`) reading credentials through
- * `credential_process` pointing at our binary. A missing AWS CLI v2 fails these tests.
+ * `credential_process` pointing at our binary. A missing AWS CLI v2: not run outside CI, a failure under
+ * CI=true (helpers/peers.ts).
  * HOME, the AWS config and our cache directory are temporary: never the real ~/.aws or ~/.cache.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CLIENT_EXTERNAL_ID, CLIENT_ROLE_ARN, CREDENTIAL_PROCESS_COMMAND, useSdkClientWorld } from "../helpers/sdk-client-world.js";
+import { AWS_CLI as AWS, usePeers } from "../helpers/peers.js";
 import { CLOSED_PORT_ENDPOINT } from "./cli-test-io.js";
 
 const exec = promisify(execFile);
-const AWS = "/usr/bin/aws";
 const ROLE_ARN = CLIENT_ROLE_ARN;
 const EXTERNAL_ID = CLIENT_EXTERNAL_ID;
 
 describe("the AWS CLI v2 using env-or-profile as its credential_process", () => {
+  usePeers("aws-cli-v2");
   const world = useSdkClientWorld("env-or-profile-awscli-", [
     "[profile instance]",
     `credential_process = ${CREDENTIAL_PROCESS_COMMAND}`,

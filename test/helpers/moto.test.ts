@@ -1,14 +1,16 @@
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMoto, type MotoServer } from "./moto.js";
+import { usePeers } from "./peers.js";
 
 describe("the moto test helper", () => {
+  const peers = usePeers("moto");
   let moto: MotoServer;
   beforeAll(async () => {
-    moto = await startMoto();
+    if (peers.ready) moto = await startMoto();
   }, 40_000);
   afterAll(async () => {
-    await moto.close();
+    if (peers.ready) await moto.close();
   });
 
   it("starts a real STS on loopback that answers AssumeRole", async () => {

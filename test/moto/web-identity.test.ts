@@ -16,24 +16,26 @@ import { fromAssumeRole } from "../../src/providers/assume-role.js";
 import { fromWebIdentity } from "../../src/providers/web-identity/from-web-identity.js";
 import { manualClock } from "../../src/testing/manual-clock.js";
 import { startMoto, type MotoServer } from "../helpers/moto.js";
+import { usePeers } from "../helpers/peers.js";
 
 const IRSA_ROLE = "arn:aws:iam::123456789012:role/irsa-app";
 const PARTNER_ROLE = "arn:aws:iam::210987654321:role/partner-upload";
 /** A JWT-shaped token; moto does not verify it against an IdP. */
 const TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6Im1vdG8ifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDphcHAifQ.bW90by1zaWduYXR1cmU";
 
+const peers = usePeers("moto");
 let moto: MotoServer;
 let dir: string;
 let tokenFile: string;
 beforeAll(async () => {
-  moto = await startMoto();
+  if (peers.ready) moto = await startMoto();
   dir = mkdtempSync(join(tmpdir(), "env-or-profile-moto-web-identity-"));
   tokenFile = join(dir, "token");
   writeFileSync(tokenFile, `${TOKEN}\n`);
 }, 40_000);
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await moto.close();
+  if (peers.ready) await moto.close();
 });
 
 /** Who moto says is calling, with `credentials`. */

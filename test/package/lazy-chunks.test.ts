@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 
 // The lazy boundaries of dist/ (rolldown.config.mjs, issue 13: `import "env-or-profile"` within a
 // third of the SDK's import): what only some users need loads at its first call, not at import.
-// A resolve hook (module.register) records every ES module the child loads; p-retry, loaded with
-// require() on the first retry, is looked up in require's cache. These run against dist/.
+// A resolve hook (module.register) records every module the child imports (p-retry included: an
+// `import()` on the first retry). These run against dist/.
 const root = new URL("../../", import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), "eop-lazy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"
 function loadedBy(name: string, body: string): { modules: string[]; out: unknown } {
   const record = join(dir, `${name}.modules`);
   writeFileSync(record, "");
-  const script = `import { createRequire } from "node:module";\nimport * as eop from "env-or-profile";\nconst pRetryLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => /[\\\\/]node_modules[\\\\/]p-retry[\\\\/]/.test(path));\nconst out = {};\n${body}\nconsole.log(JSON.stringify(out));\n`;
+  const script = `import { readFileSync } from "node:fs";\nimport * as eop from "env-or-profile";\nconst pRetryLoaded = () => readFileSync(process.env.EOP_RECORD, "utf8").split("\\n").some((url) => /[\\\\/]node_modules[\\\\/]p-retry[\\\\/]/.test(url));\nconst out = {};\n${body}\nconsole.log(JSON.stringify(out));\n`;
   const stdout = execFileSync(process.execPath, ["--import", join(dir, "register.mjs"), "--input-type=module", "-e", script], {
     cwd: root,
     encoding: "utf8",

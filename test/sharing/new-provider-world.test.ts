@@ -29,14 +29,14 @@ const KEYS_B = { accessKeyId: "AKIAWORLDCHANGE0000B", secretAccessKey: "world-ch
 const TOKEN = "world-change-session-token-0123456789";
 
 const saved = { ...process.env };
-const closers: (() => Promise<void> | void)[] = [];
+const closers: (() => Promise<void>)[] = [];
 let dir: string;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "eop-world-"));
   // A world with nothing in it: no keys, no profile files, no container or web identity.
   for (const name of Object.keys(process.env)) {
-    if (name.startsWith("AWS_")) delete process.env[name];
+    if (name.startsWith("AWS_")) Reflect.deleteProperty(process.env, name);
   }
   process.env["HOME"] = dir;
   process.env["AWS_CONFIG_FILE"] = join(dir, "none-config");
@@ -47,14 +47,14 @@ beforeEach(() => {
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
   for (const name of Object.keys(process.env)) {
-    if (!(name in saved)) delete process.env[name];
+    if (!(name in saved)) Reflect.deleteProperty(process.env, name);
   }
   Object.assign(process.env, saved);
   rmSync(dir, { recursive: true, force: true });
 });
 
 function setKeys(keys: { accessKeyId: string; secretAccessKey: string } | undefined, sessionToken?: string): void {
-  for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) delete process.env[name];
+  for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) Reflect.deleteProperty(process.env, name);
   if (keys !== undefined) {
     process.env["AWS_ACCESS_KEY_ID"] = keys.accessKeyId;
     process.env["AWS_SECRET_ACCESS_KEY"] = keys.secretAccessKey;

@@ -1,5 +1,4 @@
 import type fs from "node:fs";
-import { createRequire } from "node:module";
 import { CredentialsError } from "../../errors.js";
 import { CONTAINER_ENV_VARIABLES } from "./resolve-container-endpoint.js";
 
@@ -17,10 +16,13 @@ export type ContainerAuthorization =
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** `node:fs`, required on the first token-file read rather than imported (the import stays cheap). */
+/**
+ * `node:fs`, loaded on the first token-file read rather than imported (the import stays cheap),
+ * through `process.getBuiltinModule` (Node ≥ 20.16): no `createRequire`, which bundlers cannot follow.
+ */
 let nodeFs: typeof fs | undefined;
 function loadFs(): typeof fs {
-  nodeFs ??= createRequire(import.meta.url)("node:fs") as typeof fs;
+  nodeFs ??= process.getBuiltinModule("node:fs");
   return nodeFs;
 }
 

@@ -1,6 +1,5 @@
 import type http from "node:http";
 import type https from "node:https";
-import { createRequire } from "node:module";
 
 /** `request` and the agent to use with it, for one protocol. */
 export interface Transport {
@@ -21,16 +20,15 @@ let secure: Transport | undefined;
 const secureWithCa = new Map<string, Transport>();
 
 /**
- * `process.getBuiltinModule` (Node ≥ 20.16) where there is one: no `createRequire`, no
- * `import.meta` object built on the first request — about 2 ms of a cold first call.
+ * `process.getBuiltinModule` (Node ≥ 20.16; `engines` asks ≥ 20.19): synchronous, no module object,
+ * no `import.meta` built on the first request — about 2 ms of a cold first call — and no
+ * `createRequire`, which bundlers cannot follow (a builtin needs no bundling: it is always there).
  */
-const load = (id: "node:http" | "node:https"): unknown =>
-  typeof process.getBuiltinModule === "function" ? process.getBuiltinModule(id) : createRequire(import.meta.url)(id);
+const load = (id: "node:http" | "node:https"): unknown => process.getBuiltinModule(id);
 
 /**
  * The `node:http` or `node:https` transport, loaded on the first request of its kind rather than at
- * import: through `require`, which is synchronous and skips the ESM wrapper a builtin `import()`
- * builds. `node:https` (and TLS) is loaded only when an `https:` URL is first asked.
+ * import: synchronously (see `load`), skipping the ESM wrapper a builtin `import()` builds. `node:https` (and TLS) is loaded only when an `https:` URL is first asked.
  *
  * @param protocol - `"http:"` or `"https:"`.
  * @param ca - extra certificate authorities (PEM) to trust for `https:`, instead of only Node's.

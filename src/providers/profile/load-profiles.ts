@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type { ParsedIniData } from "@smithy/types";
 import { findIniProblems } from "./find-ini-problems.js";
 import { profileError } from "./profile-error.js";
@@ -37,16 +36,21 @@ export interface LoadedProfiles {
  * `[profile x]` / `[x]` rules, same comments, same nested `key =` blocks, same section types.
  * It is loaded on the first lookup, never at import.
  */
-type SmithyConfig = typeof import("@smithy/core/config");
-let loader: SmithyConfig | undefined;
+type SmithyConfig = typeof import("./smithy-config.cjs");
+let loader: Promise<SmithyConfig> | undefined;
 
 /**
- * `require`d, not `import()`ed: `import()` would pick the package's ESM build (dozens of small
- * files), while the AWS SDK modules loaded later (AssumeRole's STS client, `fromSSO`) `require`
- * its CommonJS bundle — loading both copies cost a cold role-profile resolution ~100 ms.
+ * The loader, through an `import()` with a literal specifier (bundlers follow it) of a small
+ * CommonJS file that `require`s it: see smithy-config.cjs for why not `import("@smithy/core/config")`.
  */
-function loadLoader(): SmithyConfig {
-  loader ??= createRequire(import.meta.url)("@smithy/core/config") as SmithyConfig;
+function loadLoader(): Promise<SmithyConfig> {
+  loader ??= import("./smithy-config.cjs").then(
+    (module) => module.default,
+    (error: unknown) => {
+      loader = undefined; // a failed load is tried again at the next lookup
+      throw error;
+    },
+  );
   return loader;
 }
 
@@ -72,7 +76,7 @@ export async function loadProfiles(texts: ProfileFileTexts): Promise<LoadedProfi
   if (files.length === 0) {
     return buildProfiles(texts, {}, {}); // nothing to parse: the loader is not even loaded
   }
-  const { loadSharedConfigFiles, externalDataInterceptor } = loadLoader();
+  const { loadSharedConfigFiles, externalDataInterceptor } = await loadLoader();
   const id = ++nextVirtualPath;
   const configPath = `/env-or-profile/virtual/${id}/config`;
   const credentialsPath = `/env-or-profile/virtual/${id}/credentials`;

@@ -11,25 +11,30 @@ import { stsLocationConfig, type StsLocation } from "./sts-location.js";
 // location, deadline and signing identity (kept, like a connection pool: clients, never answers),
 // identical concurrent requests made once, and a deadline that aborts the request.
 
-type StsSdk = typeof import("@aws-sdk/client-sts");
+type StsSdk = typeof import("./client-sts.cjs");
 
 let sdk: Promise<StsSdk> | undefined;
 
 /**
- * `@aws-sdk/client-sts`, loaded on the first STS call with an `import()` of a literal name, so a
- * bundler sees it and `import "env-or-profile"` does not pay for it.
+ * `@aws-sdk/client-sts`, loaded on the first STS call through an `import()` with a literal specifier
+ * (a bundler follows it; `import "env-or-profile"` does not pay for it) of a small CommonJS file
+ * that `require`s it: see client-sts.cjs for why not `import("@aws-sdk/client-sts")` itself. A failed
+ * load is tried again at the next call.
  * @internal
  */
 export function loadStsSdk(source: string): Promise<StsSdk> {
-  sdk ??= import("@aws-sdk/client-sts").catch((error: unknown) => {
-    sdk = undefined;
-    throw new CredentialsError("Could not load @aws-sdk/client-sts (a dependency of env-or-profile) to call STS", {
-      source,
-      code: "STS_ERROR",
-      tryNextLink: false,
-      cause: error,
-    });
-  });
+  sdk ??= import("./client-sts.cjs").then(
+    (module) => module.default,
+    (error: unknown) => {
+      sdk = undefined;
+      throw new CredentialsError("Could not load @aws-sdk/client-sts (a dependency of env-or-profile) to call STS", {
+        source,
+        code: "STS_ERROR",
+        tryNextLink: false,
+        cause: error,
+      });
+    },
+  );
   return sdk;
 }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromContainer } from "../../../src/providers/container/from-container.js";
 import { startContainerEmulator, type ContainerEmulator } from "../../../src/testing/container-emulator.js";
 import { startMoto, type MotoServer } from "../../helpers/moto.js";
+import { usePeers } from "../../helpers/peers.js";
 
 let moto: MotoServer | undefined;
 let container: ContainerEmulator | undefined;
@@ -31,7 +32,11 @@ const SETUP = [
   "print(json.dumps({'accessKeyId': c['AccessKeyId'], 'secretAccessKey': c['SecretAccessKey'], 'sessionToken': c['SessionToken']}))",
 ].join("\n");
 
+// moto for S3 and STS, boto3 to set up its IAM user and role.
+const peers = usePeers("moto", "boto3");
+
 beforeAll(async () => {
+  if (!peers.ready) return;
   moto = await startMoto({ verifySignatures: 6 });
   const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: "/nonexistent" };
   taskRole = JSON.parse(execFileSync("python3", ["-c", SETUP, moto.endpoint], { env }).toString()) as typeof taskRole;
