@@ -13,7 +13,7 @@ const made: Record<string, () => AwsCredentialIdentityProvider> = {
   "memoize()": () => memoize(async () => ({ accessKeyId: "AKIDMARKER", secretAccessKey: "s" })),
   "envOrProfile()": () => envOrProfile(),
   "fromConfig()": () => fromConfig({ useIamProfile: true }),
-  "fromWebIdentity()": () => fromWebIdentity({ roleArn: "arn:aws:iam::123456789012:role/marker", webIdentityTokenFile: "/nonexistent/token" }),
+  "memoize(fromWebIdentity())": () => memoize(fromWebIdentity({ roleArn: "arn:aws:iam::123456789012:role/marker", webIdentityTokenFile: "/nonexistent/token" })),
 };
 
 describe("the memoized marker the AWS SDK reads", () => {
@@ -25,6 +25,11 @@ describe("the memoized marker the AWS SDK reads", () => {
       provider.memoized = true;
     }).not.toThrow();
     expect(provider.memoized).toBe(true);
+  });
+
+  it("a link on its own (one attempt per call, no cache) does not say memoized: an SDK client caches it itself", () => {
+    const raw = fromWebIdentity({ roleArn: "arn:aws:iam::123456789012:role/marker", webIdentityTokenFile: "/nonexistent/token" }) as AwsCredentialIdentityProvider & { memoized?: boolean };
+    expect(raw.memoized).toBeUndefined();
   });
 
   it("an assignment on one provider does not touch another's marker", () => {

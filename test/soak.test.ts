@@ -27,9 +27,10 @@ import { ensureBuilt, ROOT } from "./setup/build-dist.js";
 
 const fakeSts = vi.hoisted(() => ({ calls: 0, signedWith: new Set<string>() }));
 
-// The STS client, replaced: 10,000 AssumeRoles without 10,000 HTTP round trips. It records the
-// identity each request would be signed with (the client's `credentials`).
-vi.mock("@aws-sdk/client-sts", () => {
+// The STS client (as the transport loads it: through its CommonJS shim), replaced: 10,000
+// AssumeRoles without 10,000 HTTP round trips. It records the identity each request would be signed
+// with (the client's `credentials`).
+vi.mock("../src/providers/sts/client-sts.cjs", () => {
   class AssumeRoleCommand {
     constructor(readonly input: { RoleArn: string }) {}
   }
@@ -52,7 +53,8 @@ vi.mock("@aws-sdk/client-sts", () => {
     }
     destroy(): void {}
   }
-  return { STSClient, AssumeRoleCommand };
+  const sdk = { STSClient, AssumeRoleCommand };
+  return { ...sdk, default: sdk };
 });
 
 const MINUTE = 60_000;
