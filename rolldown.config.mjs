@@ -64,7 +64,7 @@ const commonjsShims = {
 };
 
 /** Whitespace and local names only (see the first output's comment). @type {import("rolldown").OutputOptions["minify"]} */
-const MINIFY = { compress: false, mangle: { keepNames: true }, codegen: true };
+const MINIFY = { compress: { keepNames: { function: true, class: true } }, mangle: { keepNames: true }, codegen: true };
 
 /** @param {string} id */
 const lazy = (id) => LAZY_PROFILE.test(id) || LAZY_FILE_CACHE.test(id) || LAZY_CONTAINER.test(id) || LAZY_ROLES_ANYWHERE.test(id);
