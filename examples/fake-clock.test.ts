@@ -4,8 +4,13 @@
  * call. Shown twice: with `manualClock()` (injected) and with vitest's fake `Date` (no injection,
  * the library's default clock reads `Date.now()`).
  *
- * The app: seed 001 warns that signed S3 download URLs "will only last as long as the credentials
- * themselves". This app asks for a link lifetime and gets at most what the credential has left.
+ * The app: S3's documentation warns that a presigned URL made with temporary credentials "will only
+ * last as long as the credentials themselves". This app asks for a link lifetime and gets at most
+ * what the credential has left.
+ *
+ * Each test gives the chain its own world — `isolatedEnv()`: no keys, profile files, container or
+ * web identity variables from the machine the tests run on — so what the developer's ~/.aws holds
+ * never answers instead of the emulator.
  *
  * Run it (a vitest file; no AWS account needed):
  *   npm run example fake-clock     (any supported Node: 20.19+, 22, 24)
@@ -13,7 +18,7 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { envOrProfile, systemClock, type Clock } from "env-or-profile";
-import { manualClock, startImdsEmulator, type ImdsEmulator } from "env-or-profile/testing";
+import { isolatedEnv, manualClock, startImdsEmulator, type ImdsEmulator } from "env-or-profile/testing";
 
 // ---- the app code under test -------------------------------------------------------------------
 
@@ -47,14 +52,14 @@ describe("download links and credential expiry (manualClock)", () => {
   it("gives a link the full hour asked for while the credential has six hours left", async () => {
     const clock = manualClock();
     imds = await startImdsEmulator({ clock });
-    const credentials = envOrProfile({ env: false, imds: { endpoint: imds.endpoint }, clock, jitter: false });
+    const credentials = envOrProfile({ env: { env: isolatedEnv() }, imds: { endpoint: imds.endpoint }, clock, jitter: false });
     expect(await linkLifetimeSeconds(credentials, 3600, clock)).toBe(3600);
   });
 
   it("cuts a link to the ten minutes the cached credential has left, without refetching", async () => {
     const clock = manualClock();
     imds = await startImdsEmulator({ clock });
-    const credentials = envOrProfile({ env: false, imds: { endpoint: imds.endpoint }, clock, jitter: false });
+    const credentials = envOrProfile({ env: { env: isolatedEnv() }, imds: { endpoint: imds.endpoint }, clock, jitter: false });
     await credentials();
     clock.advance(5 * HOUR + 50 * MINUTE);
     expect(await linkLifetimeSeconds(credentials, 3600, clock)).toBe(10 * 60);
@@ -64,7 +69,7 @@ describe("download links and credential expiry (manualClock)", () => {
   it("gets a rotated credential, and full-length links again, inside the five-minute refresh window", async () => {
     const clock = manualClock();
     imds = await startImdsEmulator({ clock });
-    const credentials = envOrProfile({ env: false, imds: { endpoint: imds.endpoint }, clock, jitter: false });
+    const credentials = envOrProfile({ env: { env: isolatedEnv() }, imds: { endpoint: imds.endpoint }, clock, jitter: false });
     const first = await credentials();
     clock.advance(5 * HOUR + 56 * MINUTE);
     expect(await linkLifetimeSeconds(credentials, 3600, clock)).toBe(3600);
@@ -78,7 +83,7 @@ describe("download links and credential expiry (vitest fake Date)", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-03-01T00:00:00Z"));
     imds = await startImdsEmulator();
-    const credentials = envOrProfile({ env: false, imds: { endpoint: imds.endpoint }, jitter: false });
+    const credentials = envOrProfile({ env: { env: isolatedEnv() }, imds: { endpoint: imds.endpoint }, jitter: false });
     const first = await credentials();
     vi.setSystemTime(new Date("2026-03-01T05:56:00Z"));
     const second = await credentials();
