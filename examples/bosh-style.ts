@@ -1,9 +1,11 @@
 /**
- * BOSH's `credentials_source: env_or_profile` (seed 000): "Instead of providing access_key_id and
- * secret_access_key, configure AWS CPI … to use IAM instance profile as a credentials source".
+ * BOSH's `credentials_source: env_or_profile` (BOSH docs, "IAM Profiles"): "Instead of providing
+ * access_key_id and secret_access_key, configure AWS CPI … to use IAM instance profile as a
+ * credentials source".
  * `fromConfig` takes the manifest's `properties.aws` block as it is (with `allowUnknownKeys`, for
  * its other keys such as `region` and `default_key_name`) and does what the name says — which,
- * the BOSH docs note, BOSH itself did not: the environment first, else the instance profile.
+ * the BOSH docs note, BOSH itself did not: the environment first, else a profile, else the
+ * attached role (on the Director, its instance profile).
  *
  * When AWS then refuses something with "Encoded authorization failure message: …", decode it with
  *   npx env-or-profile decode-authorization-message <message>
@@ -19,7 +21,7 @@ import { startImdsEmulator } from "env-or-profile/testing";
 /** The `properties.aws` block of a BOSH manifest, as far as this app reads it. */
 export type BoshAwsProperties = SnakeCaseCredentialsConfig & { region: string; default_key_name?: string };
 
-/** The manifest of seed 000's Example A, as a YAML parser would hand it over. */
+/** The manifest of Example A in BOSH's "IAM Profiles" docs, as a YAML parser would hand it over. */
 export const MANIFEST_AWS_BLOCK = `{
   "credentials_source": "env_or_profile",
   "region": "us-east-1",

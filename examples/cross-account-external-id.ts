@@ -1,6 +1,6 @@
 /**
- * Cross-account access with an ExternalId: the app's own credential (environment, else instance
- * profile) signs an STS AssumeRole into the partner's role, whose trust policy demands
+ * Cross-account access with an ExternalId: the app's own credential (the environment, a profile or
+ * the attached role; here the instance profile) signs an STS AssumeRole into the partner's role, whose trust policy demands
  * `sts:ExternalId`. The assumed credential is memoized and refreshed before it expires.
  *
  * Run it (no AWS account needed: it starts local IMDS and STS emulators and points the standard

@@ -1,9 +1,11 @@
 /**
- * Fog's `use_iam_profile: true` (seed 001): "rather than providing a full set of credentials just
- * do `Fog::Storage::AWS.new :use_iam_profile => true` and fog will fetch the credentials for you.
+ * Fog's `use_iam_profile: true` (the "Space Vatican" post on Fog and IAM roles): "rather than
+ * providing a full set of credentials just do `Fog::Storage::AWS.new :use_iam_profile => true` and
+ * fog will fetch the credentials for you.
  * It will also keep track of when they expire". `fromConfig` takes the same flag — camelCase, or
- * snake_case straight from a YAML/JSON config — and means the same thing: the EC2 instance profile
- * only, refreshed five minutes before expiry.
+ * snake_case straight from a YAML/JSON config — and means the same thing: the role attached to where
+ * the code runs (web identity on EKS, the task role on ECS, here the EC2 instance profile) and
+ * nothing else, refreshed five minutes before expiry.
  *
  * Run it (no AWS account needed: it starts a local IMDS emulator):
  *   npm run example fog-style     (any supported Node: 20.19+, 22, 24; it builds and compiles first)

@@ -1,7 +1,8 @@
 /**
- * Drop-in credentials for AWS SDK v3 clients: `envOrProfile()` is environment variables, else the
- * EC2 instance profile, memoized until five minutes before expiry and shared by every client made
- * with the same options — so giving each client its own costs one IMDS fetch in total.
+ * Drop-in credentials for AWS SDK v3 clients: `envOrProfile()` is environment variables, else an
+ * AWS profile, else the role attached to where the code runs (here the EC2 instance profile),
+ * memoized until five minutes before expiry and shared by every provider that reads the same world —
+ * so giving each client its own costs one IMDS fetch in total.
  *
  * Run it (no AWS account needed: it starts a local IMDS emulator and points the standard
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` at it):

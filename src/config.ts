@@ -24,7 +24,8 @@ import type { RetryOptions } from "./retry.js";
 
 /**
  * The values `credentialsSource` (`credentials_source`) accepts — BOSH's names:
- * - `"env_or_profile"`: environment variables, else the EC2 instance profile (IMDS);
+ * - `"env_or_profile"`: the whole chain, exactly `envOrProfile()` — environment variables, else a
+ *   profile, else the attached role (web identity, container, EC2 instance profile);
  * - `"static"`: the `accessKeyId` / `secretAccessKey` (and optional `sessionToken`) in the config.
  */
 export const CREDENTIALS_SOURCES = Object.freeze(["env_or_profile", "static"] as const);
@@ -73,7 +74,8 @@ export interface AssumeRoleSnakeCaseConfig {
  * - `useIamProfile: true` — Fog's flag: the role attached to where this runs — web identity (EKS
  *   IRSA), else container credentials (ECS task role, EKS Pod Identity), else the EC2 instance
  *   profile (IMDS); never environment keys or profile files;
- * - `credentialsSource: "env_or_profile"` — BOSH's: environment variables, else the instance profile;
+ * - `credentialsSource: "env_or_profile"` — BOSH's: environment variables, else a profile, else the
+ *   attached role (web identity, container, EC2 instance profile);
  * - `credentialsSource: "static"` with `accessKeyId` and `secretAccessKey`, or just the keys;
  * - `profile: "name"` — a named AWS profile from `~/.aws/config` / `~/.aws/credentials` (with
  *   `credentialsSource: "env_or_profile"`, the whole chain with that profile as its profile link).
@@ -250,7 +252,7 @@ const SOURCE = "config";
  *
  * const s3 = new S3Client({ region: "us-east-1", credentials: fromConfig({ use_iam_profile: true }) });
  * ```
- * @example BOSH style: the environment, else the instance profile
+ * @example BOSH style: the environment, else a profile, else the attached role
  * BOSH's `credentials_source: env_or_profile`: the manifest's `properties.aws` block as it is (its
  * other keys, such as `region`, let through by `allowUnknownKeys`).
  * ```ts
@@ -428,13 +430,13 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
   }
   if (source === "env_or_profile" && (hasKey || hasSecret || hasToken)) {
     problems.push(
-      `\`${name("credentialsSource")}: env_or_profile\` reads keys from the environment or the instance profile, but ${keyNames} set too; remove them, or use \`${name("credentialsSource")}: static\``,
+      `\`${name("credentialsSource")}: env_or_profile\` reads keys from the environment, a profile or the attached role, but ${keyNames} set too; remove them, or use \`${name("credentialsSource")}: static\``,
     );
   }
   // With a misspelt key reported, "nothing is configured" would only repeat it less helpfully.
   if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && !hasProfile && misspelt === 0) {
     problems.push(
-      `no credential source is configured; set \`${name("credentialsSource")}: env_or_profile\` (environment, else instance profile), ` +
+      `no credential source is configured; set \`${name("credentialsSource")}: env_or_profile\` (the whole chain: environment, profile, attached role), ` +
         `\`${name("useIamProfile")}: true\` (the attached role: web identity, container or instance profile), \`${name("profile")}\` (a named AWS profile), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
     );
   }

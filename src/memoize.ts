@@ -10,7 +10,7 @@ import { SharedProvider } from "./sharing/shared-provider.js";
 /**
  * The refresh window: a credential is refreshed this long before its Expiration. Five minutes,
  * because AWS makes rotated instance-profile keys available "at least 5 minutes before the
- * expiration of the previous set" (EC2 IAM roles documentation; seed 002), and the AWS SDKs use
+ * expiration of the previous set" (EC2 IAM roles documentation), and the AWS SDKs use
  * the same margin.
  */
 export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60 * 1000;

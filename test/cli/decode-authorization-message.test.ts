@@ -3,7 +3,7 @@ import { runCli } from "../../src/cli/run-cli.js";
 import { startStsEmulator, type StsEmulator } from "../../src/testing/sts-emulator.js";
 import { captureIo, ENV_KEYS, leakedSecrets } from "./cli-test-io.js";
 
-/** What seed 000 shows `aws sts decode-authorization-message` returning for BOSH's missing PassRole. */
+/** What BOSH's "IAM Profiles" docs show `aws sts decode-authorization-message` returning for BOSH's missing PassRole. */
 const DECODED = {
   allowed: false,
   explicitDeny: false,

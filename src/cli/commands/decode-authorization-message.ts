@@ -11,7 +11,7 @@ export const DECODE_TIMEOUT_MS = 10_000;
 
 /**
  * `env-or-profile decode-authorization-message <encoded>`: decodes the "Encoded authorization
- * failure message" of an AccessDenied error (seed 000: BOSH's missing `iam:PassRole`) with STS
+ * failure message" of an AccessDenied error (BOSH's docs show one for a missing `iam:PassRole`) with STS
  * `DecodeAuthorizationMessage`, signed with the chain's credentials, and pretty-prints the JSON.
  * `-` reads the message from standard input; a pasted `Encoded authorization failure message:`
  * prefix is dropped. The AWS SDK is loaded only here.
