@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../clock.js";
+import { checkKnownOptions } from "../known-options.js";
 import type { Logger } from "../logger.js";
 import type { FileCacheKey } from "./cache-key-hash.js";
 
@@ -124,11 +125,14 @@ export function withFileCache(provider: AwsCredentialIdentityProvider, options: 
   return async () => (await import("./file-cache-slot.js")).resolveThroughFileCache(provider, settings);
 }
 
+const FILE_CACHE_OPTION_KEYS: readonly (keyof FileCacheOptions)[] = ["key", "dir", "env", "refreshWindowMs", "lockWaitMs", "staleLockMs", "clock", "logger"];
+
 /** The options with their defaults, checked. @internal */
 export function toSettings(options: FileCacheOptions): Settings {
   if (typeof options !== "object" || typeof options.key !== "object" || options.key === null) {
     throw new TypeError("Expected `key` to be an object of the facts that change the answer (role, ExternalId, base identity, …)");
   }
+  checkKnownOptions(options, FILE_CACHE_OPTION_KEYS, "withFileCache");
   return {
     key: options.key,
     ...(options.dir === undefined ? {} : { dir: options.dir }),

@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, keyIdHint, redactKeyId } from "../errors.js";
+import { checkKnownOptions } from "../known-options.js";
 import { parseIsoDate } from "../parse-iso-date.js";
 import { registerSecret } from "../scrub-secrets.js";
 import { identityOf, secretRef } from "../sharing/key-parts.js";
@@ -40,6 +41,8 @@ export interface EnvOptions {
 
 const SOURCE = "env";
 
+const ENV_OPTION_KEYS: readonly (keyof EnvOptions)[] = ["env", "clock"];
+
 /**
  * Credentials from environment variables: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and
  * optionally `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION` (ISO 8601) and `AWS_ACCOUNT_ID`.
@@ -60,6 +63,7 @@ const SOURCE = "env";
  * ```
  */
 export function fromEnv(options?: EnvOptions): AwsCredentialIdentityProvider {
+  if (options !== undefined) checkKnownOptions(options, ENV_OPTION_KEYS, "fromEnv");
   if (options === undefined || (options.env === undefined && options.clock === undefined)) {
     return readProcessEnv; // stateless: every `fromEnv()` can be the same function
   }

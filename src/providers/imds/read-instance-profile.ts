@@ -1,6 +1,7 @@
 import { CredentialsError } from "../../errors.js";
+import { checkKnownOptions } from "../../known-options.js";
 import { createImdsClient } from "./imds-client.js";
-import { assertImdsUsable, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
+import { assertImdsUsable, IMDS_OPTION_KEYS, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
 import { badResponse } from "../http-credentials/credential-link.js";
 import { describeValue, parseJsonObject } from "../http-credentials/parse-json-object.js";
 import { IMDS_LINK } from "./imds-link.js";
@@ -39,6 +40,7 @@ const PROFILE_ID = /^[A-Z0-9]{8,128}$/;
  * ```
  */
 export async function readInstanceProfile(options: ImdsOptions = {}): Promise<InstanceProfileInfo> {
+  checkKnownOptions(options, IMDS_OPTION_KEYS, "readInstanceProfile");
   const config = resolveImdsOptions(options);
   assertImdsUsable(config);
   const response = await createImdsClient(config).get(IMDS_INSTANCE_PROFILE_PATH);
