@@ -24,12 +24,9 @@ export interface ResolveImdsEndpointInput {
  * @throws TypeError when `input.endpoint` is not an `http:` URL.
  * @throws CredentialsError with code `CONFIG_INVALID` when an environment variable is invalid.
  * @example
- * ```ts
- * import { resolveImdsEndpoint } from "env-or-profile";
- *
- * resolveImdsEndpoint({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "ipv6" } });
- * // "http://[fd00:ec2::254]"
- * ```
+ * `resolveImdsEndpoint({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "ipv6" } })` is
+ * `"http://[fd00:ec2::254]"`.
+ * @internal
  */
 export function resolveImdsEndpoint(input: ResolveImdsEndpointInput = {}): string {
   const env = input.env ?? process.env;

@@ -10,12 +10,9 @@
  * @throws TypeError for an unterminated quote, a trailing backslash or an empty command; the
  *   message does not repeat the command line (it may hold a secret).
  * @example
- * ```ts
- * import { splitCommandLine } from "env-or-profile";
- *
- * splitCommandLine(`/opt/bin/creds --profile "my team" --flag='a b'`);
- * // ["/opt/bin/creds", "--profile", "my team", "--flag=a b"]
- * ```
+ * The line `/opt/bin/creds --profile "my team" --flag='a b'` splits into
+ * `["/opt/bin/creds", "--profile", "my team", "--flag=a b"]`.
+ * @internal
  */
 export function splitCommandLine(commandLine: string): string[] {
   const words: string[] = [];

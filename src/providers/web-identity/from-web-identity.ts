@@ -126,7 +126,7 @@ const WEB_IDENTITY_OPTION_KEYS = [
  * Explicit options (they win over the environment):
  * ```ts
  * import { S3Client } from "@aws-sdk/client-s3";
- * import { fromWebIdentity } from "env-or-profile";
+ * import { fromWebIdentity, memoize } from "env-or-profile";
  *
  * const s3 = new S3Client({
  *   region: "eu-west-1",
