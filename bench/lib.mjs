@@ -52,7 +52,7 @@ export const OURS = {
   fromAssumeRole: () => loadOurs("fromAssumeRole", { publicSpec: "env-or-profile", distFile: "providers/assume-role.js" }),
   manualClock: () => loadOurs("manualClock", { publicSpec: "env-or-profile/testing", distFile: "testing/manual-clock.js" }),
   startImdsEmulator: () => loadOurs("startImdsEmulator", { publicSpec: "env-or-profile/testing", distFile: "testing/imds-emulator.js" }),
-  resetSharedState: () => loadOurs("resetSharedState", { publicSpec: "env-or-profile/testing", distFile: "testing/reset-imds-state.js" }),
+  resetSharedState: () => loadOurs("resetSharedState", { publicSpec: "env-or-profile/testing" }),
   startStsEmulator: () => loadOurs("startStsEmulator", { publicSpec: "env-or-profile/testing", distFile: "testing/sts-emulator.js" }),
 };
 

@@ -72,6 +72,12 @@ if (imds) {
     await oursImds();
     add("oursImds", "ours memoize(fromImds()) (IMDS emulator)", oursImds);
   }
+  if (envOrProfile) {
+    // A new envOrProfile() reads the world as it is now (no env keys): IMDS answers.
+    const oursImdsChain = envOrProfile.fn();
+    await oursImdsChain();
+    add("oursImdsChain", "ours envOrProfile() (IMDS emulator)", oursImdsChain);
+  }
   const sdkImds = fromNodeProviderChain();
   await sdkImds();
   add("sdkImds", "SDK fromNodeProviderChain() (IMDS emulator)", sdkImds);

@@ -5,10 +5,11 @@
 //   node imds-callers.mjs <scenario> [callers]
 // scenario:
 //   ours-one        one envOrProfile(), `callers` concurrent calls
-//   ours-many       `callers` envOrProfile() calls with the same options (one per client; they
-//                   share one provider by design), one call each, at once
-//   ours-distinct   `callers` envOrProfile({ clock }) with a distinct clock each (distinct
-//                   providers; our IMDS client state is still shared per endpoint), one call each
+//   ours-many       `callers` envOrProfile() (defaults), one per client: distinct providers that
+//                   read the same world and so share one credential and one fetch; one call each, at once
+//   ours-distinct   `callers` envOrProfile({ clock }) with a distinct clock object each: distinct
+//                   providers with distinct cache keys (nothing shared at the memoize level; the IMDS
+//                   token/role state and identical concurrent requests are shared per endpoint)
 //   sdk-chain-one   one fromNodeProviderChain(), `callers` concurrent calls
 //   sdk-memo-imds   smithy's memoize(fromInstanceMetadata()), `callers` concurrent calls
 //   sdk-chain-many  `callers` fromNodeProviderChain() instances, one call each, at once

@@ -5,7 +5,10 @@
 //       writes the files and starts the emulator here, then runs each scenario in a fresh child.
 //   node profile.mjs cold <impl>               import + first resolution in this fresh process
 //   node profile.mjs cached <n> <rounds>       cached calls/s in this process
-//   node profile.mjs clients <impl> <n>        n providers (one per client), first call each
+//   node profile.mjs raw <ours|sdk> <n>        one raw provider (no cache on either side) called n times
+//   node profile.mjs clients <impl> <n> <order> n providers (one per client), first call each
+//       impl: ours-memo (memoize(fromProfile())) | ours-chain (envOrProfile()) | ours-raw (fromProfile())
+//             | sdk (fromIni()); order: concurrent | sequential
 // The children read AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE and BENCH_STS_ENDPOINT.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,32 +73,47 @@ if (mode === "cached") {
       v.samples.push((n / (await v.loop(v.provider, n))) * 1e9);
     }
   }
-  // Neither raw provider caches a credential: ours re-reads the files (the AssumeRole result is
-  // served from our process-wide cache), the SDK's makes an AssumeRole per call.
-  const rawN = 300;
-  const rate = async (provider) => {
-    const t = nowNs();
-    for (let i = 0; i < rawN; i++) await provider();
-    return (rawN / msSince(t)) * 1000;
-  };
-  const oursRaw = await rate(fromProfile());
-  const sdkRaw = await rate(fromIni({ clientConfig: sdkClientConfig() }));
-  finish({ n, rounds, oursRaw, sdkRaw, variants: Object.fromEntries(variants.map((v) => [v.key, median(v.samples)])) });
+  finish({ n, rounds, variants: Object.fromEntries(variants.map((v) => [v.key, median(v.samples)])) });
+}
+
+if (mode === "raw") {
+  // Neither raw provider caches a credential: each call reads the profile (ours: a stat of each
+  // file, the parse remembered by file identity; the SDK: its in-memory copy of the files) and
+  // makes one AssumeRole (the parent counts them).
+  const impl = args[0] ?? "ours";
+  const n = Number(args[1] ?? 300);
+  const raw = impl === "ours" ? (await loadFromProfile())() : (await import("@aws-sdk/credential-providers")).fromIni({ clientConfig: sdkClientConfig() });
+  await raw();
+  const t0 = nowNs();
+  for (let i = 0; i < n; i++) await raw();
+  finish({ n, perSecond: (n / msSince(t0)) * 1000 });
 }
 
 if (mode === "clients") {
-  const impl = args[0] ?? "ours";
+  const impl = args[0] ?? "ours-memo";
   const n = Number(args[1] ?? 50);
+  const order = args[2] ?? "concurrent";
   const fromProfile = await loadFromProfile();
+  const { memoize, envOrProfile } = await import("env-or-profile");
   const { fromIni } = await import("@aws-sdk/credential-providers");
   const { S3Client } = await import("@aws-sdk/client-s3");
+  const make = {
+    "ours-memo": () => memoize(fromProfile()),
+    "ours-chain": () => envOrProfile(),
+    "ours-raw": () => fromProfile(),
+    sdk: () => fromIni({ clientConfig: sdkClientConfig() }),
+  }[impl];
+  if (make === undefined) finish({ error: `unknown impl ${impl}` });
   // One S3Client per caller, each with its own provider (the documented way), first call each.
-  const providers = Array.from({ length: n }, () =>
-    new S3Client({ region: "us-east-1", credentials: impl === "ours" ? fromProfile() : fromIni({ clientConfig: sdkClientConfig() }) }).config.credentials,
-  );
-  const outcomes = await Promise.allSettled(providers.map((provider) => provider()));
+  const providers = Array.from({ length: n }, () => new S3Client({ region: "us-east-1", credentials: make() }).config.credentials);
+  const outcomes = [];
+  if (order === "sequential") {
+    for (const provider of providers) outcomes.push(...(await Promise.allSettled([provider()])));
+  } else {
+    outcomes.push(...(await Promise.allSettled(providers.map((provider) => provider()))));
+  }
   const failed = outcomes.filter((o) => o.status === "rejected");
-  finish({ n, failed: failed.length, firstError: failed[0] ? String(failed[0].reason?.message).slice(0, 160) : undefined });
+  finish({ n, order, failed: failed.length, firstError: failed[0] ? String(failed[0].reason?.message).slice(0, 160) : undefined });
 }
 
 // mode "all": the files and the emulator live here; every scenario runs in a fresh child.
@@ -148,10 +166,19 @@ try {
   result.cached = await runChild(SELF, { args: ["cached", cachedNText, cachedRoundsText], env: childEnv, timeoutMs: 180_000 });
   result.cached.stsRequests = sts.calls;
 
+  result.raw = {};
   for (const impl of impls) {
     sts.reset();
-    const r = await runChild(SELF, { args: ["clients", impl, clientsText], env: childEnv, timeoutMs: 120_000 });
-    result.clients[impl] = { ...r, stsRequests: sts.calls };
+    const r = await runChild(SELF, { args: ["raw", impl, "300"], env: childEnv, timeoutMs: 120_000 });
+    result.raw[impl] = { ...r, stsRequests: sts.calls };
+  }
+
+  for (const impl of ["ours-memo", "ours-chain", "ours-raw", "sdk"]) {
+    for (const order of ["concurrent", "sequential"]) {
+      sts.reset();
+      const r = await runChild(SELF, { args: ["clients", impl, clientsText, order], env: childEnv, timeoutMs: 120_000 });
+      result.clients[`${impl}/${order}`] = { ...r, stsRequests: sts.calls };
+    }
   }
 } finally {
   await sts.close();

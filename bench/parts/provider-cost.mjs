@@ -5,14 +5,14 @@
 // both sides. Nothing is called: creation only.
 //   node --expose-gc provider-cost.mjs <impl> [count]
 // impl:
-//   ours-fromImds        fromImds() (defaults: process.env is read on the first call, as the SDK does)
-//   ours-fromImds-env    fromImds({ env }) with one given, empty env object (read at creation: a plain object)
+//   ours-fromImds        fromImds() (defaults: options checked now; the environment is read at each call, as the SDK does)
 //   sdk-imds             fromInstanceMetadata() (defaults)
+//   ours-memo-fromImds   memoize(fromImds())          sdk-memo-imds    memoizeIdentityProvider(fromInstanceMetadata(), isIdentityExpired, doesIdentityRequireRefresh)
 //   ours-memoize         memoize(source)              sdk-memoize      memoizeIdentityProvider(source, isIdentityExpired, doesIdentityRequireRefresh)
 //   ours-fromEnv         fromEnv()                    sdk-fromEnv      fromEnv() (@aws-sdk/credential-providers)
 //   ours-fromAssumeRole  fromAssumeRole({ roleArn, externalId, source })
 //                        sdk-fromTemporaryCredentials fromTemporaryCredentials({ masterCredentials: source, params: { RoleArn, ExternalId } })
-//   ours-envOrProfile    envOrProfile() (defaults; a small provider that picks the shared chain on its first call)
+//   ours-envOrProfile    envOrProfile() (defaults; a handle that reads the world and joins the shared cache on its first call)
 //                        sdk-fromNodeProviderChain    fromNodeProviderChain() (defaults)
 import { finish, median, msSince, nowNs, OURS } from "../lib.mjs";
 
@@ -25,14 +25,17 @@ if (impl === "ours-fromImds") {
   const m = await OURS.fromImds();
   if (!m) finish({ na: true });
   make = () => m.fn();
-} else if (impl === "ours-fromImds-env") {
-  const m = await OURS.fromImds();
-  if (!m) finish({ na: true });
-  const env = {};
-  make = () => m.fn({ env });
+} else if (impl === "ours-memo-fromImds") {
+  const [m, memoize] = [await OURS.fromImds(), await OURS.memoize()];
+  if (!m || !memoize) finish({ na: true });
+  make = () => memoize.fn(m.fn());
 } else if (impl === "sdk-imds") {
   const { fromInstanceMetadata } = await import("@aws-sdk/credential-providers");
   make = () => fromInstanceMetadata();
+} else if (impl === "sdk-memo-imds") {
+  const { fromInstanceMetadata } = await import("@aws-sdk/credential-providers");
+  const { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = await import("@smithy/core");
+  make = () => memoizeIdentityProvider(fromInstanceMetadata(), isIdentityExpired, doesIdentityRequireRefresh);
 } else if (impl.startsWith("ours-") || impl.startsWith("sdk-")) {
   const source = async () => ({ accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" });
   const ROLE = { roleArn: "arn:aws:iam::123456789012:role/bench", externalId: "bench-external-id" };

@@ -2,8 +2,15 @@
 // reaching STS. A loopback STS emulator (verifies SigV4 against the env base keys, checks the
 // ExternalId) and a loopback capture "S3" answering an empty ListBuckets. Fresh process each.
 //   node sts.mjs <scenario> <clients> <concurrent|sequential>
-// scenario: ours (envOrProfile({ assumeRole })) | ours-fromAssumeRole | sdk (fromTemporaryCredentials,
-// one provider per client config, the documented way)
+// scenario:
+//   ours                 each client its own envOrProfile({ assumeRole }) (distinct providers; they share
+//                        by what they read: the same base identity, role and STS location)
+//   ours-memo            each client its own memoize(fromAssumeRole(...)) (same sharing rule)
+//   ours-raw             each client its own raw fromAssumeRole(...): no cache of ours (the S3Client
+//                        wraps it in its own memoizer, one per client; identical concurrent AssumeRole
+//                        requests are sent once by our STS transport)
+//   sdk                  each client its own fromTemporaryCredentials(...) (the documented way)
+// Base credentials: the environment's keys on every side (ours: the default base chain, env first).
 import { BENCH_ENV_CREDS, finish, msSince, nowNs, OURS, startS3Capture } from "../lib.mjs";
 
 const [scenario, clientsText = "50", order = "concurrent"] = process.argv.slice(2);
@@ -25,11 +32,15 @@ if (scenario === "ours") {
   const m = await OURS.envOrProfile();
   if (!m) finish({ na: true, why: "envOrProfile" });
   credentialsFor = () => m.fn({ assumeRole: { roleArn: ROLE_ARN, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "us-east-1" } });
-} else if (scenario === "ours-fromAssumeRole") {
-  const m = await OURS.fromAssumeRole();
-  if (!m) finish({ na: true, why: "fromAssumeRole" });
-  credentialsFor = () => m.fn({ roleArn: ROLE_ARN, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "us-east-1" });
-} else {
+} else if (scenario === "ours-memo" || scenario === "ours-raw") {
+  const [m, memoize] = [await OURS.fromAssumeRole(), await OURS.memoize()];
+  if (!m || !memoize) finish({ na: true, why: "fromAssumeRole" });
+  const raw = () => m.fn({ roleArn: ROLE_ARN, externalId: EXTERNAL_ID, endpoint: sts.endpoint, region: "us-east-1" });
+  credentialsFor = scenario === "ours-memo" ? () => memoize.fn(raw()) : raw;
+} else if (scenario !== "sdk") {
+  finish({ error: `unknown scenario ${scenario}` });
+}
+if (scenario === "sdk") {
   const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
   credentialsFor = () =>
     fromTemporaryCredentials({

@@ -6,6 +6,7 @@
 //       process each (process-wide caches start empty), and prints one JSON line with everything.
 //   node web-identity.mjs cold <impl>            import + first resolution in this fresh process
 //   node web-identity.mjs cached <n> <rounds>    cached calls/s, every variant, in this process
+//   node web-identity.mjs raw <ours|sdk> <n>     one raw provider (no cache on either side) called n times
 //   node web-identity.mjs callers <scenario> <n> n concurrent callers → what reached STS
 // The children read AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ENDPOINT_URL_STS, AWS_REGION.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -55,6 +56,7 @@ if (mode === "cached") {
   const makeLoop = (tag) =>
     new AsyncFunction("f", "n", `/* ${tag} */ const t0 = process.hrtime.bigint(); for (let i = 0; i < n; i++) { await f(); } return Number(process.hrtime.bigint() - t0);`);
   const fromWebIdentity = await loadFromWebIdentity();
+  const { memoize, envOrProfile } = await import("env-or-profile");
   const { fromTokenFile } = await import("@aws-sdk/credential-providers");
   const { S3Client } = await import("@aws-sdk/client-s3");
   const viaClient = (credentials) => new S3Client({ region: "us-east-1", credentials }).config.credentials;
@@ -63,8 +65,10 @@ if (mode === "cached") {
     await provider();
     variants.push({ key, provider, loop: makeLoop(key), samples: [] });
   };
-  await add("oursRaw", fromWebIdentity());
-  await add("oursClient", viaClient(fromWebIdentity()));
+  // Ours cached: memoize() (a raw fromWebIdentity() is one attempt per call, no cache, by design).
+  await add("oursMemo", memoize(fromWebIdentity()));
+  await add("oursChain", envOrProfile());
+  await add("oursClient", viaClient(memoize(fromWebIdentity())));
   await add("sdkClient", viaClient(fromTokenFile({ clientConfig: sdkClientConfig() })));
   for (let r = 0; r < 3; r++) for (const v of variants) await v.loop(v.provider, Math.min(n, 50_000));
   for (let r = 0; r < rounds; r++) {
@@ -73,27 +77,39 @@ if (mode === "cached") {
       v.samples.push((n / (await v.loop(v.provider, n))) * 1e9);
     }
   }
-  // The SDK's raw fromTokenFile() does not cache at all: every call is an STS request. A few
-  // hundred calls are enough to say how fast that is.
-  const raw = fromTokenFile({ clientConfig: sdkClientConfig() });
-  const rawN = 300;
-  const tRaw = nowNs();
-  for (let i = 0; i < rawN; i++) await raw();
-  const sdkRaw = (rawN / msSince(tRaw)) * 1000;
-  finish({ n, rounds, sdkRaw, variants: Object.fromEntries(variants.map((v) => [v.key, median(v.samples)])) });
+  finish({ n, rounds, variants: Object.fromEntries(variants.map((v) => [v.key, median(v.samples)])) });
+}
+
+if (mode === "raw") {
+  // Neither raw provider caches: every call reads the token and makes one STS request. A few
+  // hundred calls say how fast that is (the parent counts the STS requests).
+  const impl = args[0] ?? "ours";
+  const n = Number(args[1] ?? 300);
+  let raw;
+  if (impl === "ours") raw = (await loadFromWebIdentity())();
+  else raw = (await import("@aws-sdk/credential-providers")).fromTokenFile({ clientConfig: sdkClientConfig() });
+  await raw();
+  const t0 = nowNs();
+  for (let i = 0; i < n; i++) await raw();
+  finish({ n, perSecond: (n / msSince(t0)) * 1000 });
 }
 
 if (mode === "callers") {
   const scenario = args[0] ?? "ours-one";
   const n = Number(args[1] ?? 10_000);
   const fromWebIdentity = await loadFromWebIdentity();
+  const { memoize, envOrProfile } = await import("env-or-profile");
   const { fromTokenFile } = await import("@aws-sdk/credential-providers");
   const { S3Client } = await import("@aws-sdk/client-s3");
   let calls;
   if (scenario === "ours-one") {
-    const provider = fromWebIdentity();
+    const provider = memoize(fromWebIdentity());
     calls = Array.from({ length: n }, () => provider);
   } else if (scenario === "ours-many") {
+    calls = Array.from({ length: n }, () => memoize(fromWebIdentity()));
+  } else if (scenario === "ours-chain-many") {
+    calls = Array.from({ length: n }, () => envOrProfile());
+  } else if (scenario === "ours-raw-many") {
     calls = Array.from({ length: n }, () => fromWebIdentity());
   } else if (scenario === "sdk-client-one") {
     const provider = new S3Client({ region: "us-east-1", credentials: fromTokenFile({ clientConfig: sdkClientConfig() }) }).config.credentials;
@@ -144,7 +160,14 @@ try {
   result.cached = await runChild(SELF, { args: ["cached", cachedNText, cachedRoundsText], env: childEnv, timeoutMs: 180_000 });
   result.cached.stsRequests = sts.webIdentityCalls;
 
-  for (const scenario of ["ours-one", "ours-many", "sdk-client-one", "sdk-client-many"]) {
+  result.raw = {};
+  for (const impl of ["ours", "sdk"]) {
+    sts.reset();
+    const r = await runChild(SELF, { args: ["raw", impl, "300"], env: childEnv, timeoutMs: 120_000 });
+    result.raw[impl] = { ...r, stsRequests: sts.webIdentityCalls };
+  }
+
+  for (const scenario of ["ours-one", "ours-many", "ours-chain-many", "ours-raw-many", "sdk-client-one", "sdk-client-many"]) {
     sts.reset();
     const r = await runChild(SELF, { args: ["callers", scenario, callersText], env: childEnv, timeoutMs: 120_000 });
     result.callers[scenario] = { ...r, stsRequests: sts.webIdentityCalls };
