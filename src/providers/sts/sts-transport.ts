@@ -115,9 +115,13 @@ function clientFor(key: string, make: () => STSClient): STSClient {
   return client;
 }
 
-/** The signing identity as a key part: numbers standing for its key id, secret and token. */
+/**
+ * The signing identity as a key part: numbers standing for its key id, secret and token, and its
+ * feature marks (the client's identity carries them into the user agent; see `staticIdentity`).
+ */
 function signerKey(identity: AwsCredentialIdentity): string {
-  return `${secretRef(identity.accessKeyId)}${secretRef(identity.secretAccessKey)}${secretRef(identity.sessionToken ?? "")}`;
+  const marks = Object.values(credentialMarks(identity)).join(",");
+  return `${secretRef(identity.accessKeyId)}${secretRef(identity.secretAccessKey)}${secretRef(identity.sessionToken ?? "")}${marks === "" ? "" : `;m/${marks}`}`;
 }
 
 /**
