@@ -21,6 +21,7 @@ import type { ImdsOptions } from "./providers/imds/from-imds.js";
 import type { ProfileOptions } from "./providers/profile/from-profile.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
+import { markCredential } from "./sdk/credential-marks.js";
 
 /**
  * The values `credentialsSource` (`credentials_source`) accepts — BOSH's names:
@@ -322,7 +323,8 @@ export function fromConfig(
       return envOrProfile({ ...common, env: false, profile, webIdentity: false, container: false, imds: false, ...(assumeRole === undefined ? {} : { assumeRole }) });
     case "static": {
       const identity: AwsCredentialIdentity = Object.freeze({ ...parsed.source.identity });
-      const staticProvider = async (): Promise<AwsCredentialIdentity> => ({ ...identity });
+      // Keys written in the configuration: what the SDK marks keys given to a client in code.
+      const staticProvider = async (): Promise<AwsCredentialIdentity> => markCredential({ ...identity }, "CREDENTIALS_CODE");
       if (assumeRole === undefined) {
         const memoOptions: MemoizeOptions = {
           name: "static",

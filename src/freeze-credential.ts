@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { credentialMarks } from "./sdk/credential-marks.js";
 
 /**
  * The prototype of a shared, read-only expiration: a `Date` whose setters throw. It is still a
@@ -24,9 +25,11 @@ Object.freeze(READ_ONLY_DATE);
  * credential, that a cache hands to every caller without one caller's change reaching another
  * (writing to it throws in strict code), so a cached call allocates nothing.
  *
- * It carries a hidden (non-enumerable), writable `$source` record: the AWS SDK writes its
- * credential-feature marks there (`setCredentialFeature`) when the object is given to a client as
- * static `credentials`, which a frozen object could not otherwise take.
+ * It carries a hidden (non-enumerable) `$source` record: a copy of the marks `identity` carries
+ * (the SDK's `CREDENTIALS_*` feature ids our links set, see credential-marks.ts, or the SDK's own),
+ * which every client sends in its user agent; and a record the AWS SDK can still write to
+ * (`setCredentialFeature`) when the object is given to a client as static `credentials`, which a
+ * frozen object could not otherwise take.
  *
  * @param identity - a credential from a source (not changed).
  * @returns the frozen copy (`identity` itself when it is already one).
@@ -51,8 +54,8 @@ export function freezeCredential(identity: AwsCredentialIdentity): AwsCredential
     Object.setPrototypeOf(expiration, READ_ONLY_DATE);
     copy = { ...identity, expiration: Object.freeze(expiration) };
   }
-  if (!Object.prototype.hasOwnProperty.call(copy, "$source")) {
-    Object.defineProperty(copy, "$source", { value: {}, enumerable: false });
-  }
+  // The marks the links set (credential-marks.ts) go with it, in a record of the copy's own: one
+  // whose `$source` is enumerable (the SDK's) is hidden here like ours.
+  Object.defineProperty(copy, "$source", { value: { ...credentialMarks(identity) }, enumerable: false, configurable: true });
   return Object.freeze(copy);
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from "../clock.js";
 import { CredentialsError, keyIdHint, redactKeyId } from "../errors.js";
 import { checkKnownOptions } from "../known-options.js";
 import { parseIsoDate } from "../parse-iso-date.js";
+import { markCredential } from "../sdk/credential-marks.js";
 import { registerSecret } from "../scrub-secrets.js";
 import { identityOf, secretRef } from "../sharing/key-parts.js";
 import { linkProvider, type Link, type Reading } from "../sharing/link.js";
@@ -96,7 +97,7 @@ export function envLink(options: EnvOptions): Link {
         ? `env:${secretRef(accessKeyId ?? "")},${secretRef(secretAccessKey ?? "")},${secretRef(sessionToken ?? "")},` +
           `${JSON.stringify(snapshot[ENV_VARIABLES.expiration] ?? null)},${JSON.stringify(snapshot[ENV_VARIABLES.accountId] ?? null)}${clockKey}`
         : "env:-";
-      return { key, answers, fetch: async () => readEnvCredentials(snapshot, clock) };
+      return { key, answers, fetch: async () => markCredential(readEnvCredentials(snapshot, clock), "CREDENTIALS_ENV_VARS") };
     },
   };
 }

@@ -168,6 +168,11 @@ export interface StsRequestRecord {
   encodedMessage?: string;
   /** The region in the signature's credential scope. */
   region?: string;
+  /**
+   * The `user-agent` header, when sent. The AWS SDK's (in Node) has an `m/…` part listing its feature
+   * marks, among them those of the credential that signed the request.
+   */
+  userAgent?: string;
   /** Whether the SigV4 signature matched a known secret (`false` for unsigned AssumeRoleWithWebIdentity). */
   signatureValid: boolean;
   /** HTTP status answered (0 when the request was left hanging). */
@@ -663,6 +668,7 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
       record.durationSeconds = Number(durationText);
     }
     assign(record, "sessionToken", header(req, "x-amz-security-token"));
+    assign(record, "userAgent", header(req, "user-agent"));
 
     if (record.action === "AssumeRoleWithWebIdentity") {
       await handleWebIdentity(form, res, record);

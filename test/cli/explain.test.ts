@@ -69,6 +69,7 @@ describe("env-or-profile explain", () => {
     ]);
     expect(json.ignored).toEqual([]);
     expect(json.accessKeyIdLast4).toBe("Q2WX");
+    expect(json.marks).toEqual({ CREDENTIALS_ENV_VARS: "g" });
   });
 
   it("stops at a configured-but-broken link and says the later links were not tried", async () => {

@@ -55,6 +55,7 @@ describe("env-or-profile (status)", () => {
       temporary: true,
       expiration: "2026-01-01T06:00:00Z",
       secondsLeft: 6 * 3600,
+      marks: { CREDENTIALS_IMDS: "0" },
       instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/env-or-profile-demo-profile",
     });
     expect(leakedSecrets(stdout(), [imds.current.secretAccessKey, imds.current.sessionToken, imds.current.accessKeyId])).toEqual([]);
@@ -70,6 +71,8 @@ describe("env-or-profile (status)", () => {
       expect(await runCli(["--role-arn", ROLE_ARN, "--external-id", "tenant-42", "--json"], io)).toBe(0);
       const status = JSON.parse(stdout()) as Record<string, unknown>;
       expect(status).toMatchObject({ ok: true, source: "assume-role", base: "env", roleArn: ROLE_ARN, accountId: "123456789012" });
+      // The base's mark, then the role step's: the user agent of a client signing with it says both.
+      expect(status["marks"]).toEqual({ CREDENTIALS_ENV_VARS: "g", CREDENTIALS_STS_ASSUME_ROLE: "i" });
       expect(status["accessKeyIdLast4"]).toBe(sts.issued[0]?.accessKeyId.slice(-4));
     } finally {
       await sts.close();

@@ -4,6 +4,7 @@ import type { RoleRequest } from "../parse-cli-args.js";
 import { prepareCachedTrace, type CacheReport, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
 import { describeIgnored, type IgnoredLink } from "../../configured-links.js";
 import { systemClock } from "../../clock.js";
+import { credentialMarks } from "../../sdk/credential-marks.js";
 
 /** The machine-readable account printed by `env-or-profile explain --json`. Holds no secret. */
 export interface ExplainJson {
@@ -16,6 +17,11 @@ export interface ExplainJson {
   cache?: CacheReport;
   accessKeyIdLast4?: string;
   expiration?: string | null;
+  /**
+   * The AWS SDK's credential feature marks the credential carries (feature id → the code a client
+   * sends in its user agent's `m/…`), in order; empty for a credential served from the file cache.
+   */
+  marks?: Record<string, string>;
   /** Configured links that were not used because an earlier one answered (names and evidence, no values). */
   ignored: IgnoredLink[];
 }
@@ -54,6 +60,7 @@ export async function explainCommand(
         : {
             accessKeyIdLast4: keyIdLast4(credential.accessKeyId),
             expiration: credential.expiration === undefined ? null : isoSeconds(credential.expiration),
+            marks: { ...credentialMarks(credential) },
           }),
     };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { systemClock } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import { readInstanceProfile } from "../../providers/imds/read-instance-profile.js";
+import { credentialMarks } from "../../sdk/credential-marks.js";
 import { EXIT, type CliIo } from "../cli-io.js";
 import { formatAge, formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
@@ -23,6 +24,12 @@ export interface StatusJson {
   /** ISO 8601, or `null` for keys that do not expire. */
   expiration?: string | null;
   secondsLeft?: number | null;
+  /**
+   * The AWS SDK's credential feature marks the credential carries (feature id → the code a client
+   * sends in its user agent's `m/…`), in order, e.g. `{ "CREDENTIALS_ENV_VARS": "g" }`; empty for a
+   * credential served from credential-process's file cache (the client that reads it marks it).
+   */
+  marks?: Record<string, string>;
   /** When the base credential came from IMDS and `iam/info` answered. */
   instanceProfileArn?: string;
   /** Configured links that were not used because an earlier one answered (names and evidence, no values). */
@@ -101,6 +108,7 @@ async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
     ...(credential.accountId === undefined ? {} : { accountId: credential.accountId }),
     expiration: expiration === undefined ? null : isoSeconds(expiration),
     secondsLeft: expiration === undefined ? null : Math.floor((expiration.getTime() - now) / 1000),
+    marks: { ...credentialMarks(credential) },
     ...(instanceProfileArn === undefined ? {} : { instanceProfileArn }),
     ...(result.ignored.length === 0 ? {} : { ignored: result.ignored }),
     ...cache,

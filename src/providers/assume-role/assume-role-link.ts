@@ -7,6 +7,7 @@ import { log, type Logger } from "../../logger.js";
 import { rejectCredential } from "../../memoize.js";
 import { retriesSpent } from "../../retry.js";
 import { registerCredential, registerSecret } from "../../scrub-secrets.js";
+import { addMarks, credentialMarks, markCredential, type CredentialMarks } from "../../sdk/credential-marks.js";
 import { optionsKey, secretRef } from "../../sharing/key-parts.js";
 import type { Link, Reading } from "../../sharing/link.js";
 import { isCompleteStsCredential } from "../sts/sts-client-config.js";
@@ -52,6 +53,14 @@ export interface RoleStepContext {
   readonly logger?: Logger | undefined;
   /** Extra key part: how the source is chosen, when it is not by identity (e.g. the profile link's own key). */
   readonly sourceKey?: string | undefined;
+  /**
+   * Whether the assumed credential carries the base's feature marks before its own
+   * `CREDENTIALS_STS_ASSUME_ROLE` (`fromAssumeRole`, `envOrProfile({ assumeRole })`), or that mark
+   * alone (a profile's role step: the SDK's `fromIni` marks a role profile's credential with the
+   * role's marks only; the base's go on the AssumeRole request it signs).
+   * @defaultValue `true`
+   */
+  readonly baseMarks?: boolean | undefined;
 }
 
 /**
@@ -186,7 +195,7 @@ async function assumeOnce(settings: RoleStepSettings, context: RoleStepContext, 
     // A code may have been spent by this request: asking a person again in a retry loop is wrong.
     throw tokenCode === undefined || !mapped.retryable ? mapped : notRetryable(mapped);
   }
-  const credential = toCredential(output, settings);
+  const credential = toCredential(output, settings, context.baseMarks === false ? {} : credentialMarks(base));
   log(
     context.logger,
     "debug",
@@ -222,8 +231,11 @@ async function readBase(source: AwsCredentialIdentityProvider, roleArn: string):
   return base;
 }
 
-/** Checks STS's answer and shapes it: all four fields present, `accountId` from the role ARN. */
-function toCredential(output: AssumeRoleCommandOutput, settings: RoleStepSettings): AwsCredentialIdentity {
+/**
+ * Checks STS's answer and shapes it: all four fields present, `accountId` from the role ARN, marked
+ * `baseMarks` then `CREDENTIALS_STS_ASSUME_ROLE` (the mark the SDK's role assumer sets).
+ */
+function toCredential(output: AssumeRoleCommandOutput, settings: RoleStepSettings, baseMarks: CredentialMarks): AwsCredentialIdentity {
   const fields = {
     accessKeyId: output.Credentials?.AccessKeyId,
     secretAccessKey: output.Credentials?.SecretAccessKey,
@@ -237,7 +249,7 @@ function toCredential(output: AssumeRoleCommandOutput, settings: RoleStepSetting
       { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
     );
   }
-  const credential = { ...fields, accountId: settings.accountId };
+  const credential = markCredential(addMarks({ ...fields, accountId: settings.accountId }, baseMarks), "CREDENTIALS_STS_ASSUME_ROLE");
   registerCredential(credential);
   return freezeCredential(credential);
 }

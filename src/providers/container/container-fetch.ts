@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { log } from "../../logger.js";
+import { markCredential } from "../../sdk/credential-marks.js";
 import { registerCredential, registerSecret } from "../../scrub-secrets.js";
 import { coalesce } from "../../sharing/coalesce.js";
 import { processSlot } from "../../sharing/process-state.js";
@@ -48,7 +49,7 @@ export async function fetchContainerCredentials(
   const { identity } = parseCredentialJson(response.body, { link: LINK, nowMs: config.clock.now(), what: `credentials from ${url}`, code: "optional" });
   registerCredential(identity);
   log(config.logger, "debug", `container: credentials ${redactKeyId(identity.accessKeyId)} from ${url} expire at ${identity.expiration.toISOString()}`);
-  return identity;
+  return markCredential(identity, "CREDENTIALS_HTTP"); // as the SDK's fromHttp
 }
 
 async function send(config: CheckedContainerOptions, url: string, variable: string | undefined, authorization: string | undefined): Promise<HttpResponse> {

@@ -15,6 +15,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smit
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
 import { log } from "../../logger.js";
+import { addMarks, credentialMarks, markCredential } from "../../sdk/credential-marks.js";
 import { identityOf, optionsKey } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { freshRole, sharedFlight } from "./endpoint-state.js";
@@ -162,7 +163,7 @@ async function fetchCredentials(client: ImdsClient, config: ResolvedImdsOptions,
     if (answer.status !== 404) {
       const identity = parseImdsCredentials(answer.body, config.clock.now(), `role "${role}"`);
       log(config.logger, "debug", `imds: credentials ${redactKeyId(identity.accessKeyId)} of role "${role}" expire at ${identity.expiration.toISOString()}`);
-      return identity;
+      return markCredential(identity, "CREDENTIALS_IMDS"); // as @aws-sdk/credential-providers' fromInstanceMetadata
     }
     if (config.roleName !== undefined || rediscovered) {
       throw new CredentialsError(
@@ -215,7 +216,7 @@ async function withStaticStability(config: ResolvedImdsOptions, lastGood: { iden
       `imds: refresh failed (${describeError(error)}); serving the previous credentials ` +
         `${redactKeyId(previous.accessKeyId)} until ${expiration.toISOString()} (static stability)`,
     );
-    lastGood.identity = { ...previous, expiration };
+    lastGood.identity = addMarks({ ...previous, expiration }, credentialMarks(previous));
     return lastGood.identity;
   }
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
+import { markCredential } from "../../sdk/credential-marks.js";
 import { identityOf, optionsKey, secretRef } from "../../sharing/key-parts.js";
 import { linkProvider, type Link } from "../../sharing/link.js";
 import { splitCommandLine } from "./split-command-line.js";
@@ -145,7 +146,8 @@ export function credentialProcessLink(options: CredentialProcessOptions): Link {
           // part of `import "env-or-profile"`.
           const { runCredentialProcess } = await import("./run-credential-process.js");
           const identity = await runCredentialProcess(argv, { env, depth, timeoutMs, maxOutputBytes, maxStderrBytes: MAX_STDERR_BYTES, source: SOURCE, label, clock, logger: options.logger });
-          return identity.accountId === undefined && options.accountId !== undefined ? { ...identity, accountId: options.accountId } : identity;
+          const credential = identity.accountId === undefined && options.accountId !== undefined ? { ...identity, accountId: options.accountId } : identity;
+          return markCredential(credential, "CREDENTIALS_PROCESS"); // as the SDK's fromProcess
         },
       };
     },

@@ -2,7 +2,10 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Clock } from "../../clock.js";
 import { CredentialsError, redactKeyId } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { configuredValue } from "../../config-value.js";
 import { memoizeLink } from "../../memoize.js";
+import type { CredentialFeature } from "../../sdk/credential-marks.js";
+import { markedLink } from "../../sdk/marked-link.js";
 import { secretRef } from "../../sharing/key-parts.js";
 import type { Link, Reading } from "../../sharing/link.js";
 import { assumeRoleLink } from "../assume-role/assume-role-link.js";
@@ -40,6 +43,32 @@ export interface BuildContext {
  * @internal
  */
 export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link {
+  return markedLink(profileStepLink(plan, context), ...profileMarks(plan));
+}
+
+/**
+ * The feature marks a profile step adds to what its link marked, as the SDK's `fromIni` does (e.g.
+ * a `credential_process` profile: `CREDENTIALS_PROCESS` from the process link, then
+ * `CREDENTIALS_PROFILE_PROCESS`); see src/sdk/credential-marks.ts.
+ */
+function profileMarks(plan: ProfilePlan): CredentialFeature[] {
+  switch (plan.kind) {
+    case "static":
+      return ["CREDENTIALS_PROFILE"];
+    case "assume-role":
+      return ["CREDENTIALS_PROFILE_SOURCE_PROFILE"];
+    case "credential-source":
+      return ["CREDENTIALS_PROFILE_NAMED_PROVIDER"];
+    case "web-identity":
+      return ["CREDENTIALS_PROFILE_STS_WEB_ID_TOKEN"];
+    case "process":
+      return ["CREDENTIALS_PROFILE_PROCESS"];
+    case "sso":
+      return [configuredValue(plan.profile.values["sso_session"]) === undefined ? "CREDENTIALS_PROFILE_SSO_LEGACY" : "CREDENTIALS_PROFILE_SSO"];
+  }
+}
+
+function profileStepLink(plan: ProfilePlan, context: BuildContext): Link {
   switch (plan.kind) {
     case "static":
       return staticLink(plan, context.clock);
@@ -111,6 +140,7 @@ function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, conte
       mfaCodeProvider: context.mfaCodeProvider,
       mfaWhere: `mfa_serial of ${whereProfile(plan.profile, "mfa_serial")}`,
       logger: context.logger,
+      baseMarks: false, // the SDK's fromIni: the role's marks only
     },
   );
 }

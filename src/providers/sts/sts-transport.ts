@@ -1,6 +1,7 @@
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
+import { addMarks, credentialMarks } from "../../sdk/credential-marks.js";
 import { coalesce } from "../../sharing/coalesce.js";
 import { secretRef } from "../../sharing/key-parts.js";
 import { processSlot } from "../../sharing/process-state.js";
@@ -114,21 +115,30 @@ function clientFor(key: string, make: () => STSClient): STSClient {
   return client;
 }
 
-/** The signing identity as a key part: numbers standing for its key id, secret and token. */
+/**
+ * The signing identity as a key part: numbers standing for its key id, secret and token, and its
+ * feature marks (the client's identity carries them into the user agent; see `staticIdentity`).
+ */
 function signerKey(identity: AwsCredentialIdentity): string {
-  return `${secretRef(identity.accessKeyId)}${secretRef(identity.secretAccessKey)}${secretRef(identity.sessionToken ?? "")}`;
+  const marks = Object.values(credentialMarks(identity)).join(",");
+  return `${secretRef(identity.accessKeyId)}${secretRef(identity.secretAccessKey)}${secretRef(identity.sessionToken ?? "")}${marks === "" ? "" : `;m/${marks}`}`;
 }
 
 /**
  * Exactly the keys that sign (no expiration: the client must not refuse or refresh them on its own),
- * as a plain object of the client's own: the SDK writes its feature marks into it.
+ * as a plain object of the client's own, carrying the signer's feature marks: the AssumeRole request
+ * then says what signed it, as the SDK's role assumer's does (a signer without marks is marked
+ * `CREDENTIALS_CODE` by the client, as any credential object given to a client).
  */
 function staticIdentity(identity: AwsCredentialIdentity): AwsCredentialIdentity {
-  return {
-    accessKeyId: identity.accessKeyId,
-    secretAccessKey: identity.secretAccessKey,
-    ...(identity.sessionToken === undefined ? {} : { sessionToken: identity.sessionToken }),
-  };
+  return addMarks(
+    {
+      accessKeyId: identity.accessKeyId,
+      secretAccessKey: identity.secretAccessKey,
+      ...(identity.sessionToken === undefined ? {} : { sessionToken: identity.sessionToken }),
+    },
+    credentialMarks(identity),
+  );
 }
 
 /**

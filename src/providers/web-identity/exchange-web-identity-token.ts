@@ -3,6 +3,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
 import { freezeCredential } from "../../freeze-credential.js";
 import { registerCredential } from "../../scrub-secrets.js";
+import { markCredential } from "../../sdk/credential-marks.js";
 import { optionsKey } from "../../sharing/key-parts.js";
 import { isCompleteStsCredential } from "../sts/sts-client-config.js";
 import type { StsLocation } from "../sts/sts-location.js";
@@ -59,7 +60,8 @@ export async function exchangeWebIdentityToken(settings: WebIdentitySettings, lo
       { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
     );
   }
-  const credential = { ...fields, accountId: settings.accountId };
+  // As the SDK's role assumer marks what AssumeRoleWithWebIdentity returns (it has an account id).
+  const credential = markCredential({ ...fields, accountId: settings.accountId }, "RESOLVED_ACCOUNT_ID", "CREDENTIALS_STS_ASSUME_ROLE_WEB_ID");
   registerCredential(credential);
   return freezeCredential(credential);
 }

@@ -4,12 +4,13 @@ import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
 import { log, type Logger } from "../../logger.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../retry.js";
+import { markCredential } from "../../sdk/credential-marks.js";
 import { identityOf, optionsKey } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { resolveStsLocation, type ProfileStsSettings, type StsLocation } from "../sts/sts-location.js";
 import { exchangeWebIdentityToken } from "./exchange-web-identity-token.js";
 import { readWebIdentityToken } from "./read-web-identity-token.js";
-import { checkWebIdentityOptions, resolveWebIdentitySettings, type CheckedWebIdentityOptions } from "./web-identity-settings.js";
+import { checkWebIdentityOptions, resolveWebIdentitySettings, WEB_IDENTITY_ENV_VARIABLES, type CheckedWebIdentityOptions } from "./web-identity-settings.js";
 
 export { WEB_IDENTITY_ENV_VARIABLES } from "./web-identity-settings.js";
 
@@ -192,7 +193,10 @@ function readWebIdentity(
     const failure = resolveFailure(error);
     return { key: `web-identity:invalid:${failure.message}`, answers: true, fetch: () => Promise.reject(failure) };
   }
-  const key = `web-identity:${optionKey};${JSON.stringify([settings.roleArn, settings.webIdentityTokenFile, settings.roleSessionName])};${location.key}`;
+  // The SDK's fromTokenFile marks the token file named by the variable (whoever passed it on): a
+  // mark of the answer, so part of the key.
+  const fromVariable = settings.webIdentityTokenFile === env[WEB_IDENTITY_ENV_VARIABLES.webIdentityTokenFile];
+  const key = `web-identity:${optionKey};${JSON.stringify([settings.roleArn, settings.webIdentityTokenFile, settings.roleSessionName])};${location.key}${fromVariable ? ";h" : ""}`;
   return {
     key,
     answers: true,
@@ -200,7 +204,8 @@ function readWebIdentity(
     fetch: async () => {
       try {
         const token = await readWebIdentityToken(settings.webIdentityTokenFile, settings.tokenFileFrom);
-        const credential = await exchangeWebIdentityToken(settings, location, token);
+        const exchanged = await exchangeWebIdentityToken(settings, location, token);
+        const credential = fromVariable ? markCredential(exchanged, "CREDENTIALS_ENV_VARS_STS_WEB_ID_TOKEN") : exchanged;
         log(logger, "debug", `web-identity: assumed ${settings.roleArn} (${redactKeyId(credential.accessKeyId)}) with the token in ${settings.webIdentityTokenFile}, expires ${credential.expiration?.toISOString() ?? "never"}`);
         return credential;
       } catch (error) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromImds } from "../../../src/providers/imds/from-imds.js";
+import { credentialMarks } from "../../../src/sdk/credential-marks.js";
 import { manualClock } from "../../../src/testing/manual-clock.js";
 import { imdsProvider, recordingLogger, rejection, rolePath, ROLE_LIST, useEmulators } from "./helpers.js";
 
@@ -178,6 +179,7 @@ describe("fromImds staticStability", () => {
     const served = await provider();
     expect(served.accessKeyId).toBe(first.accessKeyId);
     expect(served.expiration?.getTime()).toBe(clock.now() + 7.5 * 60_000);
+    expect(credentialMarks(served)).toEqual({ CREDENTIALS_IMDS: "0" }); // still IMDS's, for the client's user agent
     const warning = logger.lines.find((line) => line.level === "warn")?.message ?? "";
     expect(warning).toContain("static stability");
     expect(warning).not.toContain(first.secretAccessKey);

@@ -8,8 +8,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fromIni } from "@aws-sdk/credential-providers";
 import { CredentialsError } from "../../../src/errors.js";
 import { fromProfile } from "../../../src/providers/profile/from-profile.js";
+import { credentialMarks } from "../../../src/sdk/credential-marks.js";
 import { expectClean } from "../../helpers/leak-check.js";
 import { rejection, tempAws, type TempAws } from "./temp-aws.js";
 
@@ -103,5 +105,18 @@ describe("fromProfile: SSO profiles, through the SDK's fromSSO", () => {
     expect(error).toMatchObject({ code: "SSO_FAILED", tryNextLink: false, retryable: true });
     expect(seen).toHaveLength(1);
     expectClean(error, [ACCESS_TOKEN]);
+  });
+});
+
+describe("fromProfile: an SSO profile's feature marks", () => {
+  it("are the SDK's fromIni's: its fromSSO's CREDENTIALS_SSO, then CREDENTIALS_PROFILE_SSO (an sso_session profile)", async () => {
+    writeToken("2999-01-01T00:00:00Z");
+    const ours = await resolve();
+    vi.stubEnv("AWS_CONFIG_FILE", aws.configFile);
+    vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", aws.credentialsFile);
+    vi.stubEnv("AWS_ENDPOINT_URL_SSO", endpoint);
+    const theirs = await fromIni({ profile: "dev", ignoreCache: true })();
+    expect(Object.entries(credentialMarks(ours))).toEqual(Object.entries(credentialMarks(theirs)));
+    expect(credentialMarks(ours)).toEqual({ CREDENTIALS_SSO: "s", CREDENTIALS_PROFILE_SSO: "r" });
   });
 });
