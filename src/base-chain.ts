@@ -62,49 +62,47 @@ export function baseChainLink(options: BaseChainOptions): Link {
   const { clock, logger } = options;
   const common = { ...(clock === undefined ? {} : { clock }), ...(logger === undefined ? {} : { logger }) };
   const explicitProfile = options.profile !== false && options.profile !== undefined && options.profile.profile !== undefined && options.profile.profile !== "";
-  const named: { name: BaseLinkName; make: (env: Env) => Link }[] = [];
+  // The links are made once, here: each reads its environment (its own `env`, else the chain's,
+  // which is `process.env` itself unless given) at each reading, never when made. Making them
+  // checks their options (their factories throw TypeErrors).
+  const env = chainEnvironment(options);
+  const named: { name: BaseLinkName; link: Link }[] = [];
   if (options.env !== false && !explicitProfile) {
     const envOptions = options.env ?? {};
-    named.push({ name: "env", make: (env) => envLink({ ...(clock === undefined ? {} : { clock }), ...envOptions, env }) });
+    named.push({ name: "env", link: envLink({ ...(clock === undefined ? {} : { clock }), ...envOptions, env }) });
   }
   if (options.profile !== false && options.profile !== undefined) {
-    const profileOptions = options.profile;
     const mfa = options.mfaCodeProvider === undefined ? {} : { mfaCodeProvider: options.mfaCodeProvider };
-    named.push({ name: "profile", make: (env) => profileLink(withEnv({ ...common, ...mfa, ...profileOptions }, env)) });
+    named.push({ name: "profile", link: profileLink(withEnv({ ...common, ...mfa, ...options.profile }, env)) });
   }
   if (options.webIdentity !== false && options.webIdentity !== undefined) {
-    const webIdentityOptions = options.webIdentity;
-    named.push({ name: "web-identity", make: (env) => webIdentityLink(withEnv({ ...common, ...webIdentityOptions }, env)) });
+    named.push({ name: "web-identity", link: webIdentityLink(withEnv({ ...common, ...options.webIdentity }, env)) });
   }
   if (options.container !== false && options.container !== undefined) {
-    const containerOptions = options.container;
-    named.push({ name: "container", make: (env) => containerLink(withEnv({ ...common, ...containerOptions }, env)) });
+    named.push({ name: "container", link: containerLink(withEnv({ ...common, ...options.container }, env)) });
   }
   if (options.imds !== false) {
-    const imdsOptions = options.imds ?? {};
-    named.push({ name: "imds", make: (env) => imdsLink(withEnv({ ...common, ...imdsOptions }, env)) });
+    named.push({ name: "imds", link: imdsLink(withEnv({ ...common, ...(options.imds ?? {}) }, env)) });
   }
   if (named.length === 0) {
     throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");
   }
-  // The links' options are checked now (their factories throw TypeErrors), with an empty
-  // environment: the real one is read at each reading.
-  for (const { make } of named) make({});
   const name = named.length === 1 ? (named[0]?.name ?? "credentials") : named.map((link) => link.name).join("-or-");
+  const chain = chainLink(
+    named.map(({ link }) => link),
+    name,
+  );
+  if (logger === undefined) return chain;
   const warned = new Set<string>();
   return {
     name,
     async read(): Promise<Reading> {
-      const env = chainEnvironment(options);
-      const reading = await chainLink(
-        named.map(({ make }) => make(env)),
-        name,
-      ).read();
+      const reading = await chain.read();
       return {
         ...reading,
         fetch: async (): Promise<AwsCredentialIdentity> => {
           const identity = await reading.fetch();
-          if (logger !== undefined) warnAboutIgnored(winnerOf(reading.key, named), detectInput(options, env), warned, logger, explicitProfile);
+          warnAboutIgnored(winnerOf(reading.key, named), detectInput(options, env), warned, logger, explicitProfile);
           return identity;
         },
       };

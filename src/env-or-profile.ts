@@ -156,15 +156,18 @@ export function envOrProfile(options: EnvOrProfileOptions = NO_OPTIONS): Memoize
     throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
   }
   const memoOptions = memoOptionsOf(options);
-  const baseOptions = baseOptionsOf(options);
-  // Checked now (every link's factory throws its TypeErrors here); the links are made again, with
-  // the environment of the moment, at each reading.
-  const baseName = allOff ? "" : baseChainLink(baseOptions).name;
+  // Made (and so checked: every link's factory throws its TypeErrors) now; each link reads the
+  // environment of the moment at each reading.
+  const base = allOff ? undefined : baseChainLink(baseOptionsOf(options));
+  const baseProvider = (): MemoizedProvider => {
+    if (base === undefined) throw new TypeError("Expected a link to be enabled"); // excluded above
+    return memoizeLink(() => base, memoOptions, base.name);
+  };
   if (options.assumeRole === undefined) {
-    return memoizeLink(() => baseChainLink(baseOptions), memoOptions, baseName);
+    return baseProvider();
   }
   const role = checkAssumeRoleOptions(options.assumeRole, "envOrProfile's `assumeRole`");
-  const source = options.assumeRole.source ?? memoizeLink(() => baseChainLink(baseOptions), memoOptions, baseName);
+  const source = options.assumeRole.source ?? baseProvider();
   const mfaCodeProvider = options.assumeRole.mfaCodeProvider ?? options.mfaCodeProvider;
   const roleEnv = options.assumeRole.env;
   return memoizeLink(
@@ -187,10 +190,16 @@ const NO_OPTIONS: EnvOrProfileOptions = Object.freeze({});
 /** The name of the default chain's cache, for logs and errors. */
 const DEFAULT_CHAIN_NAME = "env-or-profile-or-web-identity-or-container-or-imds";
 
-/** The default chain's link, made at each reading of an `envOrProfile()` without options. */
+/**
+ * The default chain's link, one for the process, made at the first `envOrProfile()` without
+ * options: its links hold only their (default) options and read the world at each reading, so
+ * every such provider can use the same one, and making a provider costs no links.
+ */
 function defaultBaseChain(): Link {
-  return baseChainLink(DEFAULT_BASE_OPTIONS);
+  return (defaultChain ??= baseChainLink(DEFAULT_BASE_OPTIONS));
 }
+
+let defaultChain: Link | undefined;
 
 const DEFAULT_BASE_OPTIONS: BaseChainOptions = Object.freeze({ profile: {}, webIdentity: {}, container: {} });
 

@@ -164,30 +164,39 @@ interface MemoState {
 
 /** `memoize()` of a provider that is not one of our links: a cache of its own. */
 class PrivateProvider implements MemoState {
-  readonly #cache: CredentialCache;
-  readonly #fetch: Fetch;
+  readonly #provider: AwsCredentialIdentityProvider;
+  readonly #settings: CacheSettings;
+  /** Made at the first call: a provider made and never called (one per client, say) costs less. */
+  #cache: CredentialCache | undefined;
+  #fetch: Fetch | undefined;
 
   constructor(provider: AwsCredentialIdentityProvider, settings: CacheSettings) {
-    this.#cache = new CredentialCache(settings);
-    // Called without identity properties: one fetch serves every caller, so no one caller's
-    // client configuration may decide how the source is asked.
-    this.#fetch = () => provider();
+    this.#provider = provider;
+    this.#settings = settings;
+  }
+
+  #made(): CredentialCache {
+    return (this.#cache ??= new CredentialCache(this.#settings));
   }
 
   call(identityProperties: Record<string, unknown> | undefined): Promise<AwsCredentialIdentity> {
-    return this.#cache.retrieve(identityProperties, this.#fetch);
+    const provider = this.#provider;
+    // Called without identity properties: one fetch serves every caller, so no one caller's
+    // client configuration may decide how the source is asked.
+    const fetch = (this.#fetch ??= () => provider());
+    return this.#made().retrieve(identityProperties, fetch);
   }
 
   invalidate(): void {
-    this.#cache.invalidate();
+    this.#cache?.invalidate();
   }
 
   reject(identity: AwsCredentialIdentity): void {
-    this.#cache.reject(identity);
+    this.#cache?.reject(identity);
   }
 
   noteClockOffset(offsetMs: number): void {
-    this.#cache.noteClockOffset(offsetMs);
+    this.#made().noteClockOffset(offsetMs);
   }
 }
 

@@ -1,5 +1,4 @@
-import { coalesce } from "./coalesce.js";
-import { processSlot } from "./process-state.js";
+import { statSync } from "node:fs";
 
 /** A file as one `stat` saw it. @internal */
 export interface FileIdentity {
@@ -17,33 +16,33 @@ export interface FileIdentity {
   readonly code?: string;
 }
 
-let fsModule: Promise<typeof import("node:fs/promises")> | undefined;
-
 /**
- * A file's identity from one `stat` (never a read). Concurrent identities of the same path share
- * one `stat` (ten thousand providers made at once do not make ten thousand system calls); nothing
- * is kept afterwards.
+ * A file's identity from one `stat` (never a read), taken synchronously when called.
+ *
+ * Why synchronous: this runs on a new provider's first call and on each refresh, for small local
+ * files (the profile files, a certificate, a login cache). A `statSync` costs a few microseconds; an
+ * asynchronous `stat` is a thread-pool round trip of 25–200 µs (more under load, and it queues
+ * behind DNS lookups and file reads in the same pool), which made it most of a new provider's first
+ * call. A missing file is asked with `throwIfNoEntry: false`, since building the ENOENT error
+ * costs more than the `stat`. The result is returned as a promise so callers need not care.
  * @internal
  */
 export function fileIdentity(path: string): Promise<FileIdentity> {
-  return coalesce(inflightStats(), path, () => statIdentity(path));
+  return Promise.resolve(statIdentity(path));
 }
 
-async function statIdentity(path: string): Promise<FileIdentity> {
-  fsModule ??= import("node:fs/promises");
-  const { stat } = await fsModule;
+function statIdentity(path: string): FileIdentity {
   try {
-    const s = await stat(path, { bigint: true });
+    const s = statSync(path, { bigint: true, throwIfNoEntry: false });
+    if (s === undefined) return ABSENT;
     const kind = s.isFile() ? "file" : s.isDirectory() ? "directory" : "other";
     return { key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}:${kind}`, kind, size: kind === "file" ? Number(s.size) : 0 };
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    if (code === "ENOENT" || code === "ENOTDIR") return { key: "-", kind: "absent", size: 0 };
+    if (code === "ENOENT" || code === "ENOTDIR") return ABSENT;
     const text = typeof code === "string" ? code : "error";
     return { key: `!${text}`, kind: "error", size: 0, code: text };
   }
 }
 
-function inflightStats(): Map<string, Promise<unknown>> {
-  return processSlot("file-identity.inflight", () => new Map<string, Promise<unknown>>(), (map) => map.clear());
-}
+const ABSENT: FileIdentity = Object.freeze({ key: "-", kind: "absent", size: 0 });

@@ -51,8 +51,9 @@ const LINK: unique symbol = Symbol.for("env-or-profile.link") as never;
  */
 export function linkProvider(link: Link): AwsCredentialIdentityProvider {
   const provider = async (): Promise<AwsCredentialIdentity> => (await link.read()).fetch();
-  Object.defineProperty(provider, LINK, { value: link, enumerable: false });
-  Object.defineProperty(provider, "name", { value: `${link.name}Credentials` });
+  // One property, non-enumerable (inspect and spreading never show the link's options). No `name`
+  // is set: redefining a function's name costs more than making the whole provider.
+  Object.defineProperty(provider, LINK, { value: link });
   return provider;
 }
 

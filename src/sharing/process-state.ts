@@ -22,14 +22,18 @@ interface Slot {
 
 type Slots = Map<string, Slot>;
 
+/** The slots once found: the property is neither writable nor configurable, so it never changes. */
+let knownSlots: Slots | undefined;
+
 function slots(): Slots {
+  if (knownSlots !== undefined) return knownSlots;
   const holder = globalThis as unknown as Record<symbol, Slots | undefined>;
   let found = holder[STATE_SYMBOL];
   if (found === undefined) {
     found = new Map();
     Object.defineProperty(globalThis, STATE_SYMBOL, { value: found, enumerable: false, configurable: false, writable: false });
   }
-  return found;
+  return (knownSlots = found);
 }
 
 /**

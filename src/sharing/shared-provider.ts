@@ -101,11 +101,7 @@ export class SharedProvider {
 
   /** The cache options as a key part: values by value, clock, randomness and logger by identity. */
   settingsKey(): string {
-    if (this.#settingsKey === undefined) {
-      const { clock, random, logger, ...values } = this.#settings;
-      this.#settingsKey = `${optionsKey(values)};clock@${identityOf(clock)};random@${identityOf(random)};logger@${logger === undefined ? "-" : identityOf(logger)}`;
-    }
-    return this.#settingsKey;
+    return (this.#settingsKey ??= settingsKeyOf(this.#settings));
   }
 
   /** Forgets the shared credential (every provider sharing it fetches anew); before the first call, the one it will find. */
@@ -134,3 +130,20 @@ export class SharedProvider {
     return this.#cache;
   }
 }
+
+/**
+ * The key part of cache settings, written once per settings object: providers made without cache
+ * options share one (`resolveSettings` hands them the same frozen object), so ten thousand
+ * `envOrProfile()` write it once.
+ */
+function settingsKeyOf(settings: CacheSettings): string {
+  let key = settingsKeys.get(settings);
+  if (key === undefined) {
+    const { clock, random, logger, ...values } = settings;
+    key = `${optionsKey(values)};clock@${identityOf(clock)};random@${identityOf(random)};logger@${logger === undefined ? "-" : identityOf(logger)}`;
+    settingsKeys.set(settings, key);
+  }
+  return key;
+}
+
+const settingsKeys = new WeakMap<CacheSettings, string>();

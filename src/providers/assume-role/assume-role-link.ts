@@ -70,10 +70,12 @@ export interface RoleStepContext {
  * @internal
  */
 export function assumeRoleLink(settings: RoleStepSettings, context: RoleStepContext): Link {
-  const settingsKey = optionsKey({ ...settings, timeoutMs: undefined });
+  // Written at the first reading: a provider made and never called costs no key.
+  let written: string | undefined;
   return {
     name: SOURCE,
     async read(): Promise<Reading> {
+      const settingsKey = (written ??= optionsKey({ ...settings, timeoutMs: undefined }));
       let location: StsLocation;
       try {
         location = context.location();

@@ -94,6 +94,9 @@ export function fromProfile(options: ProfileOptions = {}): AwsCredentialIdentity
   return linkProvider(profileLink(options));
 }
 
+/** read-profile.js once loaded: an `import()` of a loaded module still costs a trip through the loader. */
+let readProfileModule: typeof import("./read-profile.js") | undefined;
+
 /**
  * The profile link: what decides its answer is the selection (the profile, and the files' paths as
  * it resolves them, `~` expanded), each file's identity (a `stat`: device, inode, size, times — an
@@ -140,7 +143,7 @@ export function profileLink(options: ProfileOptions = {}): Link {
       }
       // Reading, parsing and planning the files (read-profile.ts, its own chunk) loads only once a
       // file exists or a profile is named.
-      const { readProfile } = await import("./read-profile.js");
+      const { readProfile } = (readProfileModule ??= await import("./read-profile.js"));
       return readProfile(options, env, selection, filesKey, { config, credentials });
     },
   };

@@ -1,6 +1,7 @@
 /*
  * With AWS_PROFILE unset and no files, the profile link falls through after exactly two `stat`
- * calls: no read, no open, and the SDK's loader is not even loaded.
+ * calls (synchronous ones: see file-identity.ts): no read, no open, and the SDK's loader is not
+ * even loaded.
  */
 import { createRequire } from "node:module";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -10,21 +11,24 @@ const loaderLoaded = (): boolean => Object.keys(createRequire(import.meta.url).c
 
 const calls = vi.hoisted(() => ({ fs: [] as string[] }));
 
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("node:fs/promises")>();
+/** The module with each function recording its name (a synchronous call as its async name: `statSync` as `stat`). */
+function counting<T extends object>(actual: T): T {
   const counted = Object.fromEntries(
     Object.entries(actual).map(([name, value]) => [
       name,
-      typeof value === "function"
+      typeof value === "function" && !/^[A-Z]/.test(name)
         ? (...args: unknown[]) => {
-            calls.fs.push(name);
+            calls.fs.push(name.replace(/Sync$/, ""));
             return (value as (...a: unknown[]) => unknown)(...args);
           }
         : value,
     ]),
   );
-  return { ...counted, default: counted };
-});
+  return { ...counted, default: counted } as T;
+}
+
+vi.mock("node:fs/promises", async (importOriginal) => counting(await importOriginal<typeof import("node:fs/promises")>()));
+vi.mock("node:fs", async (importOriginal) => counting(await importOriginal<typeof import("node:fs")>()));
 
 const { fromProfile } = await import("../../../src/providers/profile/from-profile.js");
 const { tempAws } = await import("./temp-aws.js");
@@ -48,6 +52,7 @@ describe("fromProfile with nothing configured", () => {
 
   it("reads and parses with the SDK's loader once a file exists", async () => {
     aws.writeCredentials("[default]\naws_access_key_id = AKIAIOSFODNN7COUNT01\naws_secret_access_key = secret-count\n");
+    calls.fs.length = 0; // the test's own write
     await fromProfile({ env: aws.env() })();
     expect(calls.fs.sort()).toEqual(["readFile", "stat", "stat"]);
     expect(loaderLoaded()).toBe(true);
