@@ -7,6 +7,8 @@ import { manualClock } from "../../../src/testing/manual-clock.js";
 import { PROFILE_ARN, ROLE_ARN, TRUST_ANCHOR_ARN, tempFolder } from "./world.js";
 
 const files = tempFolder("roles-anywhere-inputs-");
+/** A number standing for a secret (`secretRef`). */
+const secretNumber: unknown = expect.stringMatching(/^#\d+$/);
 /** A file's identity from `fileIdentity`: device, inode, size, modification and change times, kind. */
 const fileKey: unknown = expect.stringMatching(/^\d+:\d+:\d+:\d+:\d+:file$/);
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ3Rlc3Q=\n-----END CERTIFICATE-----\n";
@@ -70,7 +72,7 @@ describe("rolesAnywhereInputs", () => {
     expect(text).not.toContain("MIIBszCCAVmgAwIBAgIU");
     expect(text).not.toContain("correct horse");
     const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
-    expect(JSON.parse(text)).toMatchObject({ certificate: { pemSha256: sha256(PEM) }, privateKeyPassphrase: expect.stringMatching(/^#\d+$/) });
+    expect(JSON.parse(text)).toMatchObject({ certificate: { pemSha256: sha256(PEM) }, privateKeyPassphrase: secretNumber });
     expect(text).not.toContain(sha256("correct horse battery staple"));
     const other = await rolesAnywhereInputs(options({ certificate: PEM, privateKeyPassphrase: "another passphrase" }));
     expect(other).not.toBe(text);
