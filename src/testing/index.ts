@@ -31,6 +31,7 @@ export {
   startStsEmulator,
   type StsEmulator,
   type StsEmulatorCredential,
+  type StsEmulatorIssuer,
   type StsEmulatorOptions,
   type StsEmulatorRole,
   type StsCredentialAction,

@@ -21,6 +21,12 @@ export interface StsEmulatorCredential {
   arn?: string;
 }
 
+/** Another emulator whose issued credentials STS accepts (see {@link StsEmulatorOptions.trustIssuedBy}): a Roles Anywhere, IMDS or container emulator. */
+export interface StsEmulatorIssuer {
+  /** The credentials it issued so far, asked at each request. */
+  readonly issued: readonly StsEmulatorCredential[];
+}
+
 /** What the emulator demands of one role. */
 export interface StsEmulatorRole {
   /** When set, AssumeRole must send exactly this `ExternalId`; otherwise AccessDenied. */
@@ -115,7 +121,7 @@ export interface StsEmulatorOptions {
    * to a role in another account, where the base credential is only known once it is issued.
    * @defaultValue none
    */
-  trustIssuedBy?: readonly { readonly issued: readonly StsEmulatorCredential[] }[];
+  trustIssuedBy?: readonly StsEmulatorIssuer[];
   /**
    * Per-role rules, keyed by role ARN. When given, roles not listed are denied.
    * @defaultValue every role may be assumed, with no ExternalId check (unless {@link externalId} is set)
