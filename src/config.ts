@@ -14,6 +14,7 @@ import {
   ROLE_SESSION_NAME_PATTERN,
   checkDurationSeconds,
   checkEndpoint,
+  checkMs,
   checkRegion,
   parseRoleArn,
 } from "./providers/sts/role-checks.js";
@@ -102,6 +103,8 @@ export interface RolesAnywhereConfig {
   sessionName?: string;
   /** The `CreateSession` base URL (an interface VPC endpoint, an emulator in tests). @defaultValue `https://rolesanywhere.<region>.amazonaws.com` */
   endpoint?: string;
+  /** The deadline of one `CreateSession`, in milliseconds. Snake case: `timeout_ms`. @defaultValue 10_000 */
+  timeoutMs?: number;
 }
 
 /** {@link RolesAnywhereConfig} with snake_case keys, as in a YAML file. */
@@ -128,6 +131,8 @@ export interface RolesAnywhereSnakeCaseConfig {
   session_name?: string;
   /** See {@link RolesAnywhereConfig.endpoint}. */
   endpoint?: string;
+  /** See {@link RolesAnywhereConfig.timeoutMs}. */
+  timeout_ms?: number;
 }
 
 /**
@@ -278,6 +283,7 @@ const ROLES_ANYWHERE_FIELD_KEYS: Readonly<Record<RolesAnywhereField, readonly st
   durationSeconds: ["durationSeconds", "duration_seconds"],
   sessionName: ["sessionName", "session_name", "roleSessionName", "role_session_name"],
   endpoint: ["endpoint"],
+  timeoutMs: ["timeoutMs", "timeout_ms"],
 };
 
 const ROLE_FIELD_KEYS: Readonly<Record<RoleField, readonly string[]>> = {
@@ -616,7 +622,6 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
 const ROLES_ANYWHERE_CODE_OPTIONS: Readonly<Record<string, string>> = {
   clock: "clock",
   logger: "logger",
-  timeoutMs: "timeoutMs",
 };
 
 /**
@@ -633,7 +638,7 @@ function parseRolesAnywhere(value: unknown, path: string, problems: string[]): R
   const record = value as Readonly<Record<string, unknown>>;
   const code = Object.keys(record).filter((key) => Object.hasOwn(ROLES_ANYWHERE_CODE_OPTIONS, key));
   for (const key of code) {
-    problems.push(`\`${path}.${key}\` is code, not configuration: pass \`${key}\` in fromConfig's options${key === "timeoutMs" ? " (the deadline is the provider's default, 10 s)" : ""}`);
+    problems.push(`\`${path}.${key}\` is code, not configuration: pass \`${key}\` in fromConfig's options`);
   }
   const rest = Object.fromEntries(Object.entries(record).filter(([key]) => !code.includes(key)));
   // Inside the block every key must be known, whatever `allowUnknownKeys` says (see parseAssumeRole).
@@ -657,7 +662,7 @@ function parseRolesAnywhere(value: unknown, path: string, problems: string[]): R
       problems.push(`\`${name(field)}\` must be a non-empty string, got ${typeof text === "string" ? "an empty string" : describeType(text)}`);
     }
   }
-  const { trustAnchorArn, profileArn, roleArn, region, durationSeconds, sessionName, endpoint } = values;
+  const { trustAnchorArn, profileArn, roleArn, region, durationSeconds, sessionName, endpoint, timeoutMs } = values;
   if (trustAnchorArn !== undefined) check("trustAnchorArn", () => parseRolesAnywhereArn(trustAnchorArn, "trust-anchor", "trustAnchorArn"));
   if (profileArn !== undefined) check("profileArn", () => parseRolesAnywhereArn(profileArn, "profile", "profileArn"));
   if (roleArn !== undefined) check("roleArn", () => parseRoleArn(roleArn));
@@ -667,6 +672,7 @@ function parseRolesAnywhere(value: unknown, path: string, problems: string[]): R
     problems.push(`\`${name("sessionName")}\` must be 2–64 characters of [A-Za-z0-9_+=,.@-], got ${JSON.stringify(sessionName.slice(0, 80))}`);
   }
   if (endpoint !== undefined) check("endpoint", () => checkRolesAnywhereEndpoint(endpoint));
+  if (timeoutMs !== undefined) check("timeoutMs", () => checkMs(timeoutMs, "timeoutMs", true));
   if (problems.length > before) {
     return undefined;
   }
@@ -682,6 +688,7 @@ function parseRolesAnywhere(value: unknown, path: string, problems: string[]): R
     ...(durationSeconds === undefined ? {} : { durationSeconds }),
     ...(sessionName === undefined ? {} : { sessionName }),
     ...(endpoint === undefined ? {} : { endpoint }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   } as RolesAnywhereOptions;
   check("certificate", () => resolveRolesAnywhereSettings(options));
   return problems.length > before ? undefined : options;

@@ -96,6 +96,7 @@ describe("fromConfig({ rolesAnywhere }): the certificate is the source", () => {
         duration_seconds: 7200,
         session_name: "backup@host-1",
         endpoint: emulator.endpoint,
+        timeout_ms: 5000,
         intermediates: null, // YAML's empty value
       },
     };
