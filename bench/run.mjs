@@ -877,6 +877,36 @@ section("credential-process", "credential-process per run: warm/cold cache vs no
   });
 });
 
+// IAM Roles Anywhere natively vs a credential_process running (a stand-in for) aws_signing_helper ---
+
+section("roles-anywhere", `IAM Roles Anywhere: cold, cached, ${STS_CLIENTS} clients (vs fromProcess running a stand-in for aws_signing_helper)`, async () => {
+  const r = await runChild(part("roles-anywhere.mjs"), {
+    args: ["all", String(COLD_RUNS), QUICK ? "100000" : "200000", QUICK ? "3" : "9", String(STS_CLIENTS)],
+    env: cleanEnv(),
+    timeoutMs: 900_000,
+  });
+  const cold = (k) => r.cold?.[k]?.ms;
+  const rate = (k) => r.cached?.variants?.[k];
+  const standIn = "fromProcess({ profile }) whose credential_process is a STAND-IN for aws_signing_helper (a /bin/sh printf of a fixed credential: no signing, no network — a lower bound of the real helper)";
+  const files = "an EC P-256 leaf, its key and an intermediate in files; CreateSession to a loopback emulator verifying the X.509 signature and chain";
+  const coldR = ratio(cold("ours"), cold("sdk-process"));
+  row({ section: "Roles Anywhere", metric: "cold: fresh process, import + first credential", did: { ours: `memoize(fromRolesAnywhere({ certificate, privateKey, intermediates, ARNs, endpoint })) (${files}), raw call`, sdk: `${standIn}, raw call` }, ours: ok(r) ? fmtMs(cold("ours")) : describe(r), sdk: fmtMs(cold("sdk-process")), ratio: fmtX(coldR), target: "≤ 1× (vs a lower bound)", check: checkRatio(coldR, (x) => x <= 1) });
+  row({ section: "Roles Anywhere", metric: "  same, a profile whose credential_process is aws_signing_helper (done natively)", did: { ours: "memoize(fromProfile({ profile })): credential_process = aws_signing_helper credential-process --certificate … (ours signs and calls CreateSession itself; nothing spawned)", sdk: `${standIn}, raw call` }, ours: fmtMs(cold("ours-profile")), sdk: fmtMs(cold("sdk-process")), ratio: fmtX(ratio(cold("ours-profile"), cold("sdk-process"))), target: "(context)" });
+  const last = (k) => r.cold?.[k]?.last;
+  const work = (k) => (last(k) === undefined ? NA : `${last(k).sessions} CreateSession, ${last(k).helperRuns} spawned`);
+  row({ section: "Roles Anywhere", metric: "  per cold run: CreateSession requests, processes spawned", did: { ours: "memoize(fromRolesAnywhere()) / memoize(fromProfile()) of the aws_signing_helper line", sdk: "fromProcess() of the stand-in (the real helper would also make the CreateSession)" }, ours: `${work("ours")}; profile: ${work("ours-profile")}`, sdk: work("sdk-process"), target: "ours: 1, 0", check: last("ours") === undefined ? NA : check(last("ours").sessions === 1 && last("ours").helperRuns === 0 && last("ours-profile")?.helperRuns === 0) });
+  const cachedR = ratio(rate("oursRaw"), rate("sdkClient"));
+  row({ section: "Roles Anywhere", metric: "cached calls/s", did: { ours: "one memoize(fromRolesAnywhere()), raw call", sdk: "S3Client({ credentials: fromProcess() of the stand-in }).config.credentials() (its raw provider does not cache)" }, ours: fmtRate(rate("oursRaw")), sdk: fmtRate(rate("sdkClient")), ratio: fmtX(cachedR), target: "≥ 2×", check: checkRatio(cachedR, (x) => x >= 2) });
+  row({ section: "Roles Anywhere", metric: "  cached calls/s, the aws_signing_helper profile done natively", did: { ours: "one memoize(fromProfile({ profile })), raw call", sdk: "S3Client({ credentials: fromProcess() }).config.credentials()" }, ours: fmtRate(rate("oursProfile")), sdk: fmtRate(rate("sdkClient")), ratio: fmtX(ratio(rate("oursProfile"), rate("sdkClient"))), target: "(context)" });
+  row({ section: "Roles Anywhere", metric: "  cached calls/s, both through S3Client's wrapper", did: { ours: "S3Client({ credentials: memoize(fromRolesAnywhere()) }).config.credentials()", sdk: "S3Client({ credentials: fromProcess() }).config.credentials()" }, ours: fmtRate(rate("oursClient")), sdk: fmtRate(rate("sdkClient")), ratio: fmtX(ratio(rate("oursClient"), rate("sdkClient"))), target: "(context)" });
+  row({ section: "Roles Anywhere", metric: "  the SDK's raw fromProcess(): every call spawns the program", did: { ours: "one memoize(fromRolesAnywhere()), raw call", sdk: "one fromProcess() of the stand-in, raw call (100 calls)" }, ours: fmtRate(rate("oursRaw")), sdk: isNum(r.cached?.sdkRaw) ? `${r.cached.sdkRaw.toFixed(0)} /s` : NA, target: "(context)" });
+  const c = r.clients ?? {};
+  const clients = (k) => (ok(c[k]) ? `${c[k].sessions} CreateSession, ${c[k].helperRuns} spawned${c[k].failed ? ` (${c[k].failed} failed: ${String(c[k].firstError).slice(0, 60)})` : ""}` : describe(c[k]));
+  row({ section: "Roles Anywhere", metric: `${STS_CLIENTS} S3 clients, first call each → CreateSession / processes`, did: { ours: `${STS_CLIENTS} S3Clients, each its own memoize(fromRolesAnywhere()) (our process-wide cache is shared), through the client`, sdk: `${STS_CLIENTS} S3Clients, each its own fromProcess() of the stand-in, through the client` }, ours: clients("ours"), sdk: clients("sdk-process"), target: "ours: 1, 0", check: ok(c.ours) ? check(c.ours.sessions === 1 && c.ours.helperRuns === 0 && c.ours.failed === 0) : NA });
+  row({ section: "Roles Anywhere", metric: `  same, ${STS_CLIENTS} clients on the aws_signing_helper profile`, did: { ours: `${STS_CLIENTS} S3Clients, each its own memoize(fromProfile({ profile })), through the client`, sdk: `${STS_CLIENTS} S3Clients, each its own fromProcess() of the stand-in` }, ours: clients("ours-profile"), sdk: clients("sdk-process"), target: "ours: 1, 0", check: ok(c["ours-profile"]) ? check(c["ours-profile"].sessions === 1 && c["ours-profile"].helperRuns === 0) : NA });
+  notes.push(`Roles Anywhere: a throwaway PKI (createTestCertificates, ${r.keyType ?? "EC"} leaf through an intermediate) in files; a loopback Roles Anywhere emulator (X.509 SigV4 and chain verified) in the part's own process; the "today" side is the SDK's fromProcess running a /bin/sh STAND-IN for aws_signing_helper (which cannot be installed here) that prints a fixed credential — no Go start-up, no signing, no HTTPS: a lower bound of the real helper's cost; cold = ${COLD_RUNS} fresh child processes per side, interleaved, timed from before the library's import to the first credential (node's start-up excluded), median; cached = tight awaited loops in one child, order rotated, median.${r.notes?.length ? ` Notes: ${r.notes.join("; ").slice(0, 200)}` : ""}`);
+});
+
 // Other parts register here (keep the order: it is the table's order).
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import * as boshStyle from "./bosh-style.js";
 import * as crossAccount from "./cross-account-external-id.js";
 import * as fogStyle from "./fog-style.js";
 import * as recoverRejected from "./recover-rejected.js";
+import * as rolesAnywhere from "./roles-anywhere.js";
 import * as s3DropIn from "./s3-drop-in.js";
 
 async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string> {
@@ -49,5 +50,15 @@ describe("the examples", () => {
     expect(output).toContain("a wrong ExternalId is refused: STS_ACCESS_DENIED");
     expect(output).toContain("from config: the same assumed credential: true");
     expect(output).toContain("AssumeRole calls: 2 (the partner role once for both clients, and the refused one)");
+  });
+
+  it("roles-anywhere: a certificate gets the role's credentials, shared by both clients; a renewed one is used; a partner role on top", async () => {
+    const output = await run(rolesAnywhere.main);
+    expect(output).toMatch(/backup-writer role: access key …\w{4}, account 123456789012, expires \d{4}-/);
+    expect(output).toMatch(/signed with certificate serial \d+: true/);
+    expect(output).toContain("second client: the same credential: true; CreateSession calls: 1");
+    expect(output).toContain("after the renewal: a new credential: true, signed with the new certificate: true");
+    expect(output).toContain("from config, the partner's role: account 210987654321, ExternalId sent: true, signed with the Roles Anywhere key: true");
+    expect(output).toContain("CreateSession calls in all: 2; AssumeRole calls: 1");
   });
 });

@@ -12,13 +12,21 @@ import {
   MIN_DURATION_SECONDS,
   ROLE_ARN_PATTERN,
   ROLE_SESSION_NAME_PATTERN,
+  checkDurationSeconds,
   checkEndpoint,
+  checkMs,
   checkRegion,
+  parseRoleArn,
 } from "./providers/sts/role-checks.js";
 import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
 import type { ProfileOptions } from "./providers/profile/from-profile.js";
+import { fromRolesAnywhere } from "./providers/roles-anywhere/from-roles-anywhere.js";
+import { parseRolesAnywhereArn } from "./providers/roles-anywhere/parse-roles-anywhere-arn.js";
+import { resolveRolesAnywhereSettings } from "./providers/roles-anywhere/resolve-roles-anywhere-settings.js";
+import { checkRolesAnywhereEndpoint } from "./providers/roles-anywhere/roles-anywhere-endpoint.js";
+import type { RolesAnywhereOptions } from "./providers/roles-anywhere/roles-anywhere-options.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
 import { markCredential } from "./sdk/credential-marks.js";
@@ -70,6 +78,66 @@ export interface AssumeRoleSnakeCaseConfig {
 }
 
 /**
+ * IAM Roles Anywhere as plain data (camelCase): a server outside AWS whose X.509 certificate is the
+ * source. Same meaning and rules as the fields of the same names in `RolesAnywhereOptions` (the
+ * clock and logger are `fromConfig`'s options, not configuration).
+ */
+export interface RolesAnywhereConfig {
+  /** The leaf certificate: a file path (re-read at every refresh) or PEM text. */
+  certificate: string;
+  /** Its private key: a file path or PEM text (RSA or EC; PKCS#1, SEC1, PKCS#8, encrypted PKCS#8). Snake case: `private_key`. */
+  privateKey: string;
+  /** Intermediate CA certificates: a PEM file path or PEM text. */
+  intermediates?: string;
+  /** The passphrase of an encrypted PKCS#8 key; never echoed. Snake case: `private_key_passphrase`. */
+  privateKeyPassphrase?: string;
+  /** The trust anchor's ARN. Snake case: `trust_anchor_arn`. */
+  trustAnchorArn: string;
+  /** The Roles Anywhere profile's ARN, in the trust anchor's region. Snake case: `profile_arn`. */
+  profileArn: string;
+  /** The role to get credentials for. Snake case: `role_arn`. */
+  roleArn: string;
+  /** The `CreateSession` region. @defaultValue the trust anchor ARN's */
+  region?: string;
+  /** 900–43200. Snake case: `duration_seconds`. @defaultValue 3600 */
+  durationSeconds?: number;
+  /** Sent as `roleSessionName`. Also `roleSessionName`; snake case: `session_name` or `role_session_name`. */
+  sessionName?: string;
+  /** The `CreateSession` base URL (an interface VPC endpoint, an emulator in tests). @defaultValue `https://rolesanywhere.<region>.amazonaws.com` */
+  endpoint?: string;
+  /** The deadline of one `CreateSession`, in milliseconds. Snake case: `timeout_ms`. @defaultValue 10_000 */
+  timeoutMs?: number;
+}
+
+/** {@link RolesAnywhereConfig} with snake_case keys, as in a YAML file. */
+export interface RolesAnywhereSnakeCaseConfig {
+  /** See {@link RolesAnywhereConfig.certificate}. */
+  certificate: string;
+  /** See {@link RolesAnywhereConfig.privateKey}. */
+  private_key: string;
+  /** See {@link RolesAnywhereConfig.intermediates}. */
+  intermediates?: string;
+  /** See {@link RolesAnywhereConfig.privateKeyPassphrase}. */
+  private_key_passphrase?: string;
+  /** See {@link RolesAnywhereConfig.trustAnchorArn}. */
+  trust_anchor_arn: string;
+  /** See {@link RolesAnywhereConfig.profileArn}. */
+  profile_arn: string;
+  /** See {@link RolesAnywhereConfig.roleArn}. */
+  role_arn: string;
+  /** See {@link RolesAnywhereConfig.region}. */
+  region?: string;
+  /** See {@link RolesAnywhereConfig.durationSeconds}. */
+  duration_seconds?: number;
+  /** See {@link RolesAnywhereConfig.sessionName}. */
+  session_name?: string;
+  /** See {@link RolesAnywhereConfig.endpoint}. */
+  endpoint?: string;
+  /** See {@link RolesAnywhereConfig.timeoutMs}. */
+  timeout_ms?: number;
+}
+
+/**
  * The credential flags apps already carry, in camelCase. Exactly one way to get the base
  * credential must be chosen:
  * - `useIamProfile: true` — Fog's flag: the role attached to where this runs — web identity (EKS
@@ -79,7 +147,9 @@ export interface AssumeRoleSnakeCaseConfig {
  *   attached role (web identity, container, EC2 instance profile);
  * - `credentialsSource: "static"` with `accessKeyId` and `secretAccessKey`, or just the keys;
  * - `profile: "name"` — a named AWS profile from `~/.aws/config` / `~/.aws/credentials` (with
- *   `credentialsSource: "env_or_profile"`, the whole chain with that profile as its profile link).
+ *   `credentialsSource: "env_or_profile"`, the whole chain with that profile as its profile link);
+ * - `rolesAnywhere: { … }` — a server outside AWS: its X.509 certificate, exchanged for the role's
+ *   credentials by IAM Roles Anywhere.
  *
  * `assumeRole` then assumes a role (with its ExternalId) using that base credential.
  */
@@ -105,6 +175,11 @@ export interface CredentialsConfig {
    * snake case.
    */
   profile?: string;
+  /**
+   * A server outside AWS: IAM Roles Anywhere exchanges its certificate for the role's credentials
+   * (`fromRolesAnywhere`). The source by itself: not with the other sources. Snake case: `roles_anywhere`.
+   */
+  rolesAnywhere?: RolesAnywhereConfig;
   /** Assume this role on top of the source above. Snake case: `assume_role`. */
   assumeRole?: AssumeRoleConfig;
 }
@@ -129,6 +204,8 @@ export interface SnakeCaseCredentialsConfig {
   aws_session_token?: string;
   /** See {@link CredentialsConfig.profile}. */
   profile?: string;
+  /** See {@link CredentialsConfig.rolesAnywhere}. */
+  roles_anywhere?: RolesAnywhereSnakeCaseConfig;
   /** See {@link CredentialsConfig.assumeRole}. */
   assume_role?: AssumeRoleSnakeCaseConfig;
 }
@@ -179,7 +256,7 @@ export interface FromConfigOptions {
   allowUnknownKeys?: boolean;
 }
 
-type Field = "useIamProfile" | "credentialsSource" | "accessKeyId" | "secretAccessKey" | "sessionToken" | "profile" | "assumeRole";
+type Field = "useIamProfile" | "credentialsSource" | "accessKeyId" | "secretAccessKey" | "sessionToken" | "profile" | "rolesAnywhere" | "assumeRole";
 type RoleField = keyof AssumeRoleConfig;
 
 /** Every accepted spelling of each field, camelCase first. */
@@ -190,7 +267,26 @@ const FIELD_KEYS: Readonly<Record<Field, readonly string[]>> = {
   secretAccessKey: ["secretAccessKey", "secret_access_key", "aws_secret_access_key"],
   sessionToken: ["sessionToken", "session_token", "aws_session_token"],
   profile: ["profile"],
+  rolesAnywhere: ["rolesAnywhere", "roles_anywhere"],
   assumeRole: ["assumeRole", "assume_role"],
+};
+
+type RolesAnywhereField = keyof RolesAnywhereConfig;
+
+/** Every accepted spelling of each Roles Anywhere field, camelCase first, then snake_case (then the helper's and the API's names). */
+const ROLES_ANYWHERE_FIELD_KEYS: Readonly<Record<RolesAnywhereField, readonly string[]>> = {
+  certificate: ["certificate"],
+  privateKey: ["privateKey", "private_key"],
+  intermediates: ["intermediates"],
+  privateKeyPassphrase: ["privateKeyPassphrase", "private_key_passphrase"],
+  trustAnchorArn: ["trustAnchorArn", "trust_anchor_arn"],
+  profileArn: ["profileArn", "profile_arn"],
+  roleArn: ["roleArn", "role_arn"],
+  region: ["region"],
+  durationSeconds: ["durationSeconds", "duration_seconds"],
+  sessionName: ["sessionName", "session_name", "roleSessionName", "role_session_name"],
+  endpoint: ["endpoint"],
+  timeoutMs: ["timeoutMs", "timeout_ms"],
 };
 
 const ROLE_FIELD_KEYS: Readonly<Record<RoleField, readonly string[]>> = {
@@ -227,12 +323,14 @@ const SOURCE = "config";
  * | `{ accessKeyId, secretAccessKey, sessionToken? }` | those keys |
  * | `{ profile: "name" }` | that AWS profile only (`fromProfile({ profile: "name" })`) |
  * | `{ credentialsSource: "env_or_profile", profile: "name" }` | the whole chain, its profile link using that profile |
+ * | `{ rolesAnywhere: { certificate, privateKey, trustAnchorArn, profileArn, roleArn, … } }` | IAM Roles Anywhere: the certificate exchanged for the role's credentials (`fromRolesAnywhere`) |
  * | any of the above `+ { assumeRole: { roleArn, externalId?, … } }` | that role, assumed with the above |
  *
  * The config is checked now, completely, and every problem is reported in one error: an unknown
  * `credentialsSource` (the valid ones are listed), `static` without keys, keys together with
  * `useIamProfile` or `env_or_profile`, a secret without its key id (or the reverse), a session token
- * without keys, wrong types, a malformed role, unknown or misspelt keys (with a suggestion), and no
+ * without keys, wrong types, a malformed role, a Roles Anywhere block with a missing or malformed
+ * field or next to another source, unknown or misspelt keys (with a suggestion), and no
  * source at all. Messages name keys as the config spells them and never contain a secret (an access
  * key id appears cut to its last four characters, an ExternalId not at all).
  *
@@ -263,6 +361,25 @@ const SOURCE = "config";
  * type BoshAwsProperties = SnakeCaseCredentialsConfig & { region: string };
  * const aws = JSON.parse('{"credentials_source":"env_or_profile","region":"us-east-1"}') as BoshAwsProperties;
  * const s3 = new S3Client({ region: aws.region, credentials: fromConfig(aws, { allowUnknownKeys: true }) });
+ * ```
+ * @example A server outside AWS: IAM Roles Anywhere, then a role in a partner's account
+ * The certificate (renewed in place by an agent) is the source; the partner's role is assumed with
+ * the Roles Anywhere credential and the ExternalId its trust policy demands.
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromConfig } from "env-or-profile";
+ *
+ * const credentials = fromConfig({
+ *   roles_anywhere: {
+ *     certificate: "/etc/pki/tls/certs/host.pem",
+ *     private_key: "/etc/pki/tls/private/host.key",
+ *     trust_anchor_arn: "arn:aws:rolesanywhere:eu-west-1:123456789012:trust-anchor/0b7e1a5c-2f6d-4e8a-9c3b-1d2e3f4a5b6c",
+ *     profile_arn: "arn:aws:rolesanywhere:eu-west-1:123456789012:profile/6f4943fb-13d4-4242-89c4-be367595c380",
+ *     role_arn: "arn:aws:iam::123456789012:role/backup-writer",
+ *   },
+ *   assume_role: { role_arn: "arn:aws:iam::210987654321:role/partner-upload", external_id: "tenant-42" },
+ * });
+ * const s3 = new S3Client({ region: "eu-west-1", credentials });
  * ```
  * @example Cross-account: a role assumed with an ExternalId
  * On top of the environment or the instance profile.
@@ -335,6 +452,22 @@ export function fromConfig(
       }
       return envOrProfile({ ...common, env: false, imds: false, assumeRole: { ...assumeRole, source: staticProvider } });
     }
+    case "roles-anywhere": {
+      // The certificate is the source: memoized (and shared by what it reads, like every link),
+      // then, with assumeRole, the base of the role step.
+      const rolesAnywhere = memoize(
+        fromRolesAnywhere({
+          ...parsed.source.options,
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+        }),
+        { ...common, name: "roles-anywhere" },
+      );
+      if (assumeRole === undefined) {
+        return rolesAnywhere;
+      }
+      return envOrProfile({ ...common, env: false, profile: false, webIdentity: false, container: false, imds: false, assumeRole: { ...assumeRole, source: rolesAnywhere } });
+    }
   }
 }
 
@@ -343,7 +476,8 @@ type ParsedSource =
   | { kind: "instance-profile" }
   | { kind: "env-or-profile"; profile: string | undefined }
   | { kind: "profile"; profile: string }
-  | { kind: "static"; identity: AwsCredentialIdentity };
+  | { kind: "static"; identity: AwsCredentialIdentity }
+  | { kind: "roles-anywhere"; options: RolesAnywhereOptions };
 
 /** A checked config. */
 interface ParsedConfig {
@@ -435,13 +569,31 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
       `\`${name("credentialsSource")}: env_or_profile\` reads keys from the environment, a profile or the attached role, but ${keyNames} set too; remove them, or use \`${name("credentialsSource")}: static\``,
     );
   }
+  const hasRolesAnywhere = values.rolesAnywhere !== undefined;
+  if (hasRolesAnywhere) {
+    const others = [
+      iam && `\`${name("useIamProfile")}\``,
+      values.credentialsSource !== undefined && `\`${name("credentialsSource")}\``,
+      hasProfile && `\`${name("profile")}\``,
+      ...keyList,
+    ].filter((text): text is string => typeof text === "string");
+    if (others.length > 0) {
+      problems.push(
+        `\`${name("rolesAnywhere")}\` is the source (the certificate, exchanged by IAM Roles Anywhere), but ${others.join(", ")} ${others.length > 1 ? "are" : "is"} set too; use one ` +
+          `(to assume a role with the Roles Anywhere credential, add \`${name("assumeRole")}\`)`,
+      );
+    }
+  }
   // With a misspelt key reported, "nothing is configured" would only repeat it less helpfully.
-  if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && !hasProfile && misspelt === 0) {
+  if (!iam && values.credentialsSource === undefined && !hasKey && !hasSecret && !hasToken && !hasProfile && !hasRolesAnywhere && misspelt === 0) {
     problems.push(
       `no credential source is configured; set \`${name("credentialsSource")}: env_or_profile\` (the whole chain: environment, profile, attached role), ` +
-        `\`${name("useIamProfile")}: true\` (the attached role: web identity, container or instance profile), \`${name("profile")}\` (a named AWS profile), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
+        `\`${name("useIamProfile")}: true\` (the attached role: web identity, container or instance profile), \`${name("profile")}\` (a named AWS profile), ` +
+        `\`${name("rolesAnywhere")}\` (a certificate, for a server outside AWS), or \`${name("accessKeyId")}\` and \`${name("secretAccessKey")}\``,
     );
   }
+
+  const rolesAnywhere = hasRolesAnywhere ? parseRolesAnywhere(values.rolesAnywhere, name("rolesAnywhere"), problems) : undefined;
 
   const assumeRole = values.assumeRole === undefined ? undefined : parseAssumeRole(values.assumeRole, name("assumeRole"), allowUnknownKeys, problems);
 
@@ -449,7 +601,9 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
     throw invalid(problems);
   }
   let parsedSource: ParsedSource;
-  if (iam) {
+  if (rolesAnywhere !== undefined) {
+    parsedSource = { kind: "roles-anywhere", options: rolesAnywhere };
+  } else if (iam) {
     parsedSource = { kind: "instance-profile" };
   } else if (source === "env_or_profile") {
     parsedSource = { kind: "env-or-profile", profile: typeof profile === "string" ? profile : undefined };
@@ -466,6 +620,89 @@ function parseCredentialsConfig(config: unknown, allowUnknownKeys = false): Pars
     };
   }
   return { source: parsedSource, assumeRole };
+}
+
+/** Options that are code, not configuration: given to `fromConfig`'s options, not in the config. */
+const ROLES_ANYWHERE_CODE_OPTIONS: Readonly<Record<string, string>> = {
+  clock: "clock",
+  logger: "logger",
+};
+
+/**
+ * Checks a Roles Anywhere block field by field, so every problem is reported at once, with the keys
+ * as the config spells them; then, when each field is sound, what only the whole says (a profile in
+ * another region than the trust anchor, a PKCS#11 URI, …). Never echoes key material or the passphrase.
+ */
+function parseRolesAnywhere(value: unknown, path: string, problems: string[]): RolesAnywhereOptions | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push(`\`${path}\` must be an object with the certificate, private key, trust anchor, profile and role, got ${describeType(value)}`);
+    return undefined;
+  }
+  const before = problems.length;
+  const record = value as Readonly<Record<string, unknown>>;
+  const code = Object.keys(record).filter((key) => Object.hasOwn(ROLES_ANYWHERE_CODE_OPTIONS, key));
+  for (const key of code) {
+    problems.push(`\`${path}.${key}\` is code, not configuration: pass \`${key}\` in fromConfig's options`);
+  }
+  const rest = Object.fromEntries(Object.entries(record).filter(([key]) => !code.includes(key)));
+  // Inside the block every key must be known, whatever `allowUnknownKeys` says (see parseAssumeRole).
+  const { values, keys, snake } = pick(rest, ROLES_ANYWHERE_FIELD_KEYS, `${path}.`, false, problems);
+  const name = (field: RolesAnywhereField): string => `${path}.${keys[field] ?? ROLES_ANYWHERE_FIELD_KEYS[field][snake ? 1 : 0] ?? field}`;
+  /** Runs one of fromRolesAnywhere's own checks, its message naming the key as written. */
+  const check = (field: RolesAnywhereField, run: () => unknown): void => {
+    try {
+      run();
+    } catch (error) {
+      problems.push(renameOptions(error instanceof Error ? error.message : String(error), name));
+    }
+  };
+
+  for (const field of ["certificate", "privateKey", "trustAnchorArn", "profileArn", "roleArn"] as const) {
+    if (values[field] === undefined) problems.push(`\`${name(field)}\` is required`);
+  }
+  for (const field of ["certificate", "privateKey", "intermediates", "privateKeyPassphrase", "sessionName"] as const) {
+    const text = values[field];
+    if (text !== undefined && (typeof text !== "string" || text.trim() === "")) {
+      problems.push(`\`${name(field)}\` must be a non-empty string, got ${typeof text === "string" ? "an empty string" : describeType(text)}`);
+    }
+  }
+  const { trustAnchorArn, profileArn, roleArn, region, durationSeconds, sessionName, endpoint, timeoutMs } = values;
+  if (trustAnchorArn !== undefined) check("trustAnchorArn", () => parseRolesAnywhereArn(trustAnchorArn, "trust-anchor", "trustAnchorArn"));
+  if (profileArn !== undefined) check("profileArn", () => parseRolesAnywhereArn(profileArn, "profile", "profileArn"));
+  if (roleArn !== undefined) check("roleArn", () => parseRoleArn(roleArn));
+  if (region !== undefined) check("region", () => checkRegion(region, "region"));
+  if (durationSeconds !== undefined) check("durationSeconds", () => checkDurationSeconds(durationSeconds));
+  if (typeof sessionName === "string" && sessionName.trim() !== "" && !ROLE_SESSION_NAME_PATTERN.test(sessionName)) {
+    problems.push(`\`${name("sessionName")}\` must be 2–64 characters of [A-Za-z0-9_+=,.@-], got ${JSON.stringify(sessionName.slice(0, 80))}`);
+  }
+  if (endpoint !== undefined) check("endpoint", () => checkRolesAnywhereEndpoint(endpoint));
+  if (timeoutMs !== undefined) check("timeoutMs", () => checkMs(timeoutMs, "timeoutMs", true));
+  if (problems.length > before) {
+    return undefined;
+  }
+  const options = {
+    certificate: values.certificate,
+    privateKey: values.privateKey,
+    trustAnchorArn,
+    profileArn,
+    roleArn,
+    ...(values.intermediates === undefined ? {} : { intermediates: values.intermediates }),
+    ...(values.privateKeyPassphrase === undefined ? {} : { privateKeyPassphrase: values.privateKeyPassphrase }),
+    ...(region === undefined ? {} : { region }),
+    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+    ...(sessionName === undefined ? {} : { sessionName }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  } as RolesAnywhereOptions;
+  check("certificate", () => resolveRolesAnywhereSettings(options));
+  return problems.length > before ? undefined : options;
+}
+
+/** A fromRolesAnywhere message with its option names (`` `privateKey` ``) as the config spells them, lowercased first word. */
+function renameOptions(message: string, name: (field: RolesAnywhereField) => string): string {
+  return message
+    .replace(/^Expected /, "expected ")
+    .replace(/`(\w+)`/g, (whole, option: string) => (Object.hasOwn(ROLES_ANYWHERE_FIELD_KEYS, option) ? `\`${name(option as RolesAnywhereField)}\`` : whole));
 }
 
 function parseAssumeRole(value: unknown, path: string, allowUnknownKeys: boolean, problems: string[]): AssumeRoleOptions | undefined {

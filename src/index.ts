@@ -69,6 +69,8 @@ export {
   type CredentialsConfig,
   type CredentialsSource,
   type FromConfigOptions,
+  type RolesAnywhereConfig,
+  type RolesAnywhereSnakeCaseConfig,
   type SnakeCaseCredentialsConfig,
 } from "./config.js";
 export { fromProfile, type ProfileOptions } from "./providers/profile/from-profile.js";

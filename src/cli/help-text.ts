@@ -17,6 +17,23 @@ const PROFILE_HELP = `Profile option:
                         ~/.aws/credentials. An explicit choice: a missing or broken profile is an error,
                         never a fall-through to another identity.`;
 
+const ROLES_ANYWHERE_HELP = `IAM Roles Anywhere (a server outside AWS: its X.509 certificate is the source, not the chain;
+aws_signing_helper credential-process's flag names, done natively — no helper binary needed):
+  --roles-anywhere              use the certificate below instead of the chain
+  --certificate FILE            the leaf certificate (PEM or DER); re-read at every fetch
+  --private-key FILE            its key: RSA or EC, PKCS#1, SEC1 or PKCS#8 PEM
+  --intermediates FILE          intermediate CA certificates (PEM), sent with the leaf
+  --trust-anchor-arn ARN        the trust anchor holding the issuing CA
+  --profile-arn ARN             the Roles Anywhere profile listing the role
+  --role-arn ARN                the role whose credentials are returned
+  --region R                    default: the trust anchor ARN's region
+  --session-duration SECONDS    900 to 43200 (default 3600)
+  --role-session-name NAME      the session's name (the profile must accept custom names)
+  --endpoint URL                the CreateSession base URL (a VPC endpoint, an emulator)
+  --assume-role-arn ARN         then assume this role with the Roles Anywhere credentials (with
+                                --external-id, --session-name, --duration; flags only)
+  PKCS#11 tokens, TPM keys, PKCS#12 bundles and OS certificate stores need aws_signing_helper.`;
+
 const MAIN_HELP = `Usage: env-or-profile [command] [options]
 
 Finds AWS credentials the way envOrProfile() does: environment variables, else an AWS profile, else
@@ -45,6 +62,8 @@ ${PROFILE_HELP}
 
 ${ROLE_HELP}
 
+${ROLES_ANYWHERE_HELP}
+
 Exit codes: 0 ok, 1 no credentials or the command failed, 2 bad command line.
 Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
 AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
@@ -65,6 +84,8 @@ Tries every link in order — env, profile, web-identity, container, imds, then 
 role is given — and prints, for each, whether it gave credentials, was skipped (not configured
 here), failed (configured but broken, which stops the chain) or was IGNORED (configured too, but an
 earlier link answered), how long it took in milliseconds, and the error code and reason.
+A profile whose credential_process is aws_signing_helper says whether it was done natively (IAM
+Roles Anywhere) or run, and why. With --roles-anywhere, the certificate is the only source tried.
 Exits 1 when no link gave credentials.
 
 Options:
@@ -79,8 +100,12 @@ Options:
 ${PROFILE_HELP}
 
 ${ROLE_HELP}
+
+${ROLES_ANYWHERE_HELP}
 `,
   "credential-process": `Usage: env-or-profile credential-process [role options] [--no-cache] [--refresh-window SECONDS]
+       env-or-profile credential-process --roles-anywhere --certificate F --private-key F --trust-anchor-arn A
+                                         --profile-arn A --role-arn A [--assume-role-arn A] [cache options]
        env-or-profile credential-process [role options] --print-config
 
 Prints the credential as credential_process JSON on stdout:
@@ -112,10 +137,14 @@ Options:
   --print-config             print the credential_process line instead of credentials
   -h, --help                 this text
 Debug lines of the cache (hit, miss, why an entry was ignored) go to stderr with ENV_OR_PROFILE_DEBUG=1.
+With --roles-anywhere the entry is keyed by the flags and the certificate, key and intermediates
+files' contents: a renewed certificate is fetched anew.
 
 ${PROFILE_HELP}
 
 ${ROLE_HELP}
+
+${ROLES_ANYWHERE_HELP}
 `,
   "decode-authorization-message": `Usage: env-or-profile decode-authorization-message <encoded | -> [role options]
 
@@ -140,6 +169,7 @@ Options:
   -h, --help      this text
 `,
   "setup-aws-profile": `Usage: env-or-profile setup-aws-profile NAME [role options] [--write] [--config-file PATH]
+       env-or-profile setup-aws-profile NAME --roles-anywhere [Roles Anywhere options] [--write]
 
 Prints the ~/.aws/config block that makes the AWS CLI and SDKs use this chain as profile NAME,
 with this installation's absolute paths (it works from any folder):
@@ -156,6 +186,8 @@ Options:
 ${PROFILE_HELP}
 
 ${ROLE_HELP}
+
+${ROLES_ANYWHERE_HELP}
 `,
 };
 

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { readRolesAnywhereArgs, ROLES_ANYWHERE_FLAGS, type RolesAnywhereRequest } from "./roles-anywhere-args.js";
 import { UsageError } from "./usage-error.js";
 
 /** The commands, by the name typed on the command line. `status` is what runs with no command. */
@@ -40,6 +41,8 @@ export type CliArgs =
       flags: Readonly<Record<string, string | boolean | undefined>>;
       /** `--profile P`: the AWS profile for the chain's profile link, an explicit choice (as the AWS CLI's `--profile`). */
       profile: string | undefined;
+      /** `--roles-anywhere` and its flags: the certificate is the source instead of the chain (`role` is then `--assume-role-arn`'s). */
+      rolesAnywhere?: RolesAnywhereRequest;
     };
 
 const ROLE_OPTIONS = {
@@ -57,19 +60,20 @@ const JSON_OPTION = { json: { type: "boolean" } } as const;
 const CACHE_OPTIONS = { cache: { type: "boolean" }, "no-cache": { type: "boolean" }, "refresh-window": { type: "string" } } as const;
 
 const OPTIONS: Readonly<Record<CommandName, NonNullable<ParseArgsConfig["options"]>>> = {
-  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...CACHE_OPTIONS, version: { type: "boolean" } },
-  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...CACHE_OPTIONS },
+  status: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...CACHE_OPTIONS, ...ROLES_ANYWHERE_FLAGS, version: { type: "boolean" } },
+  explain: { ...HELP, ...JSON_OPTION, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...CACHE_OPTIONS, ...ROLES_ANYWHERE_FLAGS },
   "credential-process": {
     ...HELP,
     ...ROLE_OPTIONS,
     ...PROFILE_OPTION,
+    ...ROLES_ANYWHERE_FLAGS,
     "no-cache": { type: "boolean" },
     "refresh-window": { type: "string" },
     "print-config": { type: "boolean" },
   },
   "decode-authorization-message": { ...HELP, ...ROLE_OPTIONS, ...PROFILE_OPTION },
   cache: { ...HELP },
-  "setup-aws-profile": { ...HELP, ...ROLE_OPTIONS, ...PROFILE_OPTION, write: { type: "boolean" }, "config-file": { type: "string" } },
+  "setup-aws-profile": { ...HELP, ...ROLE_OPTIONS, ...PROFILE_OPTION, ...ROLES_ANYWHERE_FLAGS, write: { type: "boolean" }, "config-file": { type: "string" } },
 };
 
 const POSITIONALS: Readonly<Record<CommandName, number>> = {
@@ -139,13 +143,16 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (profile === "" || (typeof profile === "string" && /[\s[\]]/.test(profile))) {
     throw new UsageError("--profile needs a profile name (no spaces or brackets), e.g. --profile work", command);
   }
+  const rolesAnywhere = readRolesAnywhereArgs(values, command);
   return {
     command,
     json: values["json"] === true,
-    role: readRole(values, env, command),
+    // With --roles-anywhere, --role-arn is the Roles Anywhere role and a role on top is --assume-role-arn.
+    role: rolesAnywhere === undefined ? readRole(values, env, command) : rolesAnywhere.role,
     positionals,
     flags: values,
     profile: typeof profile === "string" ? profile : undefined,
+    ...(rolesAnywhere === undefined ? {} : { rolesAnywhere: rolesAnywhere.request }),
   };
 }
 

@@ -10,6 +10,10 @@ import { resolveContainerSettings } from "../providers/container/resolve-contain
 import { fromImds } from "../providers/imds/from-imds.js";
 import { readInstanceProfile } from "../providers/imds/read-instance-profile.js";
 import { fromProfile } from "../providers/profile/from-profile.js";
+import { SIGNING_HELPER_LOG_PREFIX } from "../providers/profile/signing-helper-log.js";
+import { fromRolesAnywhere } from "../providers/roles-anywhere/from-roles-anywhere.js";
+import { resolveRolesAnywhereSettings } from "../providers/roles-anywhere/resolve-roles-anywhere-settings.js";
+import type { RolesAnywhereOptions } from "../providers/roles-anywhere/roles-anywhere-options.js";
 import { resolveProfileSelection } from "../providers/profile/resolve-profile-selection.js";
 import { fromWebIdentity } from "../providers/web-identity/from-web-identity.js";
 import { inspectFileCache, type FileCacheLookup } from "../cache/inspect-file-cache.js";
@@ -19,10 +23,14 @@ import { cacheKeyFacts } from "./commands/cache-key-facts.js";
 import { cliLogger, readRefreshWindow, usesCache } from "./commands/credential-process-options.js";
 import { formatAge, formatTimeLeft, isoSeconds } from "./format.js";
 import { ROLE_ENV, type RoleRequest } from "./parse-cli-args.js";
+import type { RolesAnywhereRequest } from "./roles-anywhere-args.js";
 import { UsageError } from "./usage-error.js";
 
-/** The links, in the order `envOrProfile` tries them. */
-export type LinkName = BaseLinkName | "assume-role";
+/** A link that gives the base credential: one of `envOrProfile`'s, or Roles Anywhere with `--roles-anywhere`. */
+export type SourceLinkName = BaseLinkName | "roles-anywhere";
+
+/** The links, in the order `envOrProfile` tries them (or Roles Anywhere alone), then the role step. */
+export type LinkName = SourceLinkName | "assume-role";
 
 /**
  * What happened to one link:
@@ -56,7 +64,12 @@ export interface TraceResult {
   /** The link whose credential is handed out. */
   source: LinkName | undefined;
   /** The link that gave the base credential (the one that signed AssumeRole, when a role was asked for). */
-  base: BaseLinkName | undefined;
+  base: SourceLinkName | undefined;
+  /**
+   * How the base link got it, when that is worth a line: a profile whose `credential_process` is
+   * AWS's `aws_signing_helper`, done natively (IAM Roles Anywhere) or run as a process, and why.
+   */
+  via?: string;
   /** The role asked for, if any. */
   roleArn: string | undefined;
   /** Configured links after the winner, not used: the identities that were *not* chosen. */
@@ -101,6 +114,8 @@ export interface TraceOptions {
    * @defaultValue `false`
    */
   probeImds?: boolean | undefined;
+  /** `--roles-anywhere`: the certificate is the source, instead of the chain. */
+  rolesAnywhere?: RolesAnywhereRequest | undefined;
 }
 
 /**
@@ -115,12 +130,24 @@ export interface TraceOptions {
  * @throws UsageError now, when a role option is invalid (the message names the flag or variable).
  */
 export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: TraceOptions = {}): () => Promise<TraceResult> {
+  if (options.rolesAnywhere !== undefined) {
+    return prepareRolesAnywhereTrace(io, role, options.rolesAnywhere);
+  }
   const clock = io.clock ?? systemClock;
+  // A profile's aws_signing_helper credential_process says, in a debug line, whether it was done
+  // natively (Roles Anywhere) or run: that line is what explain and status show of it.
+  const signingHelperNotes: string[] = [];
+  const profileLogger = {
+    debug: (line: string): void => {
+      const at = line.indexOf(SIGNING_HELPER_LOG_PREFIX);
+      if (at >= 0) signingHelperNotes.push(`its credential_process is aws_signing_helper${line.slice(at + SIGNING_HELPER_LOG_PREFIX.length).replace(/^ in profile "[^"]*"/, "")}`);
+    },
+  };
   const profileOption = options.profile === undefined || options.profile === "" ? {} : { profile: options.profile };
   const explicitProfile = "profile" in profileOption;
   const providers: readonly (readonly [BaseLinkName, AwsCredentialIdentityProvider])[] = [
     ["env", fromEnv({ env: io.env, clock })],
-    ["profile", fromProfile({ ...profileOption, env: io.env, clock })],
+    ["profile", fromProfile({ ...profileOption, env: io.env, clock, logger: profileLogger })],
     ["web-identity", fromWebIdentity({ env: io.env, clock })],
     ["container", fromContainer({ env: io.env, clock })],
     ["imds", fromImds({ ...io.imds, env: io.env, clock })],
@@ -150,6 +177,7 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
 
   return async () => {
     base = undefined;
+    signingHelperNotes.length = 0;
     const links: LinkReport[] = [];
     let stopped: LinkReport | undefined;
     let error: unknown;
@@ -191,7 +219,8 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
         base = attempt.value;
         baseLink = name;
         ignored = [...negatedEnv, ...ignoredLinks(name, configured)];
-        links.push({ link: name, status: "ok", ms: attempt.ms, message: describeSourceWin(name, io, options) });
+        const via = name === "profile" ? signingHelperNotes.at(-1) : undefined;
+        links.push({ link: name, status: "ok", ms: attempt.ms, message: `${describeSourceWin(name, io, options)}${via === undefined ? "" : `; ${via}`}` });
         continue;
       }
       const report = failureReport(name, attempt.error, attempt.ms);
@@ -210,7 +239,8 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
         links[index] = { link: "imds", status: "ignored", ms: probe.ms, message: `configured too (${probe.why}) but not used: ${baseLink} answered first` };
       }
     }
-    const done = { ignored };
+    const via = baseLink === "profile" ? signingHelperNotes.at(-1) : undefined;
+    const done = { ignored, ...(via === undefined ? {} : { via }) };
 
     if (assume === undefined) {
       links.push({ link: "assume-role", status: "not-configured", message: `no role asked for (--role-arn or ${ROLE_ENV.roleArn})` });
@@ -233,7 +263,7 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
   };
 }
 
-function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdentityProvider, roleArnFlag = "--role-arn"): AwsCredentialIdentityProvider {
   try {
     return fromAssumeRole({
       ...role,
@@ -245,7 +275,7 @@ function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdent
     if (error instanceof TypeError) {
       throw new UsageError(
         error.message
-          .replace("`roleArn`", "--role-arn")
+          .replace("`roleArn`", roleArnFlag)
           .replace("`externalId`", "--external-id")
           .replace("`roleSessionName`", "--session-name")
           .replace("`durationSeconds`", "--duration"),
@@ -352,8 +382,9 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
     return trace;
   }
   const profile = options.profile === undefined || options.profile === "" ? undefined : options.profile;
+  const { rolesAnywhere } = options;
   const cacheOptions: FileCacheOptions = {
-    key: cacheKeyFacts(io, role, profile),
+    key: cacheKeyFacts(io, role, profile, rolesAnywhere),
     env: io.env,
     clock: io.clock ?? systemClock,
     logger: cliLogger(io),
@@ -362,7 +393,7 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
   const ignoredBecause =
     flags["no-cache"] === true
       ? "--no-cache"
-      : !usesCache({ ...flags, profile }, role !== undefined, io.env)
+      : !usesCache({ ...flags, profile }, role !== undefined || rolesAnywhere !== undefined, io.env)
         ? "the keys are in the environment (no role, no --profile): there is nothing to keep, and credential-process does not put them on disk"
         : undefined;
   return async () => {
@@ -371,7 +402,7 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
     }
     const before = inspectFileCache(cacheOptions);
     if (before.state === "hit") {
-      return hitResult(io, role, before);
+      return hitResult(io, role, before, rolesAnywhere !== undefined);
     }
     if (before.state === "off" || before.state === "unusable") {
       return { ...(await trace()), cache: { state: "ignored", message: `not used: ${before.why}` } };
@@ -393,7 +424,7 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
       // Another process wrote a fresh entry while this one waited for its lock: that is what is served.
       const meanwhile = inspectFileCache(cacheOptions);
       if (meanwhile.state === "hit") {
-        return hitResult(io, role, meanwhile);
+        return hitResult(io, role, meanwhile, rolesAnywhere !== undefined);
       }
       traced = await trace();
     }
@@ -402,17 +433,18 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
   };
 }
 
-function hitResult(io: CliIo, role: RoleRequest | undefined, hit: Extract<FileCacheLookup, { state: "hit" }>): TraceResult {
+function hitResult(io: CliIo, role: RoleRequest | undefined, hit: Extract<FileCacheLookup, { state: "hit" }>, rolesAnywhere = false): TraceResult {
   const now = (io.clock ?? systemClock).now();
   const ageSeconds = Math.max(0, Math.floor((now - hit.obtainedAtMs) / 1000));
-  const links: LinkReport[] = (["env", "profile", "web-identity", "container", "imds"] as const).map((link) => ({
+  const sources: readonly SourceLinkName[] = rolesAnywhere ? ["roles-anywhere"] : ["env", "profile", "web-identity", "container", "imds"];
+  const links: LinkReport[] = sources.map((link) => ({
     link,
     status: "not-tried",
     message: "not asked: the credential came from the cache",
   }));
   links.push(
     role === undefined
-      ? { link: "assume-role", status: "not-configured", message: `no role asked for (--role-arn or ${ROLE_ENV.roleArn})` }
+      ? { link: "assume-role", status: "not-configured", message: rolesAnywhere ? "no role asked for on top (--assume-role-arn)" : `no role asked for (--role-arn or ${ROLE_ENV.roleArn})` }
       : { link: "assume-role", status: "not-tried", message: `not asked: the cache holds the credential for ${role.roleArn}` },
   );
   return {
@@ -450,4 +482,83 @@ function missReport(before: FileCacheLookup, traced: TraceResult, written: boole
         ? "the links' credential is now kept for credential-process"
         : "the links' credential was not kept (no Expiration, or it expires inside the refresh window)";
   return { state: "miss", message: `${why}; ${kept}`, ...(before.state === "ignored" || before.state === "stale" ? { path: before.path } : {}), written };
+}
+
+/** Each option of `fromRolesAnywhere` as `--roles-anywhere` spells it (aws_signing_helper's names). */
+const ROLES_ANYWHERE_OPTION_FLAGS: Readonly<Record<string, string>> = {
+  certificate: "--certificate",
+  privateKey: "--private-key",
+  intermediates: "--intermediates",
+  trustAnchorArn: "--trust-anchor-arn",
+  profileArn: "--profile-arn",
+  roleArn: "--role-arn",
+  region: "--region",
+  durationSeconds: "--session-duration",
+  sessionName: "--role-session-name",
+  endpoint: "--endpoint",
+};
+
+/**
+ * The `fromRolesAnywhere` options of a `--roles-anywhere` command line, checked as the provider
+ * checks them (no file read).
+ * @throws UsageError naming the flag, for what `fromRolesAnywhere` would refuse.
+ */
+export function rolesAnywhereOptions(request: RolesAnywhereRequest, io: CliIo): RolesAnywhereOptions {
+  const options: RolesAnywhereOptions = { ...request, clock: io.clock ?? systemClock };
+  try {
+    resolveRolesAnywhereSettings(options);
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw new UsageError(error.message.replace(/`(\w+)`/g, (whole, option: string) => ROLES_ANYWHERE_OPTION_FLAGS[option] ?? whole));
+    }
+    throw error;
+  }
+  return options;
+}
+
+/**
+ * The trace of `--roles-anywhere`: one source, the certificate (`fromRolesAnywhere`: one
+ * `CreateSession`, no retry, as every link here), then the role on top (`--assume-role-arn`) when
+ * asked for, signed with its credential. No link of the chain is read.
+ * @throws UsageError now, for a bad flag.
+ */
+function prepareRolesAnywhereTrace(io: CliIo, role: RoleRequest | undefined, request: RolesAnywhereRequest): () => Promise<TraceResult> {
+  const provider = fromRolesAnywhere(rolesAnywhereOptions(request, io));
+  let base: AwsCredentialIdentity | undefined;
+  const traceBase = Object.assign(
+    async (): Promise<AwsCredentialIdentity> => {
+      if (base === undefined) throw new CredentialsError("no base credential", { source: "assume-role", code: "STS_SOURCE_FAILED", tryNextLink: false });
+      return base;
+    },
+    { memoized: true as const },
+  );
+  const assume = role === undefined ? undefined : makeAssumeRole(io, role, traceBase, "--assume-role-arn");
+  return async () => {
+    base = undefined;
+    const links: LinkReport[] = [];
+    const attempt = await timed(provider);
+    if (!attempt.ok) {
+      links.push({ ...failureReport("roles-anywhere", attempt.error, attempt.ms), status: "failed" });
+      links.push({ link: "assume-role", status: assume === undefined ? "not-configured" : "not-tried", message: assume === undefined ? "no role asked for on top (--assume-role-arn)" : "not tried: no base credential" });
+      return { links, credential: undefined, source: undefined, base: undefined, roleArn: role?.roleArn, ignored: [], error: attempt.error };
+    }
+    base = attempt.value;
+    links.push({
+      link: "roles-anywhere",
+      status: "ok",
+      ms: attempt.ms,
+      message: `IAM Roles Anywhere CreateSession for ${request.roleArn} with the certificate in ${request.certificate} (trust anchor ${request.trustAnchorArn}, profile ${request.profileArn})`,
+    });
+    if (assume === undefined) {
+      links.push({ link: "assume-role", status: "not-configured", message: "no role asked for on top (--assume-role-arn)" });
+      return { links, credential: base, source: "roles-anywhere", base: "roles-anywhere", roleArn: undefined, ignored: [], error: undefined };
+    }
+    const assumed = await timed(assume);
+    if (assumed.ok) {
+      links.push({ link: "assume-role", status: "ok", ms: assumed.ms, message: `assumed ${role?.roleArn ?? ""} with the Roles Anywhere credentials` });
+      return { links, credential: assumed.value, source: "assume-role", base: "roles-anywhere", roleArn: role?.roleArn, ignored: [], error: undefined };
+    }
+    links.push({ ...failureReport("assume-role", assumed.error, assumed.ms), status: "failed" });
+    return { links, credential: undefined, source: undefined, base: "roles-anywhere", roleArn: role?.roleArn, ignored: [], error: assumed.error };
+  };
 }

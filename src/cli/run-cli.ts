@@ -28,15 +28,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.stdout(`${readVersion()}\n`);
         return EXIT.ok;
       case "status":
-        return await statusCommand({ json: args.json, role: args.role, profile: args.profile, flags: args.flags }, io);
+        return await statusCommand({ json: args.json, role: args.role, profile: args.profile, flags: args.flags, rolesAnywhere: args.rolesAnywhere }, io);
       case "explain":
-        return await explainCommand({ json: args.json, role: args.role, profile: args.profile, flags: args.flags }, io);
+        return await explainCommand({ json: args.json, role: args.role, profile: args.profile, flags: args.flags, rolesAnywhere: args.rolesAnywhere }, io);
       case "credential-process":
-        return await credentialProcessCommand({ role: args.role, flags: args.flags }, io);
+        return await credentialProcessCommand({ role: args.role, flags: args.flags, rolesAnywhere: args.rolesAnywhere }, io);
       case "cache":
         return cacheCommand(args.positionals[0] ?? "", io);
       case "setup-aws-profile":
-        return setupAwsProfileCommand({ name: args.positionals[0] ?? "", role: args.role, flags: args.flags }, io);
+        return setupAwsProfileCommand({ name: args.positionals[0] ?? "", role: args.role, flags: args.flags, rolesAnywhere: args.rolesAnywhere }, io);
       case "decode-authorization-message":
         return await decodeAuthorizationMessageCommand({ role: args.role, encoded: args.positionals[0] ?? "", profile: args.profile }, io);
     }

@@ -4,7 +4,8 @@
  * inject faults — the EC2 instance metadata service ({@link startImdsEmulator}), STS
  * ({@link startStsEmulator}: AssumeRole, AssumeRoleWithWebIdentity, DecodeAuthorizationMessage,
  * SigV4-verified), the ECS/EKS container credentials endpoint and IAM Roles Anywhere
- * ({@link startRolesAnywhereEmulator}: CreateSession, X.509-signature and chain verified) — plus {@link manualClock}, a
+ * ({@link startRolesAnywhereEmulator}: CreateSession, X.509-signature and chain verified, with
+ * {@link createTestCertificates} for a throwaway CA and leaf) — plus {@link manualClock}, a
  * clock that moves only when the test says so, {@link isolatedEnv} (a test's own environment) and
  * {@link resetSharedState}.
  *
@@ -30,6 +31,7 @@ export {
   startStsEmulator,
   type StsEmulator,
   type StsEmulatorCredential,
+  type StsEmulatorIssuer,
   type StsEmulatorOptions,
   type StsEmulatorRole,
   type StsCredentialAction,
@@ -77,3 +79,10 @@ export {
   type RolesAnywhereEmulatorRequest,
   type RolesAnywhereEmulatorTrustAnchor,
 } from "./roles-anywhere-emulator.js";
+export {
+  createTestCertificates,
+  type TestCertificateKeyType,
+  type TestCertificateOptions,
+  type TestCertificates,
+  type TestLeafCertificate,
+} from "./test-certificates.js";

@@ -21,6 +21,12 @@ export interface StsEmulatorCredential {
   arn?: string;
 }
 
+/** Another emulator whose issued credentials STS accepts (see {@link StsEmulatorOptions.trustIssuedBy}): a Roles Anywhere, IMDS or container emulator. */
+export interface StsEmulatorIssuer {
+  /** The credentials it issued so far, asked at each request. */
+  readonly issued: readonly StsEmulatorCredential[];
+}
+
 /** What the emulator demands of one role. */
 export interface StsEmulatorRole {
   /** When set, AssumeRole must send exactly this `ExternalId`; otherwise AccessDenied. */
@@ -109,6 +115,13 @@ export interface StsEmulatorOptions {
    * @defaultValue `[]` — every request fails with `InvalidClientTokenId` until one is added.
    */
   baseCredentials?: readonly StsEmulatorCredential[];
+  /**
+   * Other emulators whose issued credentials sign requests here too, looked up at each request: e.g.
+   * a Roles Anywhere emulator (`trustIssuedBy: [rolesAnywhere]`), to test a chain from a certificate
+   * to a role in another account, where the base credential is only known once it is issued.
+   * @defaultValue none
+   */
+  trustIssuedBy?: readonly StsEmulatorIssuer[];
   /**
    * Per-role rules, keyed by role ARN. When given, roles not listed are denied.
    * @defaultValue every role may be assumed, with no ExternalId check (unless {@link externalId} is set)
@@ -352,6 +365,18 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     );
   };
   setBase(options.baseCredentials ?? []);
+  const issuers = [...(options.trustIssuedBy ?? [])];
+  /** A credential one of {@link StsEmulatorOptions.trustIssuedBy} issued, as a known identity. */
+  const issuedElsewhere = (keyId: string): KnownIdentity | undefined => {
+    for (const issuer of issuers) {
+      const found = issuer.issued.find((credential) => credential.accessKeyId === keyId);
+      if (found !== undefined) {
+        const arn = found.arn ?? DEFAULT_BASE_ARN;
+        return { secretAccessKey: found.secretAccessKey, arn, account: accountOf(arn), ...(found.sessionToken === undefined ? {} : { sessionToken: found.sessionToken }) };
+      }
+    }
+    return undefined;
+  };
 
   const emulator: StsEmulator = {
     endpoint: "",
@@ -682,7 +707,7 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     }
 
     // Authentication first, as STS does.
-    const auth = verifySignature(req, body, (keyId) => base.get(keyId) ?? issuedByKey.get(keyId));
+    const auth = verifySignature(req, body, (keyId) => base.get(keyId) ?? issuedByKey.get(keyId) ?? issuedElsewhere(keyId));
     assign(record, "accessKeyId", auth.accessKeyId);
     assign(record, "region", auth.region);
     if (!auth.ok) {

@@ -54,12 +54,16 @@ describe("what importing the package loads", () => {
       profileArn: arn("profile"),
       roleArn: "arn:aws:iam::123456789012:role/app",
     });
-    const created = loadedBy("roles-anywhere-created", `eop.fromRolesAnywhere(${options}); out.ok = true;`);
+    const created = loadedBy(
+      "roles-anywhere-created",
+      `eop.fromRolesAnywhere(${options}); eop.memoize(eop.fromRolesAnywhere(${options})); eop.fromConfig({ rolesAnywhere: ${options} }); out.ok = true;`,
+    );
     expect(created.out).toEqual({ ok: true });
-    expect(created.modules.filter(chunk("roles-anywhere"))).toEqual([]);
+    expect(created.modules.filter((url) => chunk("roles-anywhere")(url) || url === "node:crypto")).toEqual([]);
     const called = loadedBy("roles-anywhere-called", `try { await eop.fromRolesAnywhere(${options})(); } catch (error) { out.code = error.code; }`);
     expect(called.out).toEqual({ code: "ROLES_ANYWHERE_FILE_UNREADABLE" });
     expect(called.modules.some(chunk("roles-anywhere"))).toBe(true);
+    expect(called.modules).toContain("node:crypto"); // the probe sees built-ins: their absence above means something
   });
 
   it("loads the profile chunk at the first call of a provider with a profile to look up", () => {

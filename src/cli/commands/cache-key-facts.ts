@@ -5,6 +5,7 @@ import { resolveProfileSelection } from "../../providers/profile/resolve-profile
 import { ALL_LINK_VARIABLES, LINK_VARIABLES } from "../../sharing/link-variables.js";
 import type { CliIo } from "../cli-io.js";
 import { ROLE_ENV, type RoleRequest } from "../parse-cli-args.js";
+import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
 
 /** Files whose contents can change the identity are read whole, up to this size. */
 const MAX_FACT_FILE_BYTES = 1024 * 1024;
@@ -30,8 +31,14 @@ const MAX_FACT_FILE_BYTES = 1024 * 1024;
  * instance, or whatever a profile's own `credential_process` would answer now. The entry then lives
  * until its refresh window, as an in-process provider keeps its credential; `--no-cache` opts out.
  * Secrets are in the facts, but the facts are only ever HMAC'd (see `withFileCache`).
+ *
+ * With `--roles-anywhere` the certificate is the source and no link of the chain is read, so the
+ * facts are {@link rolesAnywhereFacts} instead.
  */
-export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile: string | undefined): FileCacheKey {
+export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile: string | undefined, rolesAnywhere?: RolesAnywhereRequest): FileCacheKey {
+  if (rolesAnywhere !== undefined) {
+    return rolesAnywhereFacts(io, role, rolesAnywhere);
+  }
   const env = io.env;
   const facts: Record<string, string | number | boolean | undefined> = {
     purpose: "env-or-profile credential-process v2",
@@ -57,6 +64,46 @@ export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile:
   for (const [label, path] of Object.entries(files)) {
     if (path !== undefined) {
       facts[`file.${label}`] = `${path}\0${readFact(path) ?? "(absent or unreadable)"}`;
+    }
+  }
+  return facts;
+}
+
+/**
+ * What a `credential-process --roles-anywhere` run's answer depends on: every flag as given (the
+ * defaults — region, endpoint — follow from the trust anchor ARN, which is in), the contents of the
+ * certificate, key and intermediates files (a renewed certificate is a new entry; a rewrite with the
+ * same bytes is not), the role on top and, for it, where STS is (`LINK_VARIABLES.sts`), and the user
+ * id. Not the host: a Roles Anywhere credential belongs to the certificate, not to a machine.
+ */
+function rolesAnywhereFacts(io: CliIo, role: RoleRequest | undefined, request: RolesAnywhereRequest): FileCacheKey {
+  const facts: Record<string, string | number | boolean | undefined> = {
+    purpose: "env-or-profile credential-process --roles-anywhere v1",
+    "ra.trustAnchorArn": request.trustAnchorArn,
+    "ra.profileArn": request.profileArn,
+    "ra.roleArn": request.roleArn,
+    "ra.region": request.region,
+    "ra.endpoint": request.endpoint,
+    "ra.durationSeconds": request.durationSeconds,
+    "ra.sessionName": request.sessionName,
+    "role.arn": role?.roleArn,
+    "role.externalId": role?.externalId,
+    "role.sessionName": role?.roleSessionName,
+    "role.durationSeconds": role?.durationSeconds,
+    "user.uid": typeof process.getuid === "function" ? process.getuid() : undefined,
+  };
+  for (const [label, path] of [
+    ["certificate", request.certificate],
+    ["privateKey", request.privateKey],
+    ["intermediates", request.intermediates],
+  ] as const) {
+    if (path !== undefined) {
+      facts[`file.${label}`] = `${path}\0${readFact(path) ?? "(absent or unreadable)"}`;
+    }
+  }
+  if (role !== undefined) {
+    for (const name of LINK_VARIABLES.sts) {
+      facts[`env.${name}`] = io.env[name];
     }
   }
   return facts;

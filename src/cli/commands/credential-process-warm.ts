@@ -16,11 +16,11 @@ import { cliLogger, credentialProcessJson, profileFlag, readRefreshWindow, usesC
 export function serveCredentialProcessFromCache(argv: readonly string[], io: CliIo): boolean {
   try {
     const args = parseCliArgs(["credential-process", ...argv], io.env);
-    if (args.command !== "credential-process" || !usesCache(args.flags, args.role !== undefined, io.env)) {
+    if (args.command !== "credential-process" || !usesCache(args.flags, args.role !== undefined || args.rolesAnywhere !== undefined, io.env)) {
       return false;
     }
     const credential = peekFileCache({
-      key: cacheKeyFacts(io, args.role, profileFlag(args.flags)),
+      key: cacheKeyFacts(io, args.role, profileFlag(args.flags), args.rolesAnywhere),
       env: io.env,
       clock: io.clock ?? systemClock,
       logger: cliLogger(io),

@@ -4,7 +4,8 @@ import { systemClock } from "../../clock.js";
 import { EXIT, type CliIo } from "../cli-io.js";
 import { reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
-import { prepareTrace } from "../resolve-with-trace.js";
+import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
+import { prepareTrace, rolesAnywhereOptions } from "../resolve-with-trace.js";
 import { cacheKeyFacts } from "./cache-key-facts.js";
 import {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
@@ -27,6 +28,8 @@ export interface CredentialProcessOptions {
   role: RoleRequest | undefined;
   /** The parsed flags: `profile`, `no-cache`, `refresh-window`, `print-config`. */
   flags?: Readonly<Record<string, string | boolean | undefined>>;
+  /** `--roles-anywhere`: the certificate is the source instead of the chain (`role`, if any, is assumed with its credential). */
+  rolesAnywhere?: RolesAnywhereRequest | undefined;
 }
 
 /**
@@ -44,12 +47,14 @@ export interface CredentialProcessOptions {
 export async function credentialProcessCommand(options: CredentialProcessOptions, io: CliIo): Promise<number> {
   const flags = options.flags ?? {};
   const profile = profileFlag(flags);
+  const { rolesAnywhere } = options;
   if (flags["print-config"] === true) {
-    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, profile)}\n`);
+    if (rolesAnywhere !== undefined) rolesAnywhereOptions(rolesAnywhere, io); // a line that cannot work is not printed
+    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, profile, rolesAnywhere)}\n`);
     return EXIT.ok;
   }
   const refreshWindowSeconds = readRefreshWindow(flags, io.env);
-  const trace = prepareTrace(io, options.role, { profile }); // throws UsageError now for a bad role option
+  const trace = prepareTrace(io, options.role, { profile, rolesAnywhere }); // throws UsageError now for a bad role or --roles-anywhere option
   let fetched = false;
   const resolve = async (): Promise<AwsCredentialIdentity> => {
     fetched = true;
@@ -59,9 +64,9 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
     }
     return result.credential;
   };
-  const provider = usesCache(flags, options.role !== undefined, io.env)
+  const provider = usesCache(flags, options.role !== undefined || rolesAnywhere !== undefined, io.env)
     ? withFileCache(resolve, {
-        key: cacheKeyFacts(io, options.role, profile),
+        key: cacheKeyFacts(io, options.role, profile, rolesAnywhere),
         env: io.env,
         clock: io.clock ?? systemClock,
         logger: cliLogger(io),
@@ -76,7 +81,7 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
     return EXIT.failure;
   }
   if (fetched) {
-    warnIfInsideBotocoreWindow(io, options.role, credential);
+    warnIfInsideBotocoreWindow(io, options.role, credential, rolesAnywhere);
   }
   io.stdout(credentialProcessJson(credential));
   return EXIT.ok;
@@ -87,11 +92,12 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
  * inside botocore's 15-minute window: the AWS CLI and boto3 then run credential-process before
  * every API call. (They show a credential_process's stderr only when it fails.)
  */
-function warnIfInsideBotocoreWindow(io: CliIo, role: RoleRequest | undefined, credential: AwsCredentialIdentity): void {
-  const requested = role?.durationSeconds;
+function warnIfInsideBotocoreWindow(io: CliIo, role: RoleRequest | undefined, credential: AwsCredentialIdentity, rolesAnywhere?: RolesAnywhereRequest): void {
+  // The credential printed is the role's on top when there is one, else the Roles Anywhere session's.
+  const [requested, flag] = role === undefined && rolesAnywhere !== undefined ? [rolesAnywhere.durationSeconds, "--session-duration"] : [role?.durationSeconds, "--duration"];
   if (requested !== undefined && requested <= BOTOCORE_ADVISORY_REFRESH_SECONDS) {
     io.stderr(
-      `env-or-profile credential-process: warning: --duration ${String(requested)} is within botocore's 15-minute refresh window, so the AWS CLI and SDKs will run credential-process before every API call; use --duration 1800 or more\n`,
+      `env-or-profile credential-process: warning: ${flag} ${String(requested)} is within botocore's 15-minute refresh window, so the AWS CLI and SDKs will run credential-process before every API call; use ${flag} 1800 or more\n`,
     );
     return;
   }

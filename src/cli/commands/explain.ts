@@ -1,6 +1,7 @@
 import { EXIT, type CliIo } from "../cli-io.js";
 import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
+import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
 import { prepareCachedTrace, type CacheReport, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
 import { describeIgnored, type IgnoredLink } from "../../configured-links.js";
 import { systemClock } from "../../clock.js";
@@ -41,10 +42,17 @@ const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
  * @returns the exit code: 0 when a link gave credentials, 1 when none did.
  */
 export async function explainCommand(
-  options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined; flags?: Readonly<Record<string, string | boolean | undefined>> },
+  options: {
+    json: boolean;
+    role: RoleRequest | undefined;
+    profile?: string | undefined;
+    flags?: Readonly<Record<string, string | boolean | undefined>>;
+    rolesAnywhere?: RolesAnywhereRequest | undefined;
+  },
   io: CliIo,
 ): Promise<number> {
-  const result = await prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {} })();
+  const result = await prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {}, rolesAnywhere: options.rolesAnywhere })();
+  const order = options.rolesAnywhere === undefined ? "in the order envOrProfile() tries them" : "with --roles-anywhere (the certificate is the source; the chain is not read)";
   const credential = result.credential;
   const ok = credential !== undefined;
   const winner = result.cache?.state === "hit" ? "cache" : (result.source ?? null);
@@ -67,17 +75,16 @@ export async function explainCommand(
   } else {
     const lines = [
       ...(result.cache === undefined ? [] : [`Cache: ${result.cache.state} — ${result.cache.message}.`, ""]),
-      result.cache?.state === "hit"
-        ? "Credential links, in the order envOrProfile() tries them (not asked: the cache answered):"
-        : "Credential links, in the order envOrProfile() tries them:",
+      result.cache?.state === "hit" ? `Credential links, ${order} (not asked: the cache answered):` : `Credential links, ${order}:`,
       "",
     ];
     const labelWidth = Math.max(...result.links.map((link) => STATUS_LABEL[link.status].length));
+    const nameWidth = Math.max(12, ...result.links.map((link) => link.link.length));
     result.links.forEach((link, index) => {
       const timing = link.ms === undefined ? "" : `${link.ms} ms`;
       const why = link.code === undefined ? link.message : `${link.code}: ${link.message}`;
       lines.push(
-        `  ${index + 1}. ${link.link.padEnd(12)} ${STATUS_LABEL[link.status].padEnd(labelWidth)}  ${timing.padStart(7)}  ${why}`,
+        `  ${index + 1}. ${link.link.padEnd(nameWidth)} ${STATUS_LABEL[link.status].padEnd(labelWidth)}  ${timing.padStart(7)}  ${why}`,
       );
     });
     lines.push("");
@@ -98,7 +105,7 @@ export async function explainCommand(
           ? "no expiration"
           : `expires ${isoSeconds(credential.expiration)}, in ${formatTimeLeft(credential.expiration.getTime() - now)}`;
       lines.push(`Result: credentials from ${winner ?? ""} (access key id …${keyIdLast4(credential.accessKeyId)}, ${expires}).`);
-      if (result.base !== undefined && result.ignored.length > 0) {
+      if (result.base !== undefined && result.base !== "roles-anywhere" && result.ignored.length > 0) {
         lines.push(`Warning: ${describeIgnored(result.base, result.ignored)}.`);
       }
     }

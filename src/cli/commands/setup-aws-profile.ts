@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { EXIT, type CliIo } from "../cli-io.js";
 import type { RoleRequest } from "../parse-cli-args.js";
+import { rolesAnywhereOptions } from "../resolve-with-trace.js";
+import { rolesAnywhereWords, type RolesAnywhereRequest } from "../roles-anywhere-args.js";
 import { UsageError } from "../usage-error.js";
 
 /** A profile name the AWS CLI accepts in `[profile NAME]` without surprises. */
@@ -33,14 +35,18 @@ function thisBinary(io: CliIo): { node: string; script: string } {
  * path of node and of the installed binary, so it works from any folder (never `npx`, which asks
  * the registry for whatever is published under the name) and whatever the caller's PATH.
  */
-export function credentialProcessLine(io: CliIo, role: RoleRequest | undefined, profile: string | undefined): string {
+export function credentialProcessLine(io: CliIo, role: RoleRequest | undefined, profile: string | undefined, rolesAnywhere?: RolesAnywhereRequest): string {
   const { node, script } = thisBinary(io);
   const words = [node, script, "credential-process"];
   if (profile !== undefined) {
     words.push("--profile", profile);
   }
+  if (rolesAnywhere !== undefined) {
+    words.push(...rolesAnywhereWords(rolesAnywhere));
+  }
   if (role !== undefined) {
-    words.push("--role-arn", role.roleArn);
+    // With --roles-anywhere, --role-arn is the Roles Anywhere role: the role on top is --assume-role-arn.
+    words.push(rolesAnywhere === undefined ? "--role-arn" : "--assume-role-arn", role.roleArn);
     if (role.externalId !== undefined) words.push("--external-id", role.externalId);
     if (role.roleSessionName !== undefined) words.push("--session-name", role.roleSessionName);
     if (role.durationSeconds !== undefined) words.push("--duration", String(role.durationSeconds));
@@ -49,8 +55,8 @@ export function credentialProcessLine(io: CliIo, role: RoleRequest | undefined, 
 }
 
 /** The `[profile NAME]` block for ~/.aws/config. */
-export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefined, profile: string | undefined): string {
-  return `[profile ${name}]\ncredential_process = ${credentialProcessLine(io, role, profile)}\n`;
+export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefined, profile: string | undefined, rolesAnywhere?: RolesAnywhereRequest): string {
+  return `[profile ${name}]\ncredential_process = ${credentialProcessLine(io, role, profile, rolesAnywhere)}\n`;
 }
 
 /**
@@ -63,15 +69,22 @@ export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefi
  * @returns 0 when printed or written; 1 when the profile exists or the file cannot be written.
  */
 export function setupAwsProfileCommand(
-  options: { name: string; role: RoleRequest | undefined; flags: Readonly<Record<string, string | boolean | undefined>> },
+  options: {
+    name: string;
+    role: RoleRequest | undefined;
+    flags: Readonly<Record<string, string | boolean | undefined>>;
+    /** `--roles-anywhere`: checked here (a line that cannot work is not printed), with absolute file paths. */
+    rolesAnywhere?: RolesAnywhereRequest | undefined;
+  },
   io: CliIo,
 ): number {
-  const { name, role, flags } = options;
+  const { name, role, flags, rolesAnywhere } = options;
   if (!PROFILE_NAME.test(name)) {
     throw new UsageError(`the profile name must be 1 to 64 letters, digits or _.@+-, got ${JSON.stringify(name.slice(0, 70))}`, "setup-aws-profile");
   }
   const profile = typeof flags["profile"] === "string" ? flags["profile"] : undefined;
-  const block = profileBlock(io, name, role, profile);
+  if (rolesAnywhere !== undefined) rolesAnywhereOptions(rolesAnywhere, io);
+  const block = profileBlock(io, name, role, profile, rolesAnywhere);
   if (flags["write"] !== true) {
     io.stdout(block);
     return EXIT.ok;

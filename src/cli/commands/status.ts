@@ -5,8 +5,9 @@ import { credentialMarks } from "../../sdk/credential-marks.js";
 import { EXIT, type CliIo } from "../cli-io.js";
 import { formatAge, formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
-import { prepareCachedTrace, type CacheReport, type LinkName, type TraceResult } from "../resolve-with-trace.js";
-import type { BaseLinkName, IgnoredLink } from "../../configured-links.js";
+import { prepareCachedTrace, type CacheReport, type LinkName, type SourceLinkName, type TraceResult } from "../resolve-with-trace.js";
+import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
+import type { IgnoredLink } from "../../configured-links.js";
 
 /** The machine-readable status printed by `env-or-profile --json`. Holds no secret. */
 export interface StatusJson {
@@ -14,7 +15,9 @@ export interface StatusJson {
   /** The link whose credential won; `cache` when `--cache` served credential-process's entry (no link was asked). */
   source?: LinkName | "cache";
   /** The link that gave the base credential (differs from `source` when a role was assumed). */
-  base?: BaseLinkName;
+  base?: SourceLinkName;
+  /** How the base link got it, when worth saying: a profile's `aws_signing_helper` done natively (IAM Roles Anywhere), or run and why. */
+  via?: string;
   roleArn?: string;
   /** The last four characters of the access key id. */
   accessKeyIdLast4?: string;
@@ -46,6 +49,7 @@ const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
   "web-identity": "web-identity (STS AssumeRoleWithWebIdentity: EKS IRSA, OIDC)",
   container: "container (ECS task role / EKS Pod Identity endpoint)",
   imds: "imds (EC2 instance profile)",
+  "roles-anywhere": "roles-anywhere (IAM Roles Anywhere: this host's X.509 certificate)",
   "assume-role": "assume-role (STS AssumeRole)",
 };
 
@@ -55,10 +59,16 @@ const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
  * @returns the exit code: 0 with credentials, 1 without.
  */
 export async function statusCommand(
-  options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined; flags?: Readonly<Record<string, string | boolean | undefined>> },
+  options: {
+    json: boolean;
+    role: RoleRequest | undefined;
+    profile?: string | undefined;
+    flags?: Readonly<Record<string, string | boolean | undefined>>;
+    rolesAnywhere?: RolesAnywhereRequest | undefined;
+  },
   io: CliIo,
 ): Promise<number> {
-  const run = prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {} });
+  const run = prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {}, rolesAnywhere: options.rolesAnywhere });
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {
@@ -102,6 +112,7 @@ async function toStatus(result: TraceResult, io: CliIo): Promise<StatusJson> {
     ok: true,
     source,
     ...(result.base === undefined ? {} : { base: result.base }),
+    ...(result.via === undefined ? {} : { via: result.via }),
     ...(result.roleArn === undefined ? {} : { roleArn: result.roleArn }),
     accessKeyIdLast4: keyIdLast4(credential.accessKeyId),
     temporary: credential.sessionToken !== undefined,
@@ -126,6 +137,9 @@ function formatStatus(status: StatusJson): string {
         ? `assume-role (${status.roleArn ?? ""}, signed with the ${status.base ?? ""} credentials)`
         : SOURCE_LABEL[source],
   ]);
+  if (status.via !== undefined) {
+    rows.push(["Via", status.via]);
+  }
   if (status.cache !== undefined) {
     rows.push([
       "Cache",

@@ -12,12 +12,12 @@ import { assumeRoleLink } from "../assume-role/assume-role-link.js";
 import { containerLink } from "../container/from-container.js";
 import { envLink } from "../env.js";
 import { imdsLink } from "../imds/from-imds.js";
-import { credentialProcessLink } from "../process/from-credential-process.js";
 import { defaultRoleSessionName } from "../sts/role-checks.js";
 import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import { webIdentityLink } from "../web-identity/from-web-identity.js";
 import { DEFAULT_STS_TIMEOUT_MS } from "../sts/sts-client-config.js";
 import { ssoProfileLink } from "./from-sso-profile.js";
+import { profileProcessLink } from "./profile-process-link.js";
 import type { ProfilePlan } from "./plan-profile.js";
 import type { RoleSettings } from "./read-role-settings.js";
 import { PROFILE_SOURCE, profileError } from "./profile-error.js";
@@ -39,7 +39,8 @@ export interface BuildContext {
  * for every role step, whose source is memoized and shared (so the base of a role costs no request
  * while it is fresh, an intermediate role of a chain is assumed once per lifetime, and a step's
  * failures are retried once, by that source's own `memoize`); the env, IMDS and container links for
- * `credential_source`; the web identity and `credential_process` links; the SDK's SSO.
+ * `credential_source`; the web identity and `credential_process` links (AWS's `aws_signing_helper`
+ * done natively: Roles Anywhere); the SDK's SSO.
  * @internal
  */
 export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link {
@@ -80,7 +81,8 @@ function profileStepLink(plan: ProfilePlan, context: BuildContext): Link {
       return profileWebIdentityLink(plan, context);
     case "process":
       try {
-        return credentialProcessLink({
+        // aws_signing_helper credential-process is done natively (Roles Anywhere) when it can be.
+        return profileProcessLink({
           command: plan.command,
           profile: plan.profile.name,
           env: context.env,

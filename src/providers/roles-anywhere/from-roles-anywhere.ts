@@ -5,8 +5,9 @@
  * What the helper does that we do not (PKCS#11 tokens, TPM keys, PKCS#12 bundles, OS certificate
  * stores, ML-DSA) is refused with an error that names the helper, so those keep using it.
  */
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { resolveRolesAnywhereSettings } from "./resolve-roles-anywhere-settings.js";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { linkProvider } from "../../sharing/link.js";
+import { rolesAnywhereLink } from "./roles-anywhere-link.js";
 import type { RolesAnywhereOptions } from "./roles-anywhere-options.js";
 
 /**
@@ -18,7 +19,15 @@ import type { RolesAnywhereOptions } from "./roles-anywhere-options.js";
  * provider makes **one** attempt — read the certificate, key and intermediates (files again every
  * time: cert-manager and ACM Private CA agents renew them in place), check them, sign, `POST`,
  * read the answer — with no cache and no retry: wrap it in `memoize`, which refreshes before the
- * credential expires and retries what is `retryable`.
+ * credential expires and retries what is `retryable` (throttling, 5xx, network errors, a timeout)
+ * with jittered backoff.
+ *
+ * **Shared by what it reads.** Memoized, it joins the process-wide cache for what decides its answer:
+ * the ARNs, region, endpoint, duration and session name, and the certificate, key and intermediates
+ * files by their identity (a `stat`) or inline PEM by its digest. Every memoized provider reading the
+ * same certificate, key and ARNs shares one credential and one `CreateSession`; a certificate renewed
+ * in place is another answer, fetched at that provider's next refresh point. It is a provider like any
+ * other: `fromAssumeRole({ source: fromRolesAnywhere(…) })` assumes a role in another account with it.
  *
  * Checked before any request, each with a message naming the file (or “the PEM given as
  * `certificate`”) and never a key byte: the files can be read and parse; the certificate is within
@@ -72,11 +81,5 @@ import type { RolesAnywhereOptions } from "./roles-anywhere-options.js";
  * ```
  */
 export function fromRolesAnywhere(options: RolesAnywhereOptions): AwsCredentialIdentityProvider {
-  const settings = resolveRolesAnywhereSettings(options);
-  return async (): Promise<AwsCredentialIdentity> => {
-    // The signing and request path (node:crypto, the files, the transport) loads at the first call,
-    // not at `import "env-or-profile"`: only Roles Anywhere users need it.
-    const { createSession } = await import("./create-session.js");
-    return createSession(settings);
-  };
+  return linkProvider(rolesAnywhereLink(options));
 }

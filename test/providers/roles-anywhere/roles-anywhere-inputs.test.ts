@@ -7,7 +7,10 @@ import { manualClock } from "../../../src/testing/manual-clock.js";
 import { PROFILE_ARN, ROLE_ARN, TRUST_ANCHOR_ARN, tempFolder } from "./world.js";
 
 const files = tempFolder("roles-anywhere-inputs-");
-const digits: unknown = expect.stringMatching(/^\d+$/);
+/** A number standing for a secret (`secretRef`). */
+const secretNumber: unknown = expect.stringMatching(/^#\d+$/);
+/** A file's identity from `fileIdentity`: device, inode, size, modification and change times, kind. */
+const fileKey: unknown = expect.stringMatching(/^\d+:\d+:\d+:\d+:\d+:file$/);
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ3Rlc3Q=\n-----END CERTIFICATE-----\n";
 
 function options(extra: Partial<RolesAnywhereOptions> = {}): RolesAnywhereOptions {
@@ -28,10 +31,10 @@ describe("rolesAnywhereInputs", () => {
     const inputs = JSON.parse(await rolesAnywhereInputs(options({ sessionName: "nightly" }))) as Record<string, unknown>;
     expect(inputs).toMatchObject({
       source: "roles-anywhere",
-      certificate: { path: files.path("host.pem"), size: "14", dev: digits, ino: digits, mtimeNs: digits, ctimeNs: digits },
-      privateKey: { path: files.path("host.key") },
+      certificate: { path: files.path("host.pem"), file: fileKey },
+      privateKey: { path: files.path("host.key"), file: fileKey },
       intermediates: null,
-      privateKeyPassphraseSha256: null,
+      privateKeyPassphrase: null,
       trustAnchorArn: TRUST_ANCHOR_ARN,
       profileArn: PROFILE_ARN,
       roleArn: ROLE_ARN,
@@ -63,18 +66,21 @@ describe("rolesAnywhereInputs", () => {
     expect(await rolesAnywhereInputs(options())).not.toBe(afterRename);
   });
 
-  it("shows inline PEM and the passphrase only as SHA-256 digests", async () => {
+  it("shows inline PEM only as its SHA-256 digest, and the passphrase as a number standing for it", async () => {
     files.write("host.key", "key v1");
     const text = await rolesAnywhereInputs(options({ certificate: PEM, privateKeyPassphrase: "correct horse battery staple" }));
     expect(text).not.toContain("MIIBszCCAVmgAwIBAgIU");
     expect(text).not.toContain("correct horse");
     const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
-    expect(JSON.parse(text)).toMatchObject({ certificate: { pemSha256: sha256(PEM) }, privateKeyPassphraseSha256: sha256("correct horse battery staple") });
+    expect(JSON.parse(text)).toMatchObject({ certificate: { pemSha256: sha256(PEM) }, privateKeyPassphrase: secretNumber });
+    expect(text).not.toContain(sha256("correct horse battery staple"));
+    const other = await rolesAnywhereInputs(options({ certificate: PEM, privateKeyPassphrase: "another passphrase" }));
+    expect(other).not.toBe(text);
   });
 
   it("stands for a missing file by its error code, without throwing", async () => {
     const inputs = JSON.parse(await rolesAnywhereInputs(options({ intermediates: files.path("absent-chain.pem") }))) as Record<string, unknown>;
-    expect(inputs["intermediates"]).toEqual({ path: files.path("absent-chain.pem"), error: "ENOENT" });
+    expect(inputs["intermediates"]).toEqual({ path: files.path("absent-chain.pem"), file: "-" });
   });
 
   it("refuses invalid options as fromRolesAnywhere does", async () => {
