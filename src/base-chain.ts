@@ -82,7 +82,15 @@ export function baseChainLink(options: BaseChainOptions): Link {
   }
   if (options.imds !== false) {
     const imdsOptions = options.imds ?? {};
-    named.push({ name: "imds", make: (env) => imdsLink(withEnv({ ...common, ...imdsOptions }, env)) });
+    // The IMDS settings of the chain's profile when it names one (or its files), as botocore's
+    // Session(profile_name=…) reads them; else AWS_PROFILE's, else default's.
+    const profileOptions = options.profile === false || options.profile === undefined ? {} : options.profile;
+    const settingsFrom = {
+      ...(profileOptions.profile === undefined ? {} : { profile: profileOptions.profile }),
+      ...(profileOptions.configFile === undefined ? {} : { configFile: profileOptions.configFile }),
+      ...(profileOptions.credentialsFile === undefined ? {} : { credentialsFile: profileOptions.credentialsFile }),
+    };
+    named.push({ name: "imds", make: (env) => imdsLink(withEnv({ ...common, ...imdsOptions }, env), settingsFrom) });
   }
   if (named.length === 0) {
     throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");

@@ -136,7 +136,11 @@ function credentialSourceLink(plan: Extract<ProfilePlan, { kind: "credential-sou
     case "Environment":
       return envLink({ env: context.env, clock: context.clock });
     case "Ec2InstanceMetadata":
-      return imdsLink({ env: context.env, clock: context.clock, ...logger });
+      // The selected profile's IMDS settings (ec2_metadata_v1_disabled, …) apply, from the files this link reads.
+      return imdsLink(
+        { env: context.env, clock: context.clock, ...logger },
+        { profile: context.selection.profile, configFile: context.selection.configFile, credentialsFile: context.selection.credentialsFile },
+      );
     case "EcsContainer":
       return containerLink({ env: context.env, clock: context.clock, ...logger });
   }
