@@ -14,6 +14,7 @@ import { defaultRoleSessionName } from "../sts/role-checks.js";
 import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import { webIdentityLink } from "../web-identity/from-web-identity.js";
 import { DEFAULT_STS_TIMEOUT_MS } from "../sts/sts-client-config.js";
+import { loginProfileLink } from "./from-login-profile.js";
 import { ssoProfileLink } from "./from-sso-profile.js";
 import type { ProfilePlan } from "./plan-profile.js";
 import type { RoleSettings } from "./read-role-settings.js";
@@ -36,7 +37,7 @@ export interface BuildContext {
  * for every role step, whose source is memoized and shared (so the base of a role costs no request
  * while it is fresh, an intermediate role of a chain is assumed once per lifetime, and a step's
  * failures are retried once, by that source's own `memoize`); the env, IMDS and container links for
- * `credential_source`; the web identity and `credential_process` links; the SDK's SSO.
+ * `credential_source`; the web identity and `credential_process` links; the SDK's SSO and `aws login`.
  * @internal
  */
 export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link {
@@ -65,6 +66,8 @@ export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link
       }
     case "sso":
       return ssoProfileLink({ profile: plan.profile.name, selection: context.selection, env: context.env });
+    case "login":
+      return loginProfileLink({ profile: plan.profile.name, loginSession: plan.loginSession, selection: context.selection, env: context.env });
   }
 }
 

@@ -85,6 +85,8 @@ export function describePlan(plan: ProfilePlan): string {
       return `credential_process in ${where}`;
     case "sso":
       return `SSO in ${where}`;
+    case "login":
+      return `aws login session in ${where}`;
   }
 }
 
