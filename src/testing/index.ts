@@ -37,6 +37,8 @@ export {
   type StsIssuedCredential,
   type StsWebIdentityTokenCheck,
   type StsRequestRecord,
+  type StsEmulatorMfa,
+  type StsSessionOptions,
 } from "./sts-emulator.js";
 export {
   startImdsEmulator,
