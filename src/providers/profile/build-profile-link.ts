@@ -9,7 +9,7 @@ import { assumeRoleLink } from "../assume-role/assume-role-link.js";
 import { containerLink } from "../container/from-container.js";
 import { envLink } from "../env.js";
 import { imdsLink } from "../imds/from-imds.js";
-import { credentialProcessLink } from "../process/from-credential-process.js";
+import { credentialProcessLink, DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS } from "../process/from-credential-process.js";
 import { defaultRoleSessionName } from "../sts/role-checks.js";
 import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import { webIdentityLink } from "../web-identity/from-web-identity.js";
@@ -111,11 +111,22 @@ function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, conte
     {
       source: memoizeLink(() => sourceLink, { clock: context.clock, ...(context.logger === undefined ? {} : { logger: context.logger }) }, `profile ${plan.source.profile.name}`),
       location: () => profileStsLocation(role, context.env),
-      mfaCodeProvider: context.mfaCodeProvider,
+      // The profile's own mfa_process wins: it is how this profile's codes are had.
+      mfaCodeProvider: role.mfaProcess === undefined ? context.mfaCodeProvider : mfaProcessCodes(role.mfaProcess, plan, context),
       mfaWhere: `mfa_serial of ${whereProfile(plan.profile, "mfa_serial")}`,
       logger: context.logger,
     },
   );
+}
+
+/** The codes a profile's `mfa_process` prints: one run per AssumeRole (under `memoize`, once per credential lifetime). */
+function mfaProcessCodes(argv: readonly string[], plan: Extract<ProfilePlan, { kind: "assume-role" }>, context: BuildContext): (mfaSerial: string) => Promise<string> {
+  const program = (argv[0] ?? "").split(/[\\/]/).pop() ?? "";
+  const label = `mfa_process ${JSON.stringify(program.length > 60 ? `${program.slice(0, 57)}...` : program)} of profile "${plan.profile.name}"`;
+  return async () => {
+    const { runMfaProcess } = await import("../process/run-mfa-process.js");
+    return runMfaProcess(argv, { env: context.env, timeoutMs: context.processTimeoutMs ?? DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS, label });
+  };
 }
 
 /**
