@@ -10,6 +10,7 @@ import {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
   cliLogger,
   credentialProcessJson,
+  noProfileFlag,
   profileFlag,
   readRefreshWindow,
   usesCache,
@@ -44,12 +45,13 @@ export interface CredentialProcessOptions {
 export async function credentialProcessCommand(options: CredentialProcessOptions, io: CliIo): Promise<number> {
   const flags = options.flags ?? {};
   const profile = profileFlag(flags);
+  const noProfile = noProfileFlag(flags);
   if (flags["print-config"] === true) {
-    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, profile)}\n`);
+    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, { profile, noProfile })}\n`);
     return EXIT.ok;
   }
   const refreshWindowSeconds = readRefreshWindow(flags, io.env);
-  const trace = prepareTrace(io, options.role, { profile }); // throws UsageError now for a bad role option
+  const trace = prepareTrace(io, options.role, { profile, noProfile }); // throws UsageError now for a bad role option
   let fetched = false;
   const resolve = async (): Promise<AwsCredentialIdentity> => {
     fetched = true;
@@ -61,7 +63,7 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
   };
   const provider = usesCache(flags, options.role !== undefined, io.env)
     ? withFileCache(resolve, {
-        key: cacheKeyFacts(io, options.role, profile),
+        key: cacheKeyFacts(io, options.role, profile, noProfile),
         env: io.env,
         clock: io.clock ?? systemClock,
         logger: cliLogger(io),

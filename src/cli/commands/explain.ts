@@ -38,7 +38,7 @@ export async function explainCommand(
   options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined; flags?: Readonly<Record<string, string | boolean | undefined>> },
   io: CliIo,
 ): Promise<number> {
-  const result = await prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {} })();
+  const result = await prepareCachedTrace(io, options.role, { profile: options.profile, noProfile: options.flags?.["no-profile"] === true, probeImds: true, flags: options.flags ?? {} })();
   const credential = result.credential;
   const ok = credential !== undefined;
   const winner = result.cache?.state === "hit" ? "cache" : (result.source ?? null);

@@ -51,7 +51,7 @@ export async function statusCommand(
   options: { json: boolean; role: RoleRequest | undefined; profile?: string | undefined; flags?: Readonly<Record<string, string | boolean | undefined>> },
   io: CliIo,
 ): Promise<number> {
-  const run = prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {} });
+  const run = prepareCachedTrace(io, options.role, { profile: options.profile, noProfile: options.flags?.["no-profile"] === true, probeImds: true, flags: options.flags ?? {} });
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {

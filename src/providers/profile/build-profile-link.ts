@@ -52,15 +52,18 @@ export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link
       return profileWebIdentityLink(plan, context);
     case "process":
       try {
-        return credentialProcessLink({
-          command: plan.command,
-          profile: plan.profile.name,
-          env: context.env,
-          clock: context.clock,
-          ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
-          ...(context.logger === undefined ? {} : { logger: context.logger }),
-          ...(context.processTimeoutMs === undefined ? {} : { timeoutMs: context.processTimeoutMs }),
-        });
+        return credentialProcessLink(
+          {
+            command: plan.command,
+            profile: plan.profile.name,
+            env: context.env,
+            clock: context.clock,
+            ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
+            ...(context.logger === undefined ? {} : { logger: context.logger }),
+            ...(context.processTimeoutMs === undefined ? {} : { timeoutMs: context.processTimeoutMs }),
+          },
+          { selectedBy: selectedBy(plan.profile.name, context.selection) },
+        );
       } catch (error) {
         throw profileError(`${whereKey(plan.profile, "credential_process")}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -69,6 +72,12 @@ export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link
     case "login":
       return loginProfileLink({ profile: plan.profile.name, loginSession: plan.loginSession, selection: context.selection, env: context.env });
   }
+}
+
+/** How the selected profile was chosen, when `profile` is it, for a loop's message (e.g. `AWS_PROFILE=partner`). */
+function selectedBy(profile: string, selection: ProfileSelection): string | undefined {
+  if (profile !== selection.profile) return undefined;
+  return selection.from === "AWS_PROFILE" ? `AWS_PROFILE=${profile}` : selection.from === "default" ? "it is the default profile" : undefined;
 }
 
 /** Keys written in a profile: a number standing for each of them (the file's identity is in the profile's key too). */

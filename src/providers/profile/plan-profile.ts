@@ -55,6 +55,11 @@ const CREDENTIAL_KEYS = [
   "login_session",
 ];
 
+/** Whether a profile has any setting that makes it a source of credentials (a profile with only `region` has none). @internal */
+export function hasCredentialSettings(profile: LoadedProfile): boolean {
+  return CREDENTIAL_KEYS.some((key) => profile.values[key] !== undefined);
+}
+
 /**
  * Decides how the selected profile gets its credentials, following `source_profile` to any depth,
  * in the AWS CLI's order: `role_arn` (with exactly one of `source_profile`, `credential_source`,
@@ -80,7 +85,7 @@ export function planProfile(selection: ProfileSelection, profiles: LoadedProfile
     }
     throw notFound(selection, profiles);
   }
-  if (!selection.explicit && !CREDENTIAL_KEYS.some((key) => profile.values[key] !== undefined)) {
+  if (!selection.explicit && !hasCredentialSettings(profile)) {
     throw notSet(`the [default] profile (${whereProfile(profile)}) has no credential settings, and AWS_PROFILE is not set`);
   }
   return planFor(profile, [name], false, { selected: profile, profiles, env });
