@@ -31,13 +31,7 @@ export const MAX_CREDENTIAL_PROCESS_DEPTH = 4;
 /** The variable that counts nested credential processes, set in each child's environment. */
 export const CREDENTIAL_PROCESS_DEPTH_VARIABLE = "ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH";
 
-/**
- * The variable that lists the credential processes running above a child (a short hash of each
- * command line, never the line: it may hold a secret), so that a process about to run one of them
- * again — a profile whose `credential_process` selects that profile again, e.g. through an
- * inherited `AWS_PROFILE` — stops at the first nested run with `PROCESS_LOOP`.
- */
-export const CREDENTIAL_PROCESS_CHAIN_VARIABLE = "ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN";
+export { CREDENTIAL_PROCESS_CHAIN_VARIABLE } from "./process-chain.js";
 
 /** How much of a failing program's stderr is kept to explain the failure (then scrubbed and cut to 300 characters). */
 const MAX_STDERR_BYTES = 4096;

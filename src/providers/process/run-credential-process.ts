@@ -3,7 +3,8 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Clock } from "../../clock.js";
 import { CredentialsError, redactKeyId } from "../../errors.js";
 import { log, type Logger } from "../../logger.js";
-import { CREDENTIAL_PROCESS_CHAIN_VARIABLE, CREDENTIAL_PROCESS_DEPTH_VARIABLE } from "./from-credential-process.js";
+import { CREDENTIAL_PROCESS_DEPTH_VARIABLE } from "./from-credential-process.js";
+import { CREDENTIAL_PROCESS_CHAIN_VARIABLE, processChain, withChainEntry } from "./process-chain.js";
 import { parseCredentialProcessOutput } from "./parse-credential-process-output.js";
 import { runBoundedProcess } from "./run-bounded-process.js";
 import { scrubProcessText } from "./scrub-process-text.js";
@@ -40,8 +41,8 @@ export interface CredentialProcessRun {
  */
 export async function runCredentialProcess(argv: readonly string[], run: CredentialProcessRun): Promise<AwsCredentialIdentity> {
   const id = createHash("sha256").update(run.command, "utf8").digest("hex").slice(0, 16);
-  const above = (run.env[CREDENTIAL_PROCESS_CHAIN_VARIABLE] ?? "").split(",").filter((entry) => /^[0-9a-f]{16}$/.test(entry));
-  if (above.includes(id)) {
+  const above = processChain(run.env);
+  if (above.some((entry) => entry.id === id)) {
     throw new CredentialsError(`${run.label} is already running: the program it started selected this profile again (PROCESS_LOOP)`, {
       source: run.source,
       code: "PROCESS_LOOP",
@@ -49,7 +50,7 @@ export async function runCredentialProcess(argv: readonly string[], run: Credent
     });
   }
   const result = await runBoundedProcess(argv, {
-    env: { ...run.env, [CREDENTIAL_PROCESS_DEPTH_VARIABLE]: String(run.depth + 1), [CREDENTIAL_PROCESS_CHAIN_VARIABLE]: [...above, id].join(",") },
+    env: { ...run.env, [CREDENTIAL_PROCESS_DEPTH_VARIABLE]: String(run.depth + 1), [CREDENTIAL_PROCESS_CHAIN_VARIABLE]: withChainEntry(above, { id, pid: process.pid }) },
     timeoutMs: run.timeoutMs,
     maxOutputBytes: run.maxOutputBytes,
     maxStderrBytes: run.maxStderrBytes,

@@ -159,14 +159,14 @@ describe("fromCredentialProcess: nesting", () => {
   it("tells its child which command lines run above it (a hash of each, never the line)", async () => {
     const seen = join(dir, "chain.txt");
     const command = script("chain", `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(seen)}, process.env.ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN ?? ""); process.stdout.write(${JSON.stringify(JSON.stringify(good))});`);
-    await run(command, { env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN: "0123456789abcdef" } });
-    expect(readFileSync(seen, "utf8")).toBe(`0123456789abcdef,${chainId(command)}`);
+    await run(command, { env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN: "0123456789abcdef@42" } });
+    expect(readFileSync(seen, "utf8")).toBe(`0123456789abcdef@42,${chainId(command)}@${process.pid}`);
   });
 
   it("does not run a command already running above it: PROCESS_LOOP, and the program never starts", async () => {
     const marker = join(dir, "never-ran-loop.txt");
     const command = script("loops", `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "ran");`);
-    const error = await failure(command, { profile: "partner", env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN: chainId(command) } });
+    const error = await failure(command, { profile: "partner", env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN: `${chainId(command)}@42` } });
     expect(error).toMatchObject({ code: "PROCESS_LOOP", tryNextLink: false });
     expect(() => readFileSync(marker)).toThrow();
   });
