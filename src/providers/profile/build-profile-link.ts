@@ -52,18 +52,15 @@ export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link
       return profileWebIdentityLink(plan, context);
     case "process":
       try {
-        return credentialProcessLink(
-          {
-            command: plan.command,
-            profile: plan.profile.name,
-            env: context.env,
-            clock: context.clock,
-            ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
-            ...(context.logger === undefined ? {} : { logger: context.logger }),
-            ...(context.processTimeoutMs === undefined ? {} : { timeoutMs: context.processTimeoutMs }),
-          },
-          { selectedBy: selectedBy(plan.profile.name, context.selection) },
-        );
+        return credentialProcessLink({
+          command: plan.command,
+          profile: plan.profile.name,
+          env: context.env,
+          clock: context.clock,
+          ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
+          ...(context.logger === undefined ? {} : { logger: context.logger }),
+          ...(context.processTimeoutMs === undefined ? {} : { timeoutMs: context.processTimeoutMs }),
+        }, { selectedBy: selectedBy(plan.profile.name, context.selection) });
       } catch (error) {
         throw profileError(`${whereKey(plan.profile, "credential_process")}: ${error instanceof Error ? error.message : String(error)}`);
       }
