@@ -15,7 +15,6 @@ export interface ImdsProfileSetting {
  * `ec2_metadata_service_endpoint`, `ec2_metadata_service_endpoint_mode`, `metadata_service_timeout`,
  * `metadata_service_num_attempts`): each weighs less than its environment variable, which weighs
  * less than an option, as in the AWS SDKs.
- * @internal
  */
 export interface ImdsFileSettings {
   readonly v1Disabled?: ImdsProfileSetting;

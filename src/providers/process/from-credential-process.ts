@@ -31,7 +31,6 @@ export const MAX_CREDENTIAL_PROCESS_DEPTH = 4;
 /** The variable that counts nested credential processes, set in each child's environment. */
 export const CREDENTIAL_PROCESS_DEPTH_VARIABLE = "ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH";
 
-export { CREDENTIAL_PROCESS_CHAIN_VARIABLE } from "./process-chain.js";
 
 /** How much of a failing program's stderr is kept to explain the failure (then scrubbed and cut to 300 characters). */
 const MAX_STDERR_BYTES = 4096;
