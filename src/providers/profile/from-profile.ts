@@ -32,7 +32,9 @@ export interface ProfileOptions {
   /**
    * Gives the current code of an MFA device, for a role profile with `mfa_serial`: called with the
    * device's serial (or ARN) when the role is assumed — once per credential lifetime under
-   * `memoize`. Without it, such a profile fails with `MFA_REQUIRED` and no STS request is sent.
+   * `memoize`. A profile with `mfa_process` (a command that prints the code, run without a shell)
+   * gets its code from that instead. Without either, such a profile fails with `MFA_REQUIRED` and no
+   * STS request is sent.
    */
   mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }
