@@ -97,9 +97,15 @@ so the AWS CLI and every AWS SDK can use this chain through ~/.aws/config. This 
 line (absolute paths, so it works from any folder; add your role options):
 
   [profile app]
-  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER}
+  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER} --profile SOURCE
 
---print-config prints that line with the options given; \`env-or-profile setup-aws-profile NAME\`
+The line names its source — --profile SOURCE (the profile holding the credentials it starts from)
+or --no-profile (environment keys, web identity, container, instance profile) — because the AWS CLI
+and SDKs pass AWS_PROFILE on to it: a line without one, in a profile selected by AWS_PROFILE or
+in [default], would run itself (that is stopped at once: PROCESS_LOOP).
+
+--print-config prints that line with the options given (naming a source as setup-aws-profile does
+when none is given); \`env-or-profile setup-aws-profile NAME\`
 prints (and with --write appends) the whole block, its source named (--profile P or --no-profile)
 so it works however NAME is selected.
 

@@ -84,8 +84,10 @@ describe("env-or-profile setup-aws-profile", () => {
 describe("env-or-profile setup-aws-profile: the line names its source, so it works however the profile is selected", () => {
   const line = (source: string) => `credential_process = ${BINARY.node} ${BINARY.script} credential-process ${source} ${ROLE_WORDS}`;
 
-  it("keeps --profile P as given, and says nothing more", async () => {
-    expect(await setup(["partner", ...ROLE, "--profile", "base"])).toEqual({ code: 0, stdout: `[profile partner]\n${line("--profile base")}\n`, stderr: "" });
+  it("keeps --profile P as given (warning only that there is no such profile yet)", async () => {
+    const result = await setup(["partner", ...ROLE, "--profile", "base"]);
+    expect(result).toMatchObject({ code: 0, stdout: `[profile partner]\n${line("--profile base")}\n` });
+    expect(result.stderr).toBe('env-or-profile setup-aws-profile: warning: profile "base" is not in the AWS config or credentials file (yet); the line fails with PROFILE_NOT_FOUND until it is\n');
   });
 
   it("names AWS_PROFILE's profile when it is set (and not the one being set up), and says so on stderr", async () => {
@@ -93,6 +95,14 @@ describe("env-or-profile setup-aws-profile: the line names its source, so it wor
     expect(result.stdout).toBe(`[profile partner]\n${line("--profile base")}\n`);
     expect(result.stderr).toContain("--profile base (AWS_PROFILE=base as this command ran)");
     expect(result.stderr).toContain("so it never runs [profile partner] itself");
+    expect(result.stderr).toContain('warning: profile "base" is not in the AWS config or credentials file (yet)');
+  });
+
+  it("does not warn about a source profile that is there", async () => {
+    const credentials = join(home, "credentials");
+    writeFileSync(credentials, "[base]\naws_access_key_id = AKIAIOSFODNN7SETUP01\naws_secret_access_key = setup-secret-setup-secret\n");
+    const result = await setup(["partner", ...ROLE, "--profile", "base"], { AWS_SHARED_CREDENTIALS_FILE: credentials });
+    expect(result.stderr).toBe("");
   });
 
   it("names [default] when it has credentials", async () => {
@@ -137,7 +147,7 @@ describe("credential-process --help", () => {
     const captured = captureIo({});
     captured.io.binary = BINARY;
     expect(await runCli(["credential-process", "--help"], captured.io)).toBe(0);
-    expect(captured.stdout()).toContain(`credential_process = ${BINARY.node} ${BINARY.script} credential-process\n`);
+    expect(captured.stdout()).toContain(`credential_process = ${BINARY.node} ${BINARY.script} credential-process --profile SOURCE\n`);
     expect(captured.stdout()).not.toContain("npx");
   });
 });

@@ -15,7 +15,7 @@ import {
   readRefreshWindow,
   usesCache,
 } from "./credential-process-options.js";
-import { credentialProcessLine } from "./setup-aws-profile.js";
+import { chooseLineSource, credentialProcessLine, explainLineSource } from "./setup-aws-profile.js";
 
 export {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
@@ -47,7 +47,10 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
   const profile = profileFlag(flags);
   const noProfile = noProfileFlag(flags);
   if (flags["print-config"] === true) {
-    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, { profile, noProfile })}\n`);
+    // The line names its source (as setup-aws-profile's does), so it works however its profile is selected.
+    const { source, why } = await chooseLineSource("", flags, io);
+    await explainLineSource(io, "credential-process", "", source, why);
+    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, source)}\n`);
     return EXIT.ok;
   }
   const refreshWindowSeconds = readRefreshWindow(flags, io.env);

@@ -80,12 +80,13 @@ export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefi
  * chain read it would run itself when `name` is selected by `AWS_PROFILE=name` or is `[default]`:
  * `--profile P` or `--no-profile` when given; else the profile this command runs with
  * (`AWS_PROFILE`, when it is not `name`); else `[default]` when it has credentials (and is not
- * `name`); else no profile. `why` says how it was chosen, when it was not given.
+ * `name`); else no profile. `why` says how it was chosen, when it was not given. `name` may be
+ * `""` (the profile the line goes into is not known: `credential-process --print-config`).
  * @throws UsageError for `--profile NAME` (the profile would run itself).
  */
-async function chooseSource(name: string, flags: Readonly<Record<string, string | boolean | undefined>>, io: CliIo): Promise<{ source: LineSource; why?: string }> {
+export async function chooseLineSource(name: string, flags: Readonly<Record<string, string | boolean | undefined>>, io: CliIo): Promise<{ source: LineSource; why?: string }> {
   const given = typeof flags["profile"] === "string" ? flags["profile"] : undefined;
-  if (given === name) {
+  if (given !== undefined && given === name) {
     throw new UsageError(
       `--profile ${name} is the profile being set up: its credential_process would run itself. Give the profile its credentials come from (another one), or --no-profile`,
       "setup-aws-profile",
@@ -105,6 +106,36 @@ async function chooseSource(name: string, flags: Readonly<Record<string, string 
     }
   }
   return { source: { noProfile: true }, why: "no other profile has credentials: environment keys, web identity, container or instance profile" };
+}
+
+/**
+ * Says on stderr which source the line names and why, when it was not given; and warns when the
+ * named profile is not in the files (yet): the line would fail with PROFILE_NOT_FOUND until it is.
+ */
+export async function explainLineSource(io: CliIo, command: string, name: string, source: LineSource, why: string | undefined): Promise<void> {
+  const named = source.profile !== undefined ? `--profile ${source.profile}` : "--no-profile";
+  if (why !== undefined) {
+    io.stderr(
+      `env-or-profile ${command}: the line names its source, ${named} (${why}), so it never runs ${name === "" ? "the profile it is in" : sectionHeader(name)} itself ` +
+        "however that profile is selected; give --profile P or --no-profile to choose another\n",
+    );
+  }
+  if (source.profile !== undefined && !(await profileExists(io, source.profile))) {
+    io.stderr(`env-or-profile ${command}: warning: profile "${source.profile}" is not in the AWS config or credentials file (yet); the line fails with PROFILE_NOT_FOUND until it is\n`);
+  }
+}
+
+/** Whether profile `name` is in the files this environment selects (`true` when they cannot be read: the line's own error will say why). */
+async function profileExists(io: CliIo, name: string): Promise<boolean> {
+  const selection = resolveProfileSelection({ env: io.env, profile: name });
+  const [config, credentials] = await Promise.all([fileIdentity(selection.configFile), fileIdentity(selection.credentialsFile)]);
+  if (config.kind === "absent" && credentials.kind === "absent") return false;
+  try {
+    const { parsedProfileFiles } = await import("../../providers/profile/parsed-profile-files.js");
+    return (await parsedProfileFiles(selection, { config, credentials })).profile(name) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /** Whether `[default]` in the files this environment selects has credential settings. */
@@ -144,14 +175,8 @@ export async function setupAwsProfileCommand(
   if (!PROFILE_NAME.test(name)) {
     throw new UsageError(`the profile name must be 1 to 64 letters, digits or _.@+-, got ${JSON.stringify(name.slice(0, 70))}`, "setup-aws-profile");
   }
-  const { source, why } = await chooseSource(name, flags, io);
-  if (why !== undefined) {
-    const named = source.profile !== undefined ? `--profile ${source.profile}` : "--no-profile";
-    io.stderr(
-      `env-or-profile setup-aws-profile: the line names its source, ${named} (${why}), so it never runs ${sectionHeader(name)} itself ` +
-        "however that profile is selected; give --profile P or --no-profile to choose another\n",
-    );
-  }
+  const { source, why } = await chooseLineSource(name, flags, io);
+  await explainLineSource(io, "setup-aws-profile", name, source, why);
   const block = profileBlock(io, name, role, source);
   if (flags["write"] !== true) {
     io.stdout(block);
