@@ -82,7 +82,15 @@ export function baseChainLink(options: BaseChainOptions): Link {
     named.push({ name: "container", link: containerLink(withEnv({ ...common, ...options.container }, env)) });
   }
   if (options.imds !== false) {
-    named.push({ name: "imds", link: imdsLink(withEnv({ ...common, ...(options.imds ?? {}) }, env)) });
+    // The IMDS settings of the chain's profile when it names one (or its files), as botocore's
+    // Session(profile_name=…) reads them; else AWS_PROFILE's, else default's.
+    const profileOptions = options.profile === false || options.profile === undefined ? {} : options.profile;
+    const settingsFrom = {
+      ...(profileOptions.profile === undefined ? {} : { profile: profileOptions.profile }),
+      ...(profileOptions.configFile === undefined ? {} : { configFile: profileOptions.configFile }),
+      ...(profileOptions.credentialsFile === undefined ? {} : { credentialsFile: profileOptions.credentialsFile }),
+    };
+    named.push({ name: "imds", link: imdsLink(withEnv({ ...common, ...(options.imds ?? {}) }, env), settingsFrom) });
   }
   if (named.length === 0) {
     throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");

@@ -18,6 +18,7 @@ import {
   checkRegion,
   parseRoleArn,
 } from "./providers/sts/role-checks.js";
+import { checkMfaSerial, checkPolicy, checkPolicyArns, checkSourceIdentity, checkTags, checkTransitiveTagKeys } from "./providers/sts/session-option-checks.js";
 import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
@@ -59,6 +60,21 @@ export interface AssumeRoleConfig {
   region?: string;
   /** STS endpoint URL. @defaultValue `AWS_ENDPOINT_URL_STS`, else the regional endpoint */
   endpoint?: string;
+  /**
+   * The MFA device the role requires (`SerialNumber`); its code comes from `fromConfig`'s
+   * `mfaCodeProvider` option (without one: `MFA_REQUIRED`, no request). Snake case: `mfa_serial`.
+   */
+  mfaSerial?: string;
+  /** Session tags (at most 50). */
+  tags?: Readonly<Record<string, string>>;
+  /** Which session tags pass on to a chained role. Snake case: `transitive_tag_keys`. */
+  transitiveTagKeys?: readonly string[];
+  /** `SourceIdentity`: who is behind the session. Snake case: `source_identity`. */
+  sourceIdentity?: string;
+  /** An inline session policy (JSON, at most 2,048 characters). */
+  policy?: string;
+  /** Managed session policy ARNs (at most 10). Snake case: `policy_arns`. */
+  policyArns?: readonly string[];
 }
 
 /** {@link AssumeRoleConfig} with snake_case keys, as in a YAML file or `~/.aws/config`. */
@@ -75,6 +91,18 @@ export interface AssumeRoleSnakeCaseConfig {
   region?: string;
   /** See {@link AssumeRoleConfig.endpoint}. */
   endpoint?: string;
+  /** See {@link AssumeRoleConfig.mfaSerial}. */
+  mfa_serial?: string;
+  /** See {@link AssumeRoleConfig.tags}. */
+  tags?: Readonly<Record<string, string>>;
+  /** See {@link AssumeRoleConfig.transitiveTagKeys}. */
+  transitive_tag_keys?: readonly string[];
+  /** See {@link AssumeRoleConfig.sourceIdentity}. */
+  source_identity?: string;
+  /** See {@link AssumeRoleConfig.policy}. */
+  policy?: string;
+  /** See {@link AssumeRoleConfig.policyArns}. */
+  policy_arns?: readonly string[];
 }
 
 /**
@@ -248,6 +276,13 @@ export interface FromConfigOptions {
   /** One debug line per decision. */
   logger?: Logger;
   /**
+   * Gives the current code of an MFA device (called with its serial or ARN) for a role that needs
+   * one: `assumeRole.mfaSerial`, or a profile's `mfa_serial` (unless the profile has its own
+   * `mfa_process`). Called once per credential lifetime; without it such a role fails with
+   * `MFA_REQUIRED` and no STS request is sent.
+   */
+  mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
+  /**
    * Let keys this function does not know through, so a whole settings block (with `region`,
    * `default_key_name`, …) can be passed. Even then, a key that looks like a misspelt known key
    * (`use_iam_profil`) is an error.
@@ -296,6 +331,12 @@ const ROLE_FIELD_KEYS: Readonly<Record<RoleField, readonly string[]>> = {
   durationSeconds: ["durationSeconds", "duration_seconds"],
   region: ["region"],
   endpoint: ["endpoint"],
+  mfaSerial: ["mfaSerial", "mfa_serial"],
+  tags: ["tags"],
+  transitiveTagKeys: ["transitiveTagKeys", "transitive_tag_keys"],
+  sourceIdentity: ["sourceIdentity", "source_identity"],
+  policy: ["policy"],
+  policyArns: ["policyArns", "policy_arns"],
 };
 
 /**
@@ -404,6 +445,9 @@ export function fromConfig(
   if (options.allowUnknownKeys !== undefined && typeof options.allowUnknownKeys !== "boolean") {
     throw new TypeError(`Expected \`allowUnknownKeys\` to be a boolean, got ${describeType(options.allowUnknownKeys)}`);
   }
+  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
+    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
+  }
   const parsed = parseCredentialsConfig(config, options.allowUnknownKeys ?? false);
 
   const common: EnvOrProfileOptions = {
@@ -413,6 +457,7 @@ export function fromConfig(
     ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
     ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.mfaCodeProvider === undefined ? {} : { mfaCodeProvider: options.mfaCodeProvider }),
   };
   const env = options.env ?? {};
   // Every link, and the role step's STS location, read the same environment as the env link would
@@ -717,6 +762,7 @@ function parseAssumeRole(value: unknown, path: string, allowUnknownKeys: boolean
   const name = (field: RoleField): string => `${path}.${keys[field] ?? ROLE_FIELD_KEYS[field][snake ? 1 : 0] ?? field}`;
 
   const { roleArn, externalId, roleSessionName, durationSeconds, region, endpoint } = values;
+  const session = readSessionConfig(values, name, problems);
   if (roleArn === undefined) {
     problems.push(`\`${name("roleArn")}\` is required`);
   } else if (typeof roleArn !== "string" || !ROLE_ARN_PATTERN.test(roleArn)) {
@@ -775,7 +821,28 @@ function parseAssumeRole(value: unknown, path: string, allowUnknownKeys: boolean
     ...(durationSeconds === undefined ? {} : { durationSeconds: durationSeconds as number }),
     ...(region === undefined ? {} : { region: region as string }),
     ...(endpoint === undefined ? {} : { endpoint: endpoint as string }),
+    ...session,
   };
+}
+
+/** The role's session options (MFA device, tags, source identity, policies), by the checks `fromAssumeRole` makes. */
+function readSessionConfig(values: Partial<Record<RoleField, unknown>>, name: (field: RoleField) => string, problems: string[]): Partial<AssumeRoleOptions> {
+  const out: Partial<Record<RoleField, unknown>> = {};
+  const check = (field: RoleField, run: (value: unknown, label: string) => unknown): void => {
+    if (values[field] === undefined) return;
+    try {
+      out[field] = run(values[field], name(field));
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message.replace(/^Expected /, "expected ") : String(error));
+    }
+  };
+  check("mfaSerial", checkMfaSerial);
+  check("tags", checkTags);
+  check("transitiveTagKeys", (value, label) => checkTransitiveTagKeys(value, out.tags as Readonly<Record<string, string>> | undefined, label));
+  check("sourceIdentity", checkSourceIdentity);
+  check("policy", checkPolicy);
+  check("policyArns", checkPolicyArns);
+  return out as Partial<AssumeRoleOptions>;
 }
 
 /**

@@ -64,9 +64,9 @@ export interface EnvOrProfileOptions {
   /** One debug line per decision; nothing is logged by default. */
   logger?: Logger;
   /**
-   * Gives the current code of an MFA device, for a profile with `mfa_serial` (and for `assumeRole`
-   * with `mfaSerial`, unless it has its own). Without it, a role that needs MFA fails with
-   * `MFA_REQUIRED` and no STS request is sent.
+   * Gives the current code of an MFA device, for a profile with `mfa_serial` (unless the profile
+   * has its own `mfa_process`) and for `assumeRole` with `mfaSerial` (unless it has its own).
+   * Without it, a role that needs MFA fails with `MFA_REQUIRED` and no STS request is sent.
    */
   mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }

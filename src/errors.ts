@@ -31,6 +31,8 @@ export type CredentialsErrorCode =
   | "PROCESS_FAILED"
   | "PROCESS_TIMEOUT"
   | "PROCESS_BAD_OUTPUT"
+  /** A `credential_process` that runs itself: the program it starts selected the same profile again (e.g. through `AWS_PROFILE`). Stopped at the first nested run. */
+  | "PROCESS_LOOP"
   | "SSO_LOGIN_REQUIRED"
   | "SSO_FAILED"
   | "LOGIN_REQUIRED"

@@ -35,7 +35,15 @@ export class CacheLock {
   readonly #logger: Logger | undefined;
   #nonce: string | undefined;
 
-  constructor(dir: string, hash: string, options: { staleLockMs: number; clock: Clock; logger: Logger | undefined }) {
+  readonly #ancestors: ReadonlySet<number>;
+
+  /**
+   * @param options.ancestors - processes above this one that are running a credential_process and
+   *   waiting for it (see `processChain`): a lock one of them holds is taken over at once, as
+   *   waiting for it would wait for ourselves.
+   */
+  constructor(dir: string, hash: string, options: { staleLockMs: number; clock: Clock; logger: Logger | undefined; ancestors?: ReadonlySet<number> }) {
+    this.#ancestors = options.ancestors ?? new Set();
     this.#dir = dir;
     this.#name = lockFileName(hash);
     this.#path = inDir(dir, this.#name);
@@ -98,6 +106,9 @@ export class CacheLock {
     }
     if (lock.host === hostname() && !isRunning(lock.pid)) {
       return `its holder, process ${String(lock.pid)}, is gone`;
+    }
+    if (lock.host === hostname() && this.#ancestors.has(lock.pid)) {
+      return `its holder, process ${String(lock.pid)}, is running this process as its credential_process and waits for it`;
     }
     const ageMs = this.#clock.now() - read.mtimeMs;
     if (ageMs > this.#staleLockMs) {

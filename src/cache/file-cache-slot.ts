@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { processChain } from "../providers/process/process-chain.js";
 import { log } from "../logger.js";
 import { registerCredential } from "../scrub-secrets.js";
 import { entryFileName, readEntry, writeEntry } from "./cache-entry.js";
@@ -73,7 +74,7 @@ export function peekFileCache(options: FileCacheOptions): AwsCredentialIdentity 
     }
     const salt = readSalt(dir);
     // Quiet on a miss: the full path that follows explains it.
-    return salt === undefined ? undefined : new CacheSlot(dir, cacheKeyHash(salt, settings.key), settings).readFresh(false);
+    return salt === undefined ? undefined : new CacheSlot(dir, cacheKeyHash(salt, settings.key), settings, new Set()).readFresh(false);
   } catch {
     return undefined;
   }
@@ -91,7 +92,7 @@ function openSlot(settings: Settings, env: Readonly<Record<string, string | unde
       log(settings.logger, "warn", `file cache: not using ${dir}: it ${why}`);
       return undefined;
     }
-    return new CacheSlot(dir, cacheKeyHash(loadSalt(dir, settings.logger), settings.key), settings);
+    return new CacheSlot(dir, cacheKeyHash(loadSalt(dir, settings.logger), settings.key), settings, new Set(processChain(env).map((entry) => entry.pid)));
   } catch (error) {
     log(settings.logger, "warn", `file cache: not using ${dir}: ${errorCode(error)}`);
     return undefined;
@@ -106,12 +107,12 @@ class CacheSlot {
   readonly #settings: Settings;
   readonly #lock: CacheLock;
 
-  constructor(dir: string, hash: string, settings: Settings) {
+  constructor(dir: string, hash: string, settings: Settings, ancestors: ReadonlySet<number>) {
     this.#dir = dir;
     this.#hash = hash;
     this.#path = inDir(dir, entryFileName(hash));
     this.#settings = settings;
-    this.#lock = new CacheLock(dir, hash, { staleLockMs: settings.staleLockMs, clock: settings.clock, logger: settings.logger });
+    this.#lock = new CacheLock(dir, hash, { staleLockMs: settings.staleLockMs, clock: settings.clock, logger: settings.logger, ancestors });
   }
 
   /** The entry's credential when it is ours, for this key, and outside the refresh window. */

@@ -21,6 +21,17 @@ export interface CliIo {
   binary?: { node: string; script: string };
   /** Extra IMDS options (tests: a short `timeoutMs`); the environment still applies. */
   imds?: Omit<ImdsOptions, "env" | "clock">;
+  /**
+   * Where an MFA code is asked for: the controlling terminal's path, or a stream pair (tests).
+   * Never stdout (the credential JSON) nor stdin (the AWS CLI's). @defaultValue `"/dev/tty"`
+   */
+  terminal?: string | CliTerminal;
+}
+
+/** A terminal given as streams: the prompt is written to `output`, the code read from `input`. */
+export interface CliTerminal {
+  input: NodeJS.ReadableStream;
+  output: { write(text: string): unknown };
 }
 
 /** The real process: `process.env`, `process.stdout`, `process.stderr`, the wall clock. */

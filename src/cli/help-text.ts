@@ -9,13 +9,21 @@ const ROLE_HELP = `Role options (assume a role on top of the chain; each also re
   --session-name NAME   RoleSessionName                   ENV_OR_PROFILE_ROLE_SESSION_NAME
                         (default env-or-profile@<host>)
   --duration SECONDS    900 to 43200 (default 3600)       ENV_OR_PROFILE_DURATION_SECONDS
-  STS region: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1; endpoint: AWS_ENDPOINT_URL_STS.`;
+  --mfa-serial ARN      the MFA device the role requires  ENV_OR_PROFILE_MFA_SERIAL
+                        (its code is asked on the terminal, /dev/tty)
+  STS region: AWS_REGION, else AWS_DEFAULT_REGION, else the role ARN's partition's (us-east-1 for aws,
+  cn-north-1 for aws-cn, us-gov-west-1 for aws-us-gov, …); endpoint: AWS_ENDPOINT_URL_STS.`;
 
-const PROFILE_HELP = `Profile option:
+const PROFILE_HELP = `Profile options:
   --profile P           the AWS profile for the chain's profile link (instead of AWS_PROFILE, else
                         default), from AWS_CONFIG_FILE / ~/.aws/config and AWS_SHARED_CREDENTIALS_FILE /
                         ~/.aws/credentials. An explicit choice: a missing or broken profile is an error,
-                        never a fall-through to another identity.`;
+                        never a fall-through to another identity; environment keys are not used.
+  --no-profile          no profile link at all (AWS_PROFILE is not read; the IMDS settings of
+                        [default] still apply): environment keys, web identity, container, instance
+                        profile. What a credential_process line says when its source is not a profile.
+MFA: a role that needs a code (a profile's mfa_serial, --mfa-serial) asks for it on the terminal
+(/dev/tty, never stdout or stdin), or runs the profile's mfa_process; without either, MFA_REQUIRED.`;
 
 const ROLES_ANYWHERE_HELP = `IAM Roles Anywhere (a server outside AWS: its X.509 certificate is the source, not the chain;
 aws_signing_helper credential-process's flag names, done natively — no helper binary needed):
@@ -114,10 +122,21 @@ so the AWS CLI and every AWS SDK can use this chain through ~/.aws/config. This 
 line (absolute paths, so it works from any folder; add your role options):
 
   [profile app]
-  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER}
+  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER} --profile SOURCE
 
---print-config prints that line with the options given; \`env-or-profile setup-aws-profile NAME\`
-prints (and with --write appends) the whole block.
+The line names its source — --profile SOURCE (the profile holding the credentials it starts from)
+or --no-profile (environment keys, web identity, container, instance profile) — because the AWS CLI
+and SDKs pass AWS_PROFILE on to it: a line without one, in a profile selected by AWS_PROFILE or
+in [default], would run itself (that is stopped at once: PROCESS_LOOP).
+
+--print-config prints that line with the options given (naming a source as setup-aws-profile does
+when none is given); \`env-or-profile setup-aws-profile NAME\`
+prints (and with --write appends) the whole block, its source named (--profile P or --no-profile)
+so it works however NAME is selected.
+
+A role that needs MFA (--mfa-serial, or a profile's mfa_serial) asks for the code on the terminal
+(/dev/tty) or runs the profile's mfa_process; the credential is then kept in the cache, so one code
+serves the AWS CLI, boto3 and every SDK running the same line until it expires.
 
 The AWS CLI runs this before every command, so the credential is kept between runs in
 ENV_OR_PROFILE_CACHE_DIR (default $XDG_CACHE_HOME/env-or-profile, else ~/.cache/env-or-profile;
@@ -168,14 +187,22 @@ and nothing else in that directory.
 Options:
   -h, --help      this text
 `,
-  "setup-aws-profile": `Usage: env-or-profile setup-aws-profile NAME [role options] [--write] [--config-file PATH]
+  "setup-aws-profile": `Usage: env-or-profile setup-aws-profile NAME [role options] [--profile P | --no-profile]
+                                           [--write] [--config-file PATH]
        env-or-profile setup-aws-profile NAME --roles-anywhere [Roles Anywhere options] [--write]
 
 Prints the ~/.aws/config block that makes the AWS CLI and SDKs use this chain as profile NAME,
 with this installation's absolute paths (it works from any folder):
 
   [profile NAME]
-  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER} [role options]
+  credential_process = ${CREDENTIAL_PROCESS_PLACEHOLDER} --profile SOURCE [role options]
+
+The line names where its credentials come from — --profile SOURCE, or --no-profile — so it works
+however NAME is selected (aws --profile NAME, AWS_PROFILE=NAME, or NAME = default): the AWS CLI and
+SDKs pass AWS_PROFILE on to the process, which would otherwise run NAME again. Without --profile or
+--no-profile it names AWS_PROFILE's profile (when it is not NAME), else [default] when that has
+credentials, else --no-profile, and says so on stderr. With --roles-anywhere the certificate is the
+source and the line names no profile.
 
 Options:
   --write               append the block to the config file (never over an existing [profile NAME];

@@ -18,6 +18,7 @@ export const ROLE_ENV = Object.freeze({
   externalId: "ENV_OR_PROFILE_EXTERNAL_ID",
   roleSessionName: "ENV_OR_PROFILE_ROLE_SESSION_NAME",
   durationSeconds: "ENV_OR_PROFILE_DURATION_SECONDS",
+  mfaSerial: "ENV_OR_PROFILE_MFA_SERIAL",
 });
 
 /** The role to assume on top of the chain, from flags or {@link ROLE_ENV}. */
@@ -26,6 +27,8 @@ export interface RoleRequest {
   externalId?: string;
   roleSessionName?: string;
   durationSeconds?: number;
+  /** The MFA device the role requires: its code is asked on the terminal (`/dev/tty`). */
+  mfaSerial?: string;
 }
 
 /** A parsed command line. */
@@ -43,6 +46,8 @@ export type CliArgs =
       profile: string | undefined;
       /** `--roles-anywhere` and its flags: the certificate is the source instead of the chain (`role` is then `--assume-role-arn`'s). */
       rolesAnywhere?: RolesAnywhereRequest;
+      /** `--no-profile`: the chain without its profile link; `AWS_PROFILE` is not read (see the help). */
+      noProfile: boolean;
     };
 
 const ROLE_OPTIONS = {
@@ -50,10 +55,11 @@ const ROLE_OPTIONS = {
   "external-id": { type: "string" },
   "session-name": { type: "string" },
   duration: { type: "string" },
+  "mfa-serial": { type: "string" },
 } as const;
 const HELP = { help: { type: "boolean", short: "h" } } as const;
-/** `--profile P`, on every command that resolves credentials. */
-const PROFILE_OPTION = { profile: { type: "string" } } as const;
+/** `--profile P` or `--no-profile`, on every command that resolves credentials. */
+const PROFILE_OPTION = { profile: { type: "string" }, "no-profile": { type: "boolean" } } as const;
 const JSON_OPTION = { json: { type: "boolean" } } as const;
 
 /** `--cache` on status and explain: look in (and fill) credential-process's file cache; `--no-cache` wins. */
@@ -144,6 +150,13 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     throw new UsageError("--profile needs a profile name (no spaces or brackets), e.g. --profile work", command);
   }
   const rolesAnywhere = readRolesAnywhereArgs(values, command);
+  const noProfile = values["no-profile"] === true;
+  if (noProfile && typeof profile === "string") {
+    throw new UsageError("--profile and --no-profile say opposite things; give one", command);
+  }
+  if (noProfile && rolesAnywhere !== undefined) {
+    throw new UsageError("--roles-anywhere names the source (the certificate), which reads no profile: drop --no-profile", command);
+  }
   return {
     command,
     json: values["json"] === true,
@@ -153,6 +166,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     flags: values,
     profile: typeof profile === "string" ? profile : undefined,
     ...(rolesAnywhere === undefined ? {} : { rolesAnywhere: rolesAnywhere.request }),
+    noProfile,
   };
 }
 
@@ -173,8 +187,9 @@ function readRole(
   const externalId = pick("external-id", ROLE_ENV.externalId);
   const sessionName = pick("session-name", ROLE_ENV.roleSessionName);
   const duration = pick("duration", ROLE_ENV.durationSeconds);
+  const mfaSerial = pick("mfa-serial", ROLE_ENV.mfaSerial);
   if (roleArn === undefined) {
-    const orphan = [externalId, sessionName, duration].find((option) => option !== undefined);
+    const orphan = [externalId, sessionName, duration, mfaSerial].find((option) => option !== undefined);
     if (orphan !== undefined) {
       throw new UsageError(`${orphan.from} needs a role: give --role-arn (or ${ROLE_ENV.roleArn})`, command);
     }
@@ -192,6 +207,7 @@ function readRole(
     ...(externalId === undefined ? {} : { externalId: externalId.value }),
     ...(sessionName === undefined ? {} : { roleSessionName: sessionName.value }),
     ...(durationSeconds === undefined ? {} : { durationSeconds }),
+    ...(mfaSerial === undefined ? {} : { mfaSerial: mfaSerial.value }),
   };
 }
 

@@ -24,6 +24,7 @@ import { cliLogger, readRefreshWindow, usesCache } from "./commands/credential-p
 import { formatAge, formatTimeLeft, isoSeconds } from "./format.js";
 import { ROLE_ENV, type RoleRequest } from "./parse-cli-args.js";
 import type { RolesAnywhereRequest } from "./roles-anywhere-args.js";
+import { terminalMfaCodeProvider } from "./terminal-mfa-code.js";
 import { UsageError } from "./usage-error.js";
 
 /** A link that gives the base credential: one of `envOrProfile`'s, or Roles Anywhere with `--roles-anywhere`. */
@@ -107,6 +108,12 @@ export interface TraceOptions {
   /** The profile asked for on the command line (`--profile`): an explicit choice. */
   profile?: string | undefined;
   /**
+   * `--no-profile`: the chain without its profile link, whatever `AWS_PROFILE` says (the IMDS link
+   * then reads `[default]`'s IMDS settings): what a `credential_process` line whose source is not a
+   * profile says, so that it never runs the profile that runs it.
+   */
+  noProfile?: boolean | undefined;
+  /**
    * When web identity or the container link answered, ask IMDS for the instance profile
    * (`iam/info`, no credentials) to say whether this host is an EC2 instance whose role was
    * ignored — the question "a container on an EC2 host?" that only I/O can answer. For `explain`
@@ -145,16 +152,20 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
   };
   const profileOption = options.profile === undefined || options.profile === "" ? {} : { profile: options.profile };
   const explicitProfile = "profile" in profileOption;
+  const noProfile = options.noProfile === true && !explicitProfile;
+  // An MFA code is asked on the terminal (never stdout or stdin), one prompt per credential.
+  const mfaCodeProvider = terminalMfaCodeProvider(io);
   const providers: readonly (readonly [BaseLinkName, AwsCredentialIdentityProvider])[] = [
     ["env", fromEnv({ env: io.env, clock })],
-    ["profile", fromProfile({ ...profileOption, env: io.env, clock, logger: profileLogger })],
+    ["profile", fromProfile({ ...profileOption, env: io.env, clock, logger: profileLogger, mfaCodeProvider })],
     ["web-identity", fromWebIdentity({ env: io.env, clock })],
     ["container", fromContainer({ env: io.env, clock })],
-    ["imds", fromImds({ ...io.imds, env: io.env, clock })],
+    // The IMDS settings of the profile this run uses: --profile's, [default]'s under --no-profile, else AWS_PROFILE's.
+    ["imds", fromImds({ ...io.imds, env: io.env, clock, ...(explicitProfile ? profileOption : noProfile ? { profile: "default" } : {}) })],
   ];
   const configured = configuredLinks({
     env: { env: io.env },
-    profile: { env: io.env, profile: options.profile },
+    ...(noProfile ? {} : { profile: { env: io.env, profile: options.profile } }),
     webIdentity: { env: io.env },
     container: { env: io.env },
     // `io.imds.endpoint` is a test hook, not something a user sets: only the variable counts.
@@ -173,7 +184,7 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
     },
     { memoized: true as const },
   );
-  const assume = role === undefined ? undefined : makeAssumeRole(io, role, traceBase);
+  const assume = role === undefined ? undefined : makeAssumeRole(io, role, traceBase, mfaCodeProvider);
 
   return async () => {
     base = undefined;
@@ -186,6 +197,10 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
 
     const negatedEnv: IgnoredLink[] = [];
     for (const [name, provider] of providers) {
+      if (name === "profile" && noProfile && base === undefined && stopped === undefined) {
+        links.push({ link: "profile", status: "skipped", message: "not used: --no-profile (AWS_PROFILE is not read)" });
+        continue;
+      }
       if (name === "env" && explicitProfile) {
         // --profile is an explicit choice: environment keys are not used, as with the AWS CLI's --profile.
         const why = configured.env;
@@ -263,10 +278,17 @@ export function prepareTrace(io: CliIo, role: RoleRequest | undefined, options: 
   };
 }
 
-function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdentityProvider, roleArnFlag = "--role-arn"): AwsCredentialIdentityProvider {
+function makeAssumeRole(
+  io: CliIo,
+  role: RoleRequest,
+  source: AwsCredentialIdentityProvider,
+  mfaCodeProvider: (serial: string) => Promise<string>,
+  roleArnFlag = "--role-arn",
+): AwsCredentialIdentityProvider {
   try {
     return fromAssumeRole({
       ...role,
+      ...(role.mfaSerial === undefined ? {} : { mfaCodeProvider }),
       env: io.env, // region and endpoint come from the command's environment, as the SDK's would
       source,
       clock: io.clock ?? systemClock,
@@ -278,7 +300,8 @@ function makeAssumeRole(io: CliIo, role: RoleRequest, source: AwsCredentialIdent
           .replace("`roleArn`", roleArnFlag)
           .replace("`externalId`", "--external-id")
           .replace("`roleSessionName`", "--session-name")
-          .replace("`durationSeconds`", "--duration"),
+          .replace("`durationSeconds`", "--duration")
+          .replace("`mfaSerial`", "--mfa-serial"),
       );
     }
     throw error;
@@ -384,7 +407,7 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
   const profile = options.profile === undefined || options.profile === "" ? undefined : options.profile;
   const { rolesAnywhere } = options;
   const cacheOptions: FileCacheOptions = {
-    key: cacheKeyFacts(io, role, profile, rolesAnywhere),
+    key: cacheKeyFacts(io, role, profile, options.noProfile === true, rolesAnywhere),
     env: io.env,
     clock: io.clock ?? systemClock,
     logger: cliLogger(io),
@@ -393,7 +416,7 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
   const ignoredBecause =
     flags["no-cache"] === true
       ? "--no-cache"
-      : !usesCache({ ...flags, profile }, role !== undefined || rolesAnywhere !== undefined, io.env)
+      : !usesCache({ ...flags, profile, "no-profile": options.noProfile === true }, role !== undefined || rolesAnywhere !== undefined, io.env)
         ? "the keys are in the environment (no role, no --profile): there is nothing to keep, and credential-process does not put them on disk"
         : undefined;
   return async () => {
@@ -532,7 +555,7 @@ function prepareRolesAnywhereTrace(io: CliIo, role: RoleRequest | undefined, req
     },
     { memoized: true as const },
   );
-  const assume = role === undefined ? undefined : makeAssumeRole(io, role, traceBase, "--assume-role-arn");
+  const assume = role === undefined ? undefined : makeAssumeRole(io, role, traceBase, terminalMfaCodeProvider(io), "--assume-role-arn");
   return async () => {
     base = undefined;
     const links: LinkReport[] = [];

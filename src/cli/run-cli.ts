@@ -22,7 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     switch (args.command) {
       case "help":
         // The credential_process line in the help is this installation's, so it can be pasted as is.
-        io.stdout(helpText(args.topic).replace(CREDENTIAL_PROCESS_PLACEHOLDER, () => credentialProcessLine(io, undefined, undefined)));
+        io.stdout(helpText(args.topic).replace(CREDENTIAL_PROCESS_PLACEHOLDER, () => credentialProcessLine(io, undefined, {})));
         return EXIT.ok;
       case "version":
         io.stdout(`${readVersion()}\n`);
@@ -36,9 +36,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "cache":
         return cacheCommand(args.positionals[0] ?? "", io);
       case "setup-aws-profile":
-        return setupAwsProfileCommand({ name: args.positionals[0] ?? "", role: args.role, flags: args.flags, rolesAnywhere: args.rolesAnywhere }, io);
+        return await setupAwsProfileCommand({ name: args.positionals[0] ?? "", role: args.role, flags: args.flags, rolesAnywhere: args.rolesAnywhere }, io);
       case "decode-authorization-message":
-        return await decodeAuthorizationMessageCommand({ role: args.role, encoded: args.positionals[0] ?? "", profile: args.profile }, io);
+        return await decodeAuthorizationMessageCommand({ role: args.role, encoded: args.positionals[0] ?? "", profile: args.profile, noProfile: args.noProfile }, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

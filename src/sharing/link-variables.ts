@@ -7,8 +7,22 @@
  */
 export const LINK_VARIABLES = Object.freeze({
   env: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID"],
-  /** The profile, its files, and the home directory they default to. */
-  profile: ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH", "AWS_ENDPOINT_URL_SSO"],
+  /**
+   * The profile, its files, and the home directory they default to; where the SSO portal and the
+   * sign-in service are, and where `aws login` keeps its logins.
+   */
+  profile: [
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "HOME",
+    "USERPROFILE",
+    "HOMEDRIVE",
+    "HOMEPATH",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SIGNIN",
+    "AWS_LOGIN_CACHE_DIRECTORY",
+  ],
   webIdentity: ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME"],
   container: [
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",

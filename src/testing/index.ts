@@ -39,6 +39,8 @@ export {
   type StsIssuedCredential,
   type StsWebIdentityTokenCheck,
   type StsRequestRecord,
+  type StsEmulatorMfa,
+  type StsSessionOptions,
 } from "./sts-emulator.js";
 export {
   startImdsEmulator,

@@ -2,6 +2,9 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { systemClock, type Clock } from "../clock.js";
+import { checkSessionOptions, readSessionOptions, sessionResultXml, type StsEmulatorMfa, type StsSessionOptions } from "./sts-session-options.js";
+
+export type { StsEmulatorMfa, StsSessionOptions } from "./sts-session-options.js";
 
 /**
  * A base identity the emulator knows: requests signed with it (SigV4, secret and, when set, the
@@ -31,6 +34,13 @@ export interface StsEmulatorIssuer {
 export interface StsEmulatorRole {
   /** When set, AssumeRole must send exactly this `ExternalId`; otherwise AccessDenied. */
   externalId?: string;
+  /**
+   * When set, AssumeRole must send this MFA device's `SerialNumber` and a `TokenCode` it accepts
+   * (its trust policy asks for `aws:MultiFactorAuthPresent`): none is `AccessDenied`, a wrong or
+   * already used code is `AccessDenied` "MultiFactorAuthentication failed with invalid MFA one time
+   * pass code." — STS's answers.
+   */
+  mfa?: StsEmulatorMfa;
 }
 
 /**
@@ -129,6 +139,8 @@ export interface StsEmulatorOptions {
   roles?: Readonly<Record<string, StsEmulatorRole>>;
   /** An ExternalId every role requires, unless its {@link roles} entry says otherwise. */
   externalId?: string;
+  /** An MFA rule every role has, unless its {@link roles} entry has its own (see {@link StsEmulatorRole.mfa}). */
+  mfa?: StsEmulatorMfa;
   /**
    * The clock that dates issued credentials (`Expiration = now + lifetime`).
    * @defaultValue {@link systemClock}
@@ -154,8 +166,12 @@ export interface StsEmulatorOptions {
   authorizationMessages?: Readonly<Record<string, unknown>>;
 }
 
-/** One request the emulator received, with what it decided. Holds no secret access key. */
-export interface StsRequestRecord {
+/**
+ * One request the emulator received, with what it decided. Holds no secret access key. AssumeRole's
+ * session options (tags, transitive tag keys, source identity, policies, the MFA device and code)
+ * are recorded as sent.
+ */
+export interface StsRequestRecord extends StsSessionOptions {
   /** The `Action` form field, e.g. `"AssumeRole"`. */
   action: string;
   /** `RoleArn`, when sent. */
@@ -341,6 +357,7 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
   const requests: StsRequestRecord[] = [];
   const issued: StsIssuedCredential[] = [];
   const callsByRole = new Map<string, number>();
+  const usedMfaCodes = new Map<string, Set<string>>();
   const messages = new Map<string, string>(
     Object.entries(options.authorizationMessages ?? {}).map(([encoded, decoded]) => [encoded, JSON.stringify(decoded)]),
   );
@@ -603,6 +620,11 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
       denied();
       return;
     }
+    const refused = checkSessionOptions(record, undefined, usedMfaCodes, "");
+    if (refused !== undefined) {
+      sendError(res, record, refused.status, "Sender", refused.code, refused.message);
+      return;
+    }
     if (fault?.kind === "missing-credentials") {
       missingCredentials(res, record);
       return;
@@ -612,24 +634,20 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
       record,
       "AssumeRoleWithWebIdentity",
       request,
+      sessionResultXml(record, escapeXml) +
       `    <SubjectFromWebIdentityToken>system:serviceaccount:default:emulated</SubjectFromWebIdentityToken>\n` +
         `    <Audience>sts.amazonaws.com</Audience>\n    <Provider>oidc.emulator.local</Provider>\n`,
     );
   };
 
+  const deniedMessage = (caller: KnownIdentity, roleArn: string | undefined): string =>
+    `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn ?? "(none)"}`;
+
   /** AssumeRole, signed by `caller`. */
   const handleAssumeRole = async (caller: KnownIdentity, res: ServerResponse, record: StsRequestRecord): Promise<void> => {
     const fault = takeFault("AssumeRole");
     const roleArn = record.roleArn;
-    const denied = (): void =>
-      sendError(
-        res,
-        record,
-        403,
-        "Sender",
-        "AccessDenied",
-        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn ?? "(none)"}`,
-      );
+    const denied = (): void => sendError(res, record, 403, "Sender", "AccessDenied", deniedMessage(caller, roleArn));
     if (await answerFault(fault, res, record, denied)) {
       return;
     }
@@ -642,6 +660,11 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
       denied();
       return;
     }
+    const refused = checkSessionOptions(record, rule?.mfa ?? options.mfa, usedMfaCodes, deniedMessage(caller, request.roleArn));
+    if (refused !== undefined) {
+      sendError(res, record, refused.status, "Sender", refused.code, refused.message);
+      return;
+    }
     const requiredExternalId = rule === undefined ? options.externalId : (rule.externalId ?? options.externalId);
     if (requiredExternalId !== undefined && record.externalId !== requiredExternalId) {
       denied();
@@ -651,7 +674,7 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
       missingCredentials(res, record);
       return;
     }
-    issue(res, record, "AssumeRole", request, "");
+    issue(res, record, "AssumeRole", request, sessionResultXml(record, escapeXml));
   };
 
   /** DecodeAuthorizationMessage, signed: answers a registered message's decoded JSON. */
@@ -694,6 +717,9 @@ export async function startStsEmulator(options: StsEmulatorOptions = {}): Promis
     }
     assign(record, "sessionToken", header(req, "x-amz-security-token"));
     assign(record, "userAgent", header(req, "user-agent"));
+    if (record.action === "AssumeRole" || record.action === "AssumeRoleWithWebIdentity") {
+      Object.assign(record, readSessionOptions(form));
+    }
 
     if (record.action === "AssumeRoleWithWebIdentity") {
       await handleWebIdentity(form, res, record);

@@ -211,15 +211,28 @@ describe("credential-process --print-config", () => {
     captured.io.binary = { node: "/opt/node/bin/node", script: "/opt/lib/node_modules/env-or-profile/dist/cli/main.js" };
     expect(await runCli(["credential-process", ...ROLE, "--print-config"], captured.io)).toBe(0);
     expect(captured.stdout()).toBe(
-      `credential_process = /opt/node/bin/node /opt/lib/node_modules/env-or-profile/dist/cli/main.js credential-process --role-arn ${ROLE_ARN} --external-id tenant-42\n`,
+      `credential_process = /opt/node/bin/node /opt/lib/node_modules/env-or-profile/dist/cli/main.js credential-process --no-profile --role-arn ${ROLE_ARN} --external-id tenant-42\n`,
     );
+    expect(captured.stderr()).toContain("the line names its source, --no-profile");
+  });
+
+  it("keeps the source given (--profile P), and names AWS_PROFILE's profile when none is given", async () => {
+    const given = captureIo({});
+    given.io.binary = { node: "/n", script: "/m.js" };
+    await runCli(["credential-process", "--profile", "base", "--print-config"], given.io);
+    expect(given.stdout()).toBe("credential_process = /n /m.js credential-process --profile base\n");
+    const fromEnv = captureIo({ AWS_PROFILE: "base" });
+    fromEnv.io.binary = { node: "/n", script: "/m.js" };
+    await runCli(["credential-process", "--print-config"], fromEnv.io);
+    expect(fromEnv.stdout()).toBe("credential_process = /n /m.js credential-process --profile base\n");
+    expect(fromEnv.stderr()).toContain("AWS_PROFILE=base as this command ran");
   });
 
   it("quotes a path with a space for botocore's shell-style split", async () => {
     const captured = captureIo({});
     captured.io.binary = { node: "/Program Files/node", script: "/x/main.js" };
     await runCli(["credential-process", "--print-config"], captured.io);
-    expect(captured.stdout()).toBe("credential_process = '/Program Files/node' /x/main.js credential-process\n");
+    expect(captured.stdout()).toBe("credential_process = '/Program Files/node' /x/main.js credential-process --no-profile\n");
   });
 });
 

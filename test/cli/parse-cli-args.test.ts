@@ -6,7 +6,19 @@ import { captureIo } from "./cli-test-io.js";
 
 describe("the command line", () => {
   it("runs the status when no command is given", () => {
-    expect(parseCliArgs([], {})).toEqual({ command: "status", json: false, role: undefined, positionals: [], flags: {} });
+    expect(parseCliArgs([], {})).toEqual({ command: "status", json: false, role: undefined, positionals: [], flags: {}, noProfile: false });
+  });
+
+  it("reads --no-profile, and refuses it beside --profile", () => {
+    expect(parseCliArgs(["credential-process", "--no-profile"], {})).toMatchObject({ noProfile: true, profile: undefined });
+    expect(() => parseCliArgs(["credential-process", "--no-profile", "--profile", "x"], {})).toThrow(/--profile and --no-profile say opposite things/);
+  });
+
+  it("reads --mfa-serial (or ENV_OR_PROFILE_MFA_SERIAL) with a role, and refuses it without one", () => {
+    const serial = "arn:aws:iam::123456789012:mfa/alice";
+    expect(parseCliArgs(["credential-process", "--role-arn", "arn:aws:iam::123456789012:role/r", "--mfa-serial", serial], {})).toMatchObject({ role: { mfaSerial: serial } });
+    expect(parseCliArgs(["credential-process", "--role-arn", "arn:aws:iam::123456789012:role/r"], { ENV_OR_PROFILE_MFA_SERIAL: serial })).toMatchObject({ role: { mfaSerial: serial } });
+    expect(() => parseCliArgs(["credential-process", "--mfa-serial", serial], {})).toThrow(/--mfa-serial needs a role/);
   });
 
   it("reads --json after the command", () => {

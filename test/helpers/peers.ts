@@ -8,16 +8,45 @@
  * (.ci/run) installs every peer, so a missing one there is a broken CI, never a quiet skip.
  *
  * The AWS CLI is found through `AWS_CLI` (default /usr/bin/aws, Debian's v2): the `aws` first on
- * PATH may be a pip/pyenv v1, which lacks `configure export-credentials`.
+ * PATH may be a pip/pyenv v1, which lacks `configure export-credentials`. The AWS CLI v1 (a peer of
+ * its own: it is what many CI images and old laptops still run) is `AWS_CLI_V1`, else the first
+ * `aws` on PATH that says it is 1.x.
  */
 import { spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import { beforeAll, beforeEach } from "vitest";
 
 /** A program some tests need that `npm ci` does not install. */
-export type Peer = "aws-cli-v2" | "moto" | "boto3";
+export type Peer = "aws-cli-v2" | "aws-cli-v1" | "moto" | "boto3" | "python3";
 
 /** The AWS CLI v2 the tests run: `AWS_CLI`, else /usr/bin/aws. */
 export const AWS_CLI = process.env["AWS_CLI"] ?? "/usr/bin/aws";
+
+/**
+ * The AWS CLI v1 the tests run: `AWS_CLI_V1`, else the first `aws` on PATH whose `--version` is
+ * `aws-cli/1.…` (a pip or pyenv install), else `undefined`.
+ */
+export function awsCliV1(): string | undefined {
+  awsCliV1Path ??= { path: findAwsCliV1() };
+  return awsCliV1Path.path;
+}
+let awsCliV1Path: { path: string | undefined } | undefined;
+
+function findAwsCliV1(): string | undefined {
+  const given = process.env["AWS_CLI_V1"];
+  const candidates = given !== undefined && given !== "" ? [given] : (process.env["PATH"] ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "aws"));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+    } catch {
+      continue;
+    }
+    const run = spawnSync(candidate, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    if (/^aws-cli\/1\./.test(`${run.stdout}${run.stderr}`.trim())) return candidate;
+  }
+  return undefined;
+}
 
 /** The note a skipped test carries starts with this; the peers reporter looks for it. */
 export const PEER_NOTE_PREFIX = "missing peer: ";
@@ -25,6 +54,8 @@ export const PEER_NOTE_PREFIX = "missing peer: ";
 /** How to install each peer, as the note and the summary say it. */
 export const PEER_INSTALL: Readonly<Record<Peer, string>> = {
   "aws-cli-v2": "sudo apt-get install awscli (Debian 12 ships v2), or AWS's installer; or set AWS_CLI=/path/to/aws (v2)",
+  "aws-cli-v1": "python3 -m pip install awscli (v1); or set AWS_CLI_V1=/path/to/aws (v1)",
+  python3: "sudo apt-get install python3 (its pty module runs a command on a pseudo-terminal)",
   moto: "python3 -m pip install 'moto[server]'",
   boto3: "python3 -m pip install boto3",
 };
@@ -40,6 +71,9 @@ export function peerMissing(peer: Peer): string | undefined {
 }
 
 function look(peer: Peer): string | undefined {
+  if (peer === "aws-cli-v1") {
+    return awsCliV1() === undefined ? "no `aws` on PATH (nor AWS_CLI_V1) is the AWS CLI v1" : undefined;
+  }
   if (peer === "aws-cli-v2") {
     const run = spawnSync(AWS_CLI, ["--version"], { encoding: "utf8", timeout: 30_000 });
     if (run.error !== undefined) {
@@ -48,7 +82,7 @@ function look(peer: Peer): string | undefined {
     const version = `${run.stdout}${run.stderr}`.trim();
     return /^aws-cli\/2\./.test(version) ? undefined : `${AWS_CLI} is not the AWS CLI v2 (${version.split(/\s/)[0] ?? "no version"})`;
   }
-  const module = peer === "moto" ? "moto.server" : "boto3";
+  const module = peer === "moto" ? "moto.server" : peer === "python3" ? "pty" : "boto3";
   const run = spawnSync("python3", ["-c", `import ${module}`], { encoding: "utf8", timeout: 30_000 });
   if (run.error !== undefined) {
     return `python3 cannot be run (${(run.error as NodeJS.ErrnoException).code ?? run.error.message})`;

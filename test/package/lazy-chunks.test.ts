@@ -78,6 +78,23 @@ describe("what importing the package loads", () => {
     expect(modules.filter(chunk("profile"))).toEqual([]);
   });
 
+  it("reads no profile file for IMDS settings when neither file exists: the IMDS link's first call loads no profile chunk", () => {
+    const { modules, out } = loadedBy("imds-no-files", `try { await eop.fromImds({ endpoint: "http://127.0.0.1:9", timeoutMs: 200 })(); } catch (error) { out.code = error.code; }`);
+    expect(out).toEqual({ code: "IMDS_UNAVAILABLE" });
+    expect(modules.filter(chunk("profile"))).toEqual([]);
+  });
+
+  it("parses the config file for the IMDS settings of the selected profile when it exists (the profile chunk)", () => {
+    const config = join(dir, "imds-config");
+    writeFileSync(config, "[default]\nec2_metadata_v1_disabled = maybe\n");
+    const { modules, out } = loadedBy(
+      "imds-config",
+      `try { await eop.fromImds({ endpoint: "http://127.0.0.1:9", timeoutMs: 200, env: { ...process.env, AWS_CONFIG_FILE: ${JSON.stringify(config)} } })(); } catch (error) { out.code = error.code; }`,
+    );
+    expect(out).toEqual({ code: "CONFIG_INVALID" });
+    expect(modules.some(chunk("profile"))).toBe(true);
+  });
+
   it("loads the file-cache chunk at a cached provider's first call", () => {
     const { modules, out } = loadedBy(
       "file-cache",

@@ -17,9 +17,13 @@ const MAX_FACT_FILE_BYTES = 1024 * 1024;
  * trying IMDS), and nothing else — so the AWS CLI v2, v1, boto3 and an app running the same line
  * share one entry whatever else their environments hold (the AWS CLI sets `AWS_DATA_PATH`, for one):
  *
- * - the role request (ARN, ExternalId, session name, duration) and `--profile`;
+ * - the role request (ARN, ExternalId, session name, duration, MFA device) and `--profile` or
+ *   `--no-profile`;
  * - the variables the links read (`LINK_VARIABLES`: keys and their secrets, `AWS_PROFILE` and the
- *   file variables, web identity, container, IMDS and STS location settings) and the role variables;
+ *   file variables, web identity, container, IMDS and STS location settings) and the role variables
+ *   — but not `AWS_PROFILE` when the command line names its source (`--profile` or `--no-profile`):
+ *   then it decides nothing, and a line run by `aws --profile x`, by `AWS_PROFILE=x` and as
+ *   `[default]` shares one entry;
  * - the contents of the shared config and credentials files — at the paths the profile link reads,
  *   `~` expanded — and of the web identity and container authorization token files (so an edited
  *   profile or a rotated token never hits an older entry);
@@ -35,23 +39,33 @@ const MAX_FACT_FILE_BYTES = 1024 * 1024;
  * With `--roles-anywhere` the certificate is the source and no link of the chain is read, so the
  * facts are {@link rolesAnywhereFacts} instead.
  */
-export function cacheKeyFacts(io: CliIo, role: RoleRequest | undefined, profile: string | undefined, rolesAnywhere?: RolesAnywhereRequest): FileCacheKey {
+export function cacheKeyFacts(
+  io: CliIo,
+  role: RoleRequest | undefined,
+  profile: string | undefined,
+  noProfile = false,
+  rolesAnywhere?: RolesAnywhereRequest,
+): FileCacheKey {
   if (rolesAnywhere !== undefined) {
     return rolesAnywhereFacts(io, role, rolesAnywhere);
   }
   const env = io.env;
+  const named = (profile !== undefined && profile !== "") || noProfile;
   const facts: Record<string, string | number | boolean | undefined> = {
     purpose: "env-or-profile credential-process v2",
     "role.arn": role?.roleArn,
     "role.externalId": role?.externalId,
     "role.sessionName": role?.roleSessionName,
     "role.durationSeconds": role?.durationSeconds,
+    "role.mfaSerial": role?.mfaSerial,
     profile,
+    noProfile: noProfile ? true : undefined,
     "host.name": safeHostname(),
     "host.boot": readFact("/proc/sys/kernel/random/boot_id"),
     "user.uid": typeof process.getuid === "function" ? process.getuid() : undefined,
   };
   for (const name of [...ALL_LINK_VARIABLES, ...Object.values(ROLE_ENV)]) {
+    if (named && name === "AWS_PROFILE") continue;
     facts[`env.${name}`] = env[name];
   }
   const selection = resolveProfileSelection({ env, ...(profile === undefined || profile === "" ? {} : { profile }) });
@@ -90,6 +104,7 @@ function rolesAnywhereFacts(io: CliIo, role: RoleRequest | undefined, request: R
     "role.externalId": role?.externalId,
     "role.sessionName": role?.roleSessionName,
     "role.durationSeconds": role?.durationSeconds,
+    "role.mfaSerial": role?.mfaSerial,
     "user.uid": typeof process.getuid === "function" ? process.getuid() : undefined,
   };
   for (const [label, path] of [

@@ -66,6 +66,11 @@ export function profileFlag(flags: Flags): string | undefined {
   return typeof profile === "string" ? profile : undefined;
 }
 
+/** `--no-profile`: the chain without its profile link. */
+export function noProfileFlag(flags: Flags): boolean {
+  return flags["no-profile"] === true;
+}
+
 /**
  * Whether this run may use the cache: not with `--no-cache` or `--print-config`, and not for keys
  * in the environment with no role and no profile (nothing to fetch, so nothing to keep, and no

@@ -3,7 +3,7 @@ import { systemClock } from "../../clock.js";
 import type { CliIo } from "../cli-io.js";
 import { parseCliArgs } from "../parse-cli-args.js";
 import { cacheKeyFacts } from "./cache-key-facts.js";
-import { cliLogger, credentialProcessJson, profileFlag, readRefreshWindow, usesCache } from "./credential-process-options.js";
+import { cliLogger, credentialProcessJson, noProfileFlag, profileFlag, readRefreshWindow, usesCache } from "./credential-process-options.js";
 
 /**
  * The warm path of `credential-process`: when the cache holds a fresh credential for this command
@@ -20,7 +20,7 @@ export function serveCredentialProcessFromCache(argv: readonly string[], io: Cli
       return false;
     }
     const credential = peekFileCache({
-      key: cacheKeyFacts(io, args.role, profileFlag(args.flags), args.rolesAnywhere),
+      key: cacheKeyFacts(io, args.role, profileFlag(args.flags), noProfileFlag(args.flags), args.rolesAnywhere),
       env: io.env,
       clock: io.clock ?? systemClock,
       logger: cliLogger(io),

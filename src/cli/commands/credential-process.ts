@@ -11,11 +11,12 @@ import {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
   cliLogger,
   credentialProcessJson,
+  noProfileFlag,
   profileFlag,
   readRefreshWindow,
   usesCache,
 } from "./credential-process-options.js";
-import { credentialProcessLine } from "./setup-aws-profile.js";
+import { chooseLineSource, credentialProcessLine, explainLineSource, type LineSource } from "./setup-aws-profile.js";
 
 export {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
@@ -48,13 +49,22 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
   const flags = options.flags ?? {};
   const profile = profileFlag(flags);
   const { rolesAnywhere } = options;
+  const noProfile = noProfileFlag(flags);
   if (flags["print-config"] === true) {
-    if (rolesAnywhere !== undefined) rolesAnywhereOptions(rolesAnywhere, io); // a line that cannot work is not printed
-    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, profile, rolesAnywhere)}\n`);
+    let source: LineSource = {};
+    if (rolesAnywhere !== undefined) {
+      rolesAnywhereOptions(rolesAnywhere, io); // a line that cannot work is not printed; the certificate is its source
+    } else {
+      // The line names its source (as setup-aws-profile's does), so it works however its profile is selected.
+      const chosen = await chooseLineSource("", flags, io);
+      source = chosen.source;
+      await explainLineSource(io, "credential-process", "", source, chosen.why);
+    }
+    io.stdout(`credential_process = ${credentialProcessLine(io, options.role, source, rolesAnywhere)}\n`);
     return EXIT.ok;
   }
   const refreshWindowSeconds = readRefreshWindow(flags, io.env);
-  const trace = prepareTrace(io, options.role, { profile, rolesAnywhere }); // throws UsageError now for a bad role or --roles-anywhere option
+  const trace = prepareTrace(io, options.role, { profile, noProfile, rolesAnywhere }); // throws UsageError now for a bad role or --roles-anywhere option
   let fetched = false;
   const resolve = async (): Promise<AwsCredentialIdentity> => {
     fetched = true;
@@ -66,7 +76,7 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
   };
   const provider = usesCache(flags, options.role !== undefined || rolesAnywhere !== undefined, io.env)
     ? withFileCache(resolve, {
-        key: cacheKeyFacts(io, options.role, profile, rolesAnywhere),
+        key: cacheKeyFacts(io, options.role, profile, noProfile, rolesAnywhere),
         env: io.env,
         clock: io.clock ?? systemClock,
         logger: cliLogger(io),

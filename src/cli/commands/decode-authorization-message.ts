@@ -22,7 +22,7 @@ export const DECODE_TIMEOUT_MS = 10_000;
  * @returns the exit code: 0 decoded, 1 no credentials or STS refused.
  */
 export async function decodeAuthorizationMessageCommand(
-  options: { role: RoleRequest | undefined; encoded: string; profile?: string | undefined },
+  options: { role: RoleRequest | undefined; encoded: string; profile?: string | undefined; noProfile?: boolean | undefined },
   io: CliIo,
 ): Promise<number> {
   let encoded = options.encoded;
@@ -40,7 +40,7 @@ export async function decodeAuthorizationMessageCommand(
     throw new UsageError("the encoded message has characters an encoded authorization message does not (copy it whole, without quotes)", "decode-authorization-message");
   }
 
-  const result = await prepareTrace(io, options.role, { profile: options.profile })();
+  const result = await prepareTrace(io, options.role, { profile: options.profile, noProfile: options.noProfile })();
   const credential = result.credential;
   if (credential === undefined) {
     io.stderr(`env-or-profile decode-authorization-message: no credentials to call STS with: ${reason(result.error)}\n`);

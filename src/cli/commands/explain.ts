@@ -51,7 +51,13 @@ export async function explainCommand(
   },
   io: CliIo,
 ): Promise<number> {
-  const result = await prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {}, rolesAnywhere: options.rolesAnywhere })();
+  const result = await prepareCachedTrace(io, options.role, {
+    profile: options.profile,
+    noProfile: options.flags?.["no-profile"] === true,
+    probeImds: true,
+    flags: options.flags ?? {},
+    rolesAnywhere: options.rolesAnywhere,
+  })();
   const order = options.rolesAnywhere === undefined ? "in the order envOrProfile() tries them" : "with --roles-anywhere (the certificate is the source; the chain is not read)";
   const credential = result.credential;
   const ok = credential !== undefined;

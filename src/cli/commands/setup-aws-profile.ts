@@ -1,11 +1,23 @@
 import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, constants } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
+import { fileIdentity } from "../../sharing/file-identity.js";
+import { resolveProfileSelection } from "../../providers/profile/resolve-profile-selection.js";
 import { EXIT, type CliIo } from "../cli-io.js";
 import type { RoleRequest } from "../parse-cli-args.js";
 import { rolesAnywhereOptions } from "../resolve-with-trace.js";
 import { rolesAnywhereWords, type RolesAnywhereRequest } from "../roles-anywhere-args.js";
 import { UsageError } from "../usage-error.js";
+
+/**
+ * Where the credentials of a `credential_process` line come from, named on the line: a profile
+ * (`--profile P`), or none (`--no-profile`: environment keys, web identity, container, instance
+ * profile). Nothing (`{}`) leaves it to the caller's `AWS_PROFILE`, else `[default]`.
+ */
+export interface LineSource {
+  profile?: string | undefined;
+  noProfile?: boolean | undefined;
+}
 
 /** A profile name the AWS CLI accepts in `[profile NAME]` without surprises. */
 const PROFILE_NAME = /^[A-Za-z0-9_.@+-]{1,64}$/;
@@ -33,13 +45,16 @@ function thisBinary(io: CliIo): { node: string; script: string } {
 /**
  * The `credential_process` command line for this installation and these options: the absolute
  * path of node and of the installed binary, so it works from any folder (never `npx`, which asks
- * the registry for whatever is published under the name) and whatever the caller's PATH.
+ * the registry for whatever is published under the name) and whatever the caller's PATH; and its
+ * source, when given (`--profile P` or `--no-profile`).
  */
-export function credentialProcessLine(io: CliIo, role: RoleRequest | undefined, profile: string | undefined, rolesAnywhere?: RolesAnywhereRequest): string {
+export function credentialProcessLine(io: CliIo, role: RoleRequest | undefined, source: LineSource, rolesAnywhere?: RolesAnywhereRequest): string {
   const { node, script } = thisBinary(io);
   const words = [node, script, "credential-process"];
-  if (profile !== undefined) {
-    words.push("--profile", profile);
+  if (source.profile !== undefined && source.profile !== "") {
+    words.push("--profile", source.profile);
+  } else if (source.noProfile === true) {
+    words.push("--no-profile");
   }
   if (rolesAnywhere !== undefined) {
     words.push(...rolesAnywhereWords(rolesAnywhere));
@@ -50,25 +65,115 @@ export function credentialProcessLine(io: CliIo, role: RoleRequest | undefined, 
     if (role.externalId !== undefined) words.push("--external-id", role.externalId);
     if (role.roleSessionName !== undefined) words.push("--session-name", role.roleSessionName);
     if (role.durationSeconds !== undefined) words.push("--duration", String(role.durationSeconds));
+    if (role.mfaSerial !== undefined) words.push("--mfa-serial", role.mfaSerial);
   }
   return words.map(quote).join(" ");
 }
 
-/** The `[profile NAME]` block for ~/.aws/config. */
-export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefined, profile: string | undefined, rolesAnywhere?: RolesAnywhereRequest): string {
-  return `[profile ${name}]\ncredential_process = ${credentialProcessLine(io, role, profile, rolesAnywhere)}\n`;
+/** The section header of profile NAME in ~/.aws/config: `[default]` or `[profile NAME]`. */
+function sectionHeader(name: string): string {
+  return name === "default" ? "[default]" : `[profile ${name}]`;
+}
+
+/** The `[profile NAME]` (or `[default]`) block for ~/.aws/config. */
+export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefined, source: LineSource, rolesAnywhere?: RolesAnywhereRequest): string {
+  return `${sectionHeader(name)}\ncredential_process = ${credentialProcessLine(io, role, source, rolesAnywhere)}\n`;
 }
 
 /**
- * `env-or-profile setup-aws-profile NAME [role options] [--write] [--config-file PATH]`: prints the
- * `[profile NAME]` block that makes the AWS CLI and SDKs use this chain; with `--write`, appends it
- * to the shared config file (`--config-file`, else `AWS_CONFIG_FILE`, else `~/.aws/config`) —
- * atomically (a temporary file in the same directory, renamed over the old one, its mode kept; a
- * new file is 0600 in a 0700 directory), through a symbolic link to its target, and never over a
- * profile of that name that is already there.
+ * The source the line names, so that the process it starts never runs profile `name` again — the
+ * AWS CLI, boto3 and the SDKs pass `AWS_PROFILE` on to a `credential_process`, and a line whose
+ * chain read it would run itself when `name` is selected by `AWS_PROFILE=name` or is `[default]`:
+ * `--profile P` or `--no-profile` when given; else the profile this command runs with
+ * (`AWS_PROFILE`, when it is not `name`); else `[default]` when it has credentials (and is not
+ * `name`); else no profile. `why` says how it was chosen, when it was not given. `name` may be
+ * `""` (the profile the line goes into is not known: `credential-process --print-config`).
+ * @throws UsageError for `--profile NAME` (the profile would run itself).
+ */
+export async function chooseLineSource(name: string, flags: Readonly<Record<string, string | boolean | undefined>>, io: CliIo): Promise<{ source: LineSource; why?: string }> {
+  const given = typeof flags["profile"] === "string" ? flags["profile"] : undefined;
+  if (given !== undefined && given === name) {
+    throw new UsageError(
+      `--profile ${name} is the profile being set up: its credential_process would run itself. Give the profile its credentials come from (another one), or --no-profile`,
+      "setup-aws-profile",
+    );
+  }
+  if (given !== undefined) return { source: { profile: given } };
+  if (flags["no-profile"] === true) return { source: { noProfile: true } };
+  const fromEnv = io.env["AWS_PROFILE"];
+  if (fromEnv !== undefined && fromEnv !== "" && fromEnv !== name) {
+    return { source: { profile: fromEnv }, why: `AWS_PROFILE=${fromEnv} as this command ran` };
+  }
+  if (name !== "default") {
+    const found = await defaultProfileHasCredentials(io);
+    if (found.has) return { source: { profile: "default" }, why: `[default] in ${found.where} has credentials` };
+    if (found.problem !== undefined) {
+      return { source: { noProfile: true }, why: `the profile files could not be read (${found.problem}), so no profile is used` };
+    }
+  }
+  return { source: { noProfile: true }, why: "no other profile has credentials: environment keys, web identity, container or instance profile" };
+}
+
+/**
+ * Says on stderr which source the line names and why, when it was not given; and warns when the
+ * named profile is not in the files (yet): the line would fail with PROFILE_NOT_FOUND until it is.
+ */
+export async function explainLineSource(io: CliIo, command: string, name: string, source: LineSource, why: string | undefined): Promise<void> {
+  const named = source.profile !== undefined ? `--profile ${source.profile}` : "--no-profile";
+  if (why !== undefined) {
+    io.stderr(
+      `env-or-profile ${command}: the line names its source, ${named} (${why}), so it never runs ${name === "" ? "the profile it is in" : sectionHeader(name)} itself ` +
+        "however that profile is selected; give --profile P or --no-profile to choose another\n",
+    );
+  }
+  if (source.profile !== undefined && !(await profileExists(io, source.profile))) {
+    io.stderr(`env-or-profile ${command}: warning: profile "${source.profile}" is not in the AWS config or credentials file (yet); the line fails with PROFILE_NOT_FOUND until it is\n`);
+  }
+}
+
+/** Whether profile `name` is in the files this environment selects (`true` when they cannot be read: the line's own error will say why). */
+async function profileExists(io: CliIo, name: string): Promise<boolean> {
+  const selection = resolveProfileSelection({ env: io.env, profile: name });
+  const [config, credentials] = await Promise.all([fileIdentity(selection.configFile), fileIdentity(selection.credentialsFile)]);
+  if (config.kind === "absent" && credentials.kind === "absent") return false;
+  try {
+    const { parsedProfileFiles } = await import("../../providers/profile/parsed-profile-files.js");
+    return (await parsedProfileFiles(selection, { config, credentials })).profile(name) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/** Whether `[default]` in the files this environment selects has credential settings. */
+async function defaultProfileHasCredentials(io: CliIo): Promise<{ has: boolean; where?: string; problem?: string }> {
+  const selection = resolveProfileSelection({ env: io.env, profile: "default" });
+  const [config, credentials] = await Promise.all([fileIdentity(selection.configFile), fileIdentity(selection.credentialsFile)]);
+  if (config.kind === "absent" && credentials.kind === "absent") return { has: false };
+  try {
+    const [{ parsedProfileFiles }, { hasCredentialSettings }] = await Promise.all([
+      import("../../providers/profile/parsed-profile-files.js"),
+      import("../../providers/profile/plan-profile.js"),
+    ]);
+    const profile = (await parsedProfileFiles(selection, { config, credentials })).profile("default");
+    return profile !== undefined && hasCredentialSettings(profile) ? { has: true, where: profile.files.map((file) => file.path).join(" and ") } : { has: false };
+  } catch (error) {
+    return { has: false, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * `env-or-profile setup-aws-profile NAME [role options] [--profile P | --no-profile] [--write]
+ * [--config-file PATH]`: prints the `[profile NAME]` block that makes the AWS CLI and SDKs use this
+ * chain — its line naming its source (see `chooseSource`), so it works however NAME is selected
+ * (`--profile NAME`, `AWS_PROFILE=NAME`, or as `[default]`) — and, when the source was not given,
+ * says on stderr which it chose and why. With `--write`, appends it to the shared config file
+ * (`--config-file`, else `AWS_CONFIG_FILE`, else `~/.aws/config`) — atomically (a temporary file in
+ * the same directory, renamed over the old one, its mode kept; a new file is 0600 in a 0700
+ * directory), through a symbolic link to its target, and never over a profile of that name that
+ * is already there.
  * @returns 0 when printed or written; 1 when the profile exists or the file cannot be written.
  */
-export function setupAwsProfileCommand(
+export async function setupAwsProfileCommand(
   options: {
     name: string;
     role: RoleRequest | undefined;
@@ -77,14 +182,21 @@ export function setupAwsProfileCommand(
     rolesAnywhere?: RolesAnywhereRequest | undefined;
   },
   io: CliIo,
-): number {
+): Promise<number> {
   const { name, role, flags, rolesAnywhere } = options;
   if (!PROFILE_NAME.test(name)) {
     throw new UsageError(`the profile name must be 1 to 64 letters, digits or _.@+-, got ${JSON.stringify(name.slice(0, 70))}`, "setup-aws-profile");
   }
-  const profile = typeof flags["profile"] === "string" ? flags["profile"] : undefined;
-  if (rolesAnywhere !== undefined) rolesAnywhereOptions(rolesAnywhere, io);
-  const block = profileBlock(io, name, role, profile, rolesAnywhere);
+  let source: LineSource = {};
+  if (rolesAnywhere !== undefined) {
+    // The certificate is the source: the line reads no profile, so it can never run itself.
+    rolesAnywhereOptions(rolesAnywhere, io);
+  } else {
+    const chosen = await chooseLineSource(name, flags, io);
+    source = chosen.source;
+    await explainLineSource(io, "setup-aws-profile", name, source, chosen.why);
+  }
+  const block = profileBlock(io, name, role, source, rolesAnywhere);
   if (flags["write"] !== true) {
     io.stdout(block);
     return EXIT.ok;
@@ -95,14 +207,14 @@ export function setupAwsProfileCommand(
   try {
     const written = appendProfile(path, name, block);
     if (!written) {
-      io.stderr(`env-or-profile setup-aws-profile: ${path} already has a [profile ${name}] section; not changed (pick another name, or edit it by hand)\n`);
+      io.stderr(`env-or-profile setup-aws-profile: ${path} already has a ${sectionHeader(name)} section; not changed (pick another name, or edit it by hand)\n`);
       return EXIT.failure;
     }
   } catch (error) {
     io.stderr(`env-or-profile setup-aws-profile: cannot write ${path}: ${String((error as { code?: unknown }).code ?? error)}\n`);
     return EXIT.failure;
   }
-  io.stdout(`Wrote [profile ${name}] to ${path}:\n\n${block}\nTry it: aws sts get-caller-identity --profile ${name}\n`);
+  io.stdout(`Wrote ${sectionHeader(name)} to ${path}:\n\n${block}\nTry it: aws sts get-caller-identity --profile ${name}\n`);
   return EXIT.ok;
 }
 

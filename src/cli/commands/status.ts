@@ -68,7 +68,13 @@ export async function statusCommand(
   },
   io: CliIo,
 ): Promise<number> {
-  const run = prepareCachedTrace(io, options.role, { profile: options.profile, probeImds: true, flags: options.flags ?? {}, rolesAnywhere: options.rolesAnywhere });
+  const run = prepareCachedTrace(io, options.role, {
+    profile: options.profile,
+    noProfile: options.flags?.["no-profile"] === true,
+    probeImds: true,
+    flags: options.flags ?? {},
+    rolesAnywhere: options.rolesAnywhere,
+  });
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {

@@ -131,7 +131,8 @@ async function mfaCode(settings: RoleStepSettings, context: RoleStepContext): Pr
     throw new CredentialsError(
       `Assuming ${settings.roleArn}${context.mfaWhere === undefined ? "" : ` (${context.mfaWhere})`} needs an MFA code from ${serial}, ` +
         "and no `mfaCodeProvider` was given; no STS request was sent. Pass `mfaCodeProvider: (serial) => …` (it returns the device's " +
-        "current six-digit code), or use `env-or-profile credential-process`, which asks on the terminal",
+        `current six-digit code), ${context.mfaWhere === undefined ? "" : "give the profile an `mfa_process` (a command that prints the code), "}` +
+        "or use `env-or-profile credential-process`, which asks on the terminal",
       { source: SOURCE, code: "MFA_REQUIRED", tryNextLink: false },
     );
   }
@@ -139,6 +140,8 @@ async function mfaCode(settings: RoleStepSettings, context: RoleStepContext): Pr
   try {
     code = await context.mfaCodeProvider(serial);
   } catch (error) {
+    // Our own (a profile's mfa_process, the CLI's terminal prompt) already say what happened.
+    if (error instanceof CredentialsError && (error.code === "MFA_REQUIRED" || error.code.startsWith("PROCESS_"))) throw error;
     throw new CredentialsError(`The MFA code for ${serial} could not be had: ${describeError(error)}`, {
       source: SOURCE,
       code: "MFA_REQUIRED",

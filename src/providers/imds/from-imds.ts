@@ -19,6 +19,7 @@ import { addMarks, credentialMarks, markCredential } from "../../sdk/credential-
 import { identityOf, optionsKey } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { freshRole, sharedFlight } from "./endpoint-state.js";
+import { imdsDisabledByEnv, readImdsFileSettings, type ImdsSettingsSource } from "./imds-file-settings.js";
 import { createImdsClient, type ImdsClient } from "./imds-client.js";
 import {
   checkImdsOptions,
@@ -89,13 +90,16 @@ export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvid
 
 /**
  * The IMDS link: what decides its answer is the endpoint and the settings that change how it is
- * asked (IMDSv1 allowed, timeout, token lifetime), and the role IMDS lists (asked at most once a
- * minute per endpoint). Off EC2 (nothing answers, IMDS turned off, no instance profile) it falls
- * through; on EC2 it answers.
+ * asked (IMDSv1 allowed, timeout, token lifetime) — from the options, the environment and the
+ * selected profile's settings, whose files' identities are part of the key — and the role IMDS
+ * lists (asked at most once a minute per endpoint). Off EC2 (nothing answers, IMDS turned off, no
+ * instance profile) it falls through; on EC2 it answers.
+ * @param settingsFrom - whose profile settings apply when the `profile` option does not say: a
+ *   profile link's selection (its profile and files), or a chain's profile.
  * @throws TypeError when an option is invalid.
  * @internal
  */
-export function imdsLink(options: ImdsOptions = {}): Link {
+export function imdsLink(options: ImdsOptions = {}, settingsFrom: ImdsSettingsSource = {}): Link {
   checkImdsOptions(options, true);
   checkKnownOptions(options, IMDS_OPTION_KEYS, "fromImds");
   // Static stability hands out the previous credential past a failed refresh: the one feature that
@@ -106,9 +110,16 @@ export function imdsLink(options: ImdsOptions = {}): Link {
     logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
     staticStability: options.staticStability === true ? `@${identityOf(lastGood)}` : undefined,
   });
+  const source: ImdsSettingsSource =
+    options.profile === false ? false : options.profile === undefined ? settingsFrom : { ...(settingsFrom === false ? {} : settingsFrom), profile: options.profile };
   return {
     name: "imds",
-    read: () => readImds(resolveImdsOptions(options), optionKey, lastGood),
+    async read(): Promise<Reading> {
+      const env = options.env ?? process.env;
+      // Turned off: no file is read (the reading falls through without I/O).
+      const file = imdsDisabledByEnv(env) ? { key: "", settings: {} } : await readImdsFileSettings(env, source);
+      return readImds(resolveImdsOptions(options, file.settings), `${optionKey};${file.key}`, lastGood);
+    },
   };
 }
 

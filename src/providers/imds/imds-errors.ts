@@ -29,7 +29,12 @@ export function statusError(endpoint: string, status: number, what: string): Cre
 
 /** IMDSv1 would be needed, but this provider refuses it. */
 export function v1Disabled(config: ResolvedImdsOptions, reason: string): CredentialsError {
-  const by = config.v1DisabledBy === "env" ? "AWS_EC2_METADATA_V1_DISABLED=true" : "the `allowImdsV1: false` option";
+  const by =
+    config.v1DisabledBy === "env"
+      ? "AWS_EC2_METADATA_V1_DISABLED=true"
+      : typeof config.v1DisabledBy === "object"
+        ? `${config.v1DisabledBy.where} (true)`
+        : "the `allowImdsV1: false` option";
   return new CredentialsError(
     `IMDS at ${config.endpoint} ${reason}, and falling back to IMDSv1 (no token) is turned off by ${by}`,
     { source: SOURCE, code: "IMDS_V1_DISABLED", tryNextLink: false, retryable: false },

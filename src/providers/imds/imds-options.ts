@@ -4,6 +4,7 @@ import type { Logger } from "../../logger.js";
 import { checkClock, checkEnvObject, checkLogger, checkRandom } from "../../check-runtime-options.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../http-credentials/http-request.js";
 import { LINK_VARIABLES } from "../../sharing/link-variables.js";
+import type { ImdsFileSettings, ImdsProfileSetting } from "./imds-file-settings.js";
 import { resolveImdsEndpoint } from "./resolve-endpoint.js";
 import { isValidRoleName } from "./parse-role-name.js";
 
@@ -128,6 +129,16 @@ export interface ImdsOptions {
    * @defaultValue `process.env`
    */
   env?: ImdsEnv;
+  /**
+   * The AWS profile whose IMDS settings apply — `ec2_metadata_v1_disabled`,
+   * `ec2_metadata_service_endpoint`, `ec2_metadata_service_endpoint_mode`, `metadata_service_timeout`,
+   * `metadata_service_num_attempts`, in `AWS_CONFIG_FILE` / `~/.aws/config` (then
+   * `AWS_SHARED_CREDENTIALS_FILE` / `~/.aws/credentials`) — each weighing less than its environment
+   * variable and its option, as in the AWS SDKs. Read on every call, after two `stat`s (the files are
+   * parsed only when one exists, and once per version of them). `false`: read no file.
+   * @defaultValue `AWS_PROFILE`, else `default` (inside a profile, or a chain given a profile: that one)
+   */
+  profile?: string | false;
 }
 
 /** The option keys of {@link ImdsOptions}. @internal */
@@ -143,6 +154,7 @@ export const IMDS_OPTION_KEYS = [
   "logger",
   "staticStability",
   "env",
+  "profile",
 ] as const;
 
 /** {@link ImdsOptions} with every default applied; internal. */
@@ -156,8 +168,11 @@ export interface ResolvedImdsOptions {
   /** Set by the option or `AWS_METADATA_SERVICE_NUM_ATTEMPTS`; otherwise `memoize` decides. */
   readonly maxAttempts: number | undefined;
   readonly allowImdsV1: boolean;
-  /** Where `allowImdsV1` came from, for the error message. */
-  readonly v1DisabledBy: "option" | "env" | undefined;
+  /**
+   * What turned IMDSv1 off, for the error message: the option, the variable, or the profile's
+   * setting (as `` `ec2_metadata_v1_disabled` in [profile x] of /path ``).
+   */
+  readonly v1DisabledBy: "option" | "env" | { readonly where: string } | undefined;
   readonly tokenTtlSeconds: number;
   readonly roleName: string | undefined;
   readonly clock: Clock;
@@ -203,6 +218,9 @@ export function checkImdsOptions(options: ImdsOptions, checkEndpoint: boolean): 
   checkLogger(logger);
   checkOptionalBoolean("allowImdsV1", options.allowImdsV1);
   checkOptionalBoolean("staticStability", options.staticStability);
+  if (options.profile !== undefined && options.profile !== false && !(typeof options.profile === "string" && /^[\x21-\x5a\x5c\x5e-\x7e]{1,128}$/.test(options.profile))) {
+    throw new TypeError(`Expected \`profile\` to be a profile name or false, got ${show(options.profile)}`);
+  }
 
   if (options.timeoutMs !== undefined && !(isFiniteNumber(options.timeoutMs) && options.timeoutMs > 0)) {
     throw new TypeError(`Expected \`timeoutMs\` to be a positive finite number, got ${show(options.timeoutMs)}`);
@@ -232,46 +250,52 @@ const NO_ENV: ImdsEnv = Object.freeze({});
 /**
  * Validates `options` (a `TypeError` for a bad one, thrown now) and snapshots the environment (a bad
  * variable is kept as `configError` and reported when the provider is called, as a
- * `CredentialsError` with code `CONFIG_INVALID`).
+ * `CredentialsError` with code `CONFIG_INVALID`). Each setting is the option, else its variable,
+ * else the selected profile's key (`file`, read by the link: see `readImdsFileSettings`).
  */
-export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptions {
+export function resolveImdsOptions(options: ImdsOptions = {}, file: ImdsFileSettings = {}): ResolvedImdsOptions {
   checkImdsOptions(options, false);
   const env = snapshotEnv(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? defaultRandom;
   const ttl = options.tokenTtlSeconds;
 
-  const errors: string[] = [];
+  const errors: string[] = file.problem === undefined ? [] : [file.problem];
   let endpoint = "";
   try {
-    endpoint = resolveImdsEndpoint({ ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }), env });
+    endpoint = resolveImdsEndpoint({ ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }), env, file });
   } catch (error) {
     if (error instanceof TypeError) throw error; // a bad option: fail now
     errors.push(error instanceof Error ? error.message : String(error));
   }
 
   let timeoutMs = options.timeoutMs;
-  if (timeoutMs === undefined) {
-    const raw = env["AWS_METADATA_SERVICE_TIMEOUT"];
-    if (raw !== undefined && raw.trim() !== "") {
-      const seconds = Number(raw);
-      if (Number.isFinite(seconds) && seconds > 0) timeoutMs = seconds * 1000;
-      else errors.push(`AWS_METADATA_SERVICE_TIMEOUT must be a positive number of seconds, got ${show(raw)}`);
-    }
+  const timeout = timeoutMs === undefined ? setting(env, "AWS_METADATA_SERVICE_TIMEOUT", file.timeout) : undefined;
+  if (timeout !== undefined) {
+    const seconds = Number(timeout.value);
+    if (Number.isFinite(seconds) && seconds > 0) timeoutMs = seconds * 1000;
+    else errors.push(`${timeout.label} must be a positive number of seconds, got ${show(timeout.value)}`);
   }
   let maxAttempts = options.maxAttempts;
-  if (maxAttempts === undefined) {
-    const raw = env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"];
-    if (raw !== undefined && raw.trim() !== "") {
-      const attempts = Number(raw);
-      if (Number.isInteger(attempts) && attempts >= 1) maxAttempts = attempts;
-      else errors.push(`AWS_METADATA_SERVICE_NUM_ATTEMPTS must be an integer ≥ 1, got ${show(raw)}`);
-    }
+  const attempts = maxAttempts === undefined ? setting(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", file.numAttempts) : undefined;
+  if (attempts !== undefined) {
+    const count = Number(attempts.value);
+    if (Number.isInteger(count) && count >= 1) maxAttempts = count;
+    else errors.push(`${attempts.label} must be an integer ≥ 1, got ${show(attempts.value)}`);
   }
 
-  let v1DisabledBy: "option" | "env" | undefined;
-  if (options.allowImdsV1 !== undefined) v1DisabledBy = options.allowImdsV1 ? undefined : "option";
-  else if (isTrue(env["AWS_EC2_METADATA_V1_DISABLED"])) v1DisabledBy = "env";
+  let v1DisabledBy: ResolvedImdsOptions["v1DisabledBy"];
+  if (options.allowImdsV1 !== undefined) {
+    v1DisabledBy = options.allowImdsV1 ? undefined : "option";
+  } else {
+    // As the SDKs read it: the variable when set (even to "false"), else the profile's key.
+    const v1 = setting(env, "AWS_EC2_METADATA_V1_DISABLED", file.v1Disabled);
+    if (v1 !== undefined) {
+      const text = v1.value.toLowerCase();
+      if (text === "true") v1DisabledBy = v1.label === "AWS_EC2_METADATA_V1_DISABLED" ? "env" : { where: v1.label };
+      else if (text !== "false") errors.push(`${v1.label} must be true or false, got ${show(v1.value)}`);
+    }
+  }
 
   return {
     disabled: isTrue(env["AWS_EC2_METADATA_DISABLED"]),
@@ -295,6 +319,13 @@ export function resolveImdsOptions(options: ImdsOptions = {}): ResolvedImdsOptio
     logger: options.logger,
     staticStability: options.staticStability ?? false,
   };
+}
+
+/** A setting's value (trimmed) and its name for messages: the variable when set, else the profile's key. */
+function setting(env: ImdsEnv, variable: string, file: ImdsProfileSetting | undefined): { value: string; label: string } | undefined {
+  const fromEnv = env[variable]?.trim();
+  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, label: variable };
+  return file === undefined ? undefined : { value: file.value, label: file.where };
 }
 
 function snapshotEnv(env: ImdsEnv): ImdsEnv {

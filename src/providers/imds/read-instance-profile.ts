@@ -1,7 +1,8 @@
 import { CredentialsError } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
 import { createImdsClient } from "./imds-client.js";
-import { assertImdsUsable, IMDS_OPTION_KEYS, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
+import { imdsDisabledByEnv, readImdsFileSettings } from "./imds-file-settings.js";
+import { assertImdsUsable, checkImdsOptions, IMDS_OPTION_KEYS, resolveImdsOptions, type ImdsOptions } from "./imds-options.js";
 import { badResponse } from "../http-credentials/credential-link.js";
 import { describeValue, parseJsonObject } from "../http-credentials/parse-json-object.js";
 import { IMDS_LINK } from "./imds-link.js";
@@ -27,7 +28,8 @@ const PROFILE_ID = /^[A-Z0-9]{8,128}$/;
  * IMDS client as `fromImds` (the shared IMDSv2 token, the IMDSv1 rules, the cool-down), so
  * calling it next to a provider costs no extra token request.
  *
- * @param options - the same options as `fromImds`; `roleName` and `staticStability` are ignored.
+ * @param options - the same options as `fromImds` (the selected profile's IMDS settings apply as
+ *   there); `roleName` and `staticStability` are ignored.
  * @returns the profile ARN and id (and `lastUpdated` when given).
  * @throws CredentialsError with code `IMDS_NO_ROLE` when the instance has no profile (404), and
  *   the `fromImds` codes otherwise (`IMDS_DISABLED`, `IMDS_UNAVAILABLE`, `IMDS_BAD_RESPONSE`, …).
@@ -41,7 +43,10 @@ const PROFILE_ID = /^[A-Z0-9]{8,128}$/;
  */
 export async function readInstanceProfile(options: ImdsOptions = {}): Promise<InstanceProfileInfo> {
   checkKnownOptions(options, IMDS_OPTION_KEYS, "readInstanceProfile");
-  const config = resolveImdsOptions(options);
+  checkImdsOptions(options, false);
+  const env = options.env ?? process.env;
+  const file = imdsDisabledByEnv(env) ? undefined : await readImdsFileSettings(env, options.profile === false ? false : { profile: options.profile });
+  const config = resolveImdsOptions(options, file?.settings);
   assertImdsUsable(config);
   const response = await createImdsClient(config).get(IMDS_INSTANCE_PROFILE_PATH);
   if (response.status === 404) {

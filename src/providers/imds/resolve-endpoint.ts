@@ -1,4 +1,5 @@
 import { CredentialsError } from "../../errors.js";
+import type { ImdsFileSettings, ImdsProfileSetting } from "./imds-file-settings.js";
 
 /** The IPv4 IMDS endpoint (link-local), per https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html */
 export const IMDS_IPV4_ENDPOINT = "http://169.254.169.254";
@@ -12,17 +13,25 @@ export interface ResolveImdsEndpointInput {
   endpoint?: string;
   /** Environment variables; `AWS_EC2_METADATA_SERVICE_ENDPOINT` and `..._ENDPOINT_MODE` are read. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The selected profile's `ec2_metadata_service_endpoint` and `ec2_metadata_service_endpoint_mode`,
+   * each weighing less than its variable. @internal
+   */
+  file?: Pick<ImdsFileSettings, "endpoint" | "endpointMode">;
 }
 
 /**
- * Picks the IMDS base URL: `endpoint`, else `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else the IPv4 or
- * IPv6 link-local address by `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` (`IPv4` or `IPv6`, any case;
- * default `IPv4`) — the order the AWS SDKs use. The result has no trailing slash.
+ * Picks the IMDS base URL: `endpoint`, else `AWS_EC2_METADATA_SERVICE_ENDPOINT` (else the selected
+ * profile's `ec2_metadata_service_endpoint`), else the IPv4 or IPv6 link-local address by
+ * `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` (else the profile's `ec2_metadata_service_endpoint_mode`;
+ * `IPv4` or `IPv6`, any case; default `IPv4`) — the order the AWS SDKs use. The result has no
+ * trailing slash.
  *
  * @param input - the explicit endpoint and the environment. @defaultValue `{ env: process.env }`
  * @returns an `http:` base URL such as `http://169.254.169.254`.
  * @throws TypeError when `input.endpoint` is not an `http:` URL.
- * @throws CredentialsError with code `CONFIG_INVALID` when an environment variable is invalid.
+ * @throws CredentialsError with code `CONFIG_INVALID` when an environment variable (or a profile
+ *   setting) is invalid.
  * @example
  * `resolveImdsEndpoint({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "ipv6" } })` is
  * `"http://[fd00:ec2::254]"`.
@@ -37,26 +46,31 @@ export function resolveImdsEndpoint(input: ResolveImdsEndpointInput = {}): strin
     }
     return url;
   }
-  const fromEnv = env["AWS_EC2_METADATA_SERVICE_ENDPOINT"];
-  if (fromEnv !== undefined && fromEnv.trim() !== "") {
-    const url = parseHttpUrl(fromEnv.trim());
+  const endpoint = setting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", input.file?.endpoint);
+  if (endpoint !== undefined) {
+    const url = parseHttpUrl(endpoint.value);
     if (url === undefined) {
-      throw configError(`AWS_EC2_METADATA_SERVICE_ENDPOINT must be an http:// URL, got ${JSON.stringify(fromEnv)}`);
+      throw configError(`${endpoint.label} must be an http:// URL, got ${JSON.stringify(endpoint.value.slice(0, 200))}`);
     }
     return url;
   }
-  const mode = env["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"];
-  if (mode === undefined || mode.trim() === "") return IMDS_IPV4_ENDPOINT;
-  switch (mode.trim().toLowerCase()) {
+  const mode = setting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", input.file?.endpointMode);
+  if (mode === undefined) return IMDS_IPV4_ENDPOINT;
+  switch (mode.value.toLowerCase()) {
     case "ipv4":
       return IMDS_IPV4_ENDPOINT;
     case "ipv6":
       return IMDS_IPV6_ENDPOINT;
     default:
-      throw configError(
-        `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE must be "IPv4" or "IPv6", got ${JSON.stringify(mode.slice(0, 40))}`,
-      );
+      throw configError(`${mode.label} must be "IPv4" or "IPv6", got ${JSON.stringify(mode.value.slice(0, 40))}`);
   }
+}
+
+/** A setting's value (trimmed) and how to name it: the variable when set, else the profile's key. */
+function setting(env: Readonly<Record<string, string | undefined>>, variable: string, file: ImdsProfileSetting | undefined): { value: string; label: string } | undefined {
+  const fromEnv = env[variable]?.trim();
+  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, label: variable };
+  return file === undefined ? undefined : { value: file.value, label: file.where };
 }
 
 function parseHttpUrl(value: unknown): string | undefined {

@@ -32,6 +32,7 @@ export const MAX_CREDENTIAL_PROCESS_DEPTH = 4;
 /** The variable that counts nested credential processes, set in each child's environment. */
 export const CREDENTIAL_PROCESS_DEPTH_VARIABLE = "ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH";
 
+
 /** How much of a failing program's stderr is kept to explain the failure (then scrubbed and cut to 300 characters). */
 const MAX_STDERR_BYTES = 4096;
 
@@ -61,6 +62,14 @@ export interface CredentialProcessOptions {
   accountId?: string;
 }
 
+/**
+ * How the profile link chose the profile a `credential_process` belongs to, for the loop message:
+ * e.g. `AWS_PROFILE=partner` or `the default profile`. @internal
+ */
+export interface CredentialProcessContext {
+  readonly selectedBy?: string | undefined;
+}
+
 /** The option keys of {@link CredentialProcessOptions}. */
 const PROCESS_OPTION_KEYS = ["command", "profile", "env", "timeoutMs", "maxOutputBytes", "clock", "logger", "accountId"] as const;
 
@@ -82,6 +91,9 @@ const SOURCE = "process";
  * @throws TypeError from `fromCredentialProcess` when the command line cannot be split or an option is invalid.
  * @throws CredentialsError from the provider (never falling through a chain):
  *   `PROCESS_FAILED` (could not start, non-zero exit, killed by a signal; not retried),
+ *   `PROCESS_LOOP` (the program selected this profile again and would run this command again —
+ *   a line that does not name its source, run with `AWS_PROFILE` set to its own profile; stopped at
+ *   the first nested run, with the fix in the message),
  *   `PROCESS_TIMEOUT`, `PROCESS_BAD_OUTPUT` (not Version 1 JSON, a missing field, too large),
  *   `CREDENTIALS_EXPIRED`.
  * @example
@@ -104,7 +116,7 @@ export function fromCredentialProcess(options: CredentialProcessOptions): AwsCre
  * @throws TypeError when the command line cannot be split or an option is invalid.
  * @internal
  */
-export function credentialProcessLink(options: CredentialProcessOptions): Link {
+export function credentialProcessLink(options: CredentialProcessOptions, context: CredentialProcessContext = {}): Link {
   if (typeof options !== "object" || options === null || typeof options.command !== "string") {
     throw new TypeError("Expected `options.command` to be the credential_process command line (a string)");
   }
@@ -138,14 +150,27 @@ export function credentialProcessLink(options: CredentialProcessOptions): Link {
           if (depth >= MAX_CREDENTIAL_PROCESS_DEPTH) {
             throw new CredentialsError(
               `${label} was not run: credential processes are already nested ${depth} deep (${CREDENTIAL_PROCESS_DEPTH_VARIABLE}); does a profile's credential_process run itself?`,
-              { source: SOURCE, code: "PROCESS_FAILED", tryNextLink: false },
+              { source: SOURCE, code: "PROCESS_LOOP", tryNextLink: false },
             );
           }
           // Running the program and reading its answer (run-credential-process.ts, in the profile
           // chunk) loads at the first call: most users have no credential_process, and it is not
           // part of `import "env-or-profile"`.
           const { runCredentialProcess } = await import("./run-credential-process.js");
-          const identity = await runCredentialProcess(argv, { env, depth, timeoutMs, maxOutputBytes, maxStderrBytes: MAX_STDERR_BYTES, source: SOURCE, label, clock, logger: options.logger });
+          const identity = await runCredentialProcess(argv, {
+            command: options.command,
+            profile: options.profile,
+            selectedBy: context.selectedBy,
+            env,
+            depth,
+            timeoutMs,
+            maxOutputBytes,
+            maxStderrBytes: MAX_STDERR_BYTES,
+            source: SOURCE,
+            label,
+            clock,
+            logger: options.logger,
+          });
           const credential = identity.accountId === undefined && options.accountId !== undefined ? { ...identity, accountId: options.accountId } : identity;
           return markCredential(credential, "CREDENTIALS_PROCESS"); // as the SDK's fromProcess
         },

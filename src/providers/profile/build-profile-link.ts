@@ -12,10 +12,12 @@ import { assumeRoleLink } from "../assume-role/assume-role-link.js";
 import { containerLink } from "../container/from-container.js";
 import { envLink } from "../env.js";
 import { imdsLink } from "../imds/from-imds.js";
+import { DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS } from "../process/from-credential-process.js";
 import { defaultRoleSessionName } from "../sts/role-checks.js";
 import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import { webIdentityLink } from "../web-identity/from-web-identity.js";
 import { DEFAULT_STS_TIMEOUT_MS } from "../sts/sts-client-config.js";
+import { loginProfileLink } from "./from-login-profile.js";
 import { ssoProfileLink } from "./from-sso-profile.js";
 import { profileProcessLink } from "./profile-process-link.js";
 import type { ProfilePlan } from "./plan-profile.js";
@@ -40,7 +42,7 @@ export interface BuildContext {
  * while it is fresh, an intermediate role of a chain is assumed once per lifetime, and a step's
  * failures are retried once, by that source's own `memoize`); the env, IMDS and container links for
  * `credential_source`; the web identity and `credential_process` links (AWS's `aws_signing_helper`
- * done natively: Roles Anywhere); the SDK's SSO.
+ * done natively: Roles Anywhere); the SDK's SSO and `aws login`.
  * @internal
  */
 export function buildProfileLink(plan: ProfilePlan, context: BuildContext): Link {
@@ -66,6 +68,9 @@ function profileMarks(plan: ProfilePlan): CredentialFeature[] {
       return ["CREDENTIALS_PROFILE_PROCESS"];
     case "sso":
       return [configuredValue(plan.profile.values["sso_session"]) === undefined ? "CREDENTIALS_PROFILE_SSO_LEGACY" : "CREDENTIALS_PROFILE_SSO"];
+    case "login":
+      // The SDK's fromLoginCredentials marks CREDENTIALS_LOGIN itself; fromIni adds this.
+      return ["CREDENTIALS_PROFILE_LOGIN"];
   }
 }
 
@@ -90,13 +95,21 @@ function profileStepLink(plan: ProfilePlan, context: BuildContext): Link {
           ...(plan.accountId === undefined ? {} : { accountId: plan.accountId }),
           ...(context.logger === undefined ? {} : { logger: context.logger }),
           ...(context.processTimeoutMs === undefined ? {} : { timeoutMs: context.processTimeoutMs }),
-        });
+        }, { selectedBy: selectedBy(plan.profile.name, context.selection) });
       } catch (error) {
         throw profileError(`${whereKey(plan.profile, "credential_process")}: ${error instanceof Error ? error.message : String(error)}`);
       }
     case "sso":
       return ssoProfileLink({ profile: plan.profile.name, selection: context.selection, env: context.env });
+    case "login":
+      return loginProfileLink({ profile: plan.profile.name, loginSession: plan.loginSession, selection: context.selection, env: context.env });
   }
+}
+
+/** How the selected profile was chosen, when `profile` is it, for a loop's message (e.g. `AWS_PROFILE=partner`). */
+function selectedBy(profile: string, selection: ProfileSelection): string | undefined {
+  if (profile !== selection.profile) return undefined;
+  return selection.from === "AWS_PROFILE" ? `AWS_PROFILE=${profile}` : selection.from === "default" ? "it is the default profile" : undefined;
 }
 
 /** Keys written in a profile: a number standing for each of them (the file's identity is in the profile's key too). */
@@ -139,12 +152,23 @@ function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, conte
     {
       source: memoizeLink(() => sourceLink, { clock: context.clock, ...(context.logger === undefined ? {} : { logger: context.logger }) }, `profile ${plan.source.profile.name}`),
       location: () => profileStsLocation(role, context.env),
-      mfaCodeProvider: context.mfaCodeProvider,
+      // The profile's own mfa_process wins: it is how this profile's codes are had.
+      mfaCodeProvider: role.mfaProcess === undefined ? context.mfaCodeProvider : mfaProcessCodes(role.mfaProcess, plan, context),
       mfaWhere: `mfa_serial of ${whereProfile(plan.profile, "mfa_serial")}`,
       logger: context.logger,
       baseMarks: false, // the SDK's fromIni: the role's marks only
     },
   );
+}
+
+/** The codes a profile's `mfa_process` prints: one run per AssumeRole (under `memoize`, once per credential lifetime). */
+function mfaProcessCodes(argv: readonly string[], plan: Extract<ProfilePlan, { kind: "assume-role" }>, context: BuildContext): (mfaSerial: string) => Promise<string> {
+  const program = (argv[0] ?? "").split(/[\\/]/).pop() ?? "";
+  const label = `mfa_process ${JSON.stringify(program.length > 60 ? `${program.slice(0, 57)}...` : program)} of profile "${plan.profile.name}"`;
+  return async () => {
+    const { runMfaProcess } = await import("../process/run-mfa-process.js");
+    return runMfaProcess(argv, { env: context.env, timeoutMs: context.processTimeoutMs ?? DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS, label });
+  };
 }
 
 /**
@@ -168,7 +192,11 @@ function credentialSourceLink(plan: Extract<ProfilePlan, { kind: "credential-sou
     case "Environment":
       return envLink({ env: context.env, clock: context.clock });
     case "Ec2InstanceMetadata":
-      return imdsLink({ env: context.env, clock: context.clock, ...logger });
+      // The selected profile's IMDS settings (ec2_metadata_v1_disabled, …) apply, from the files this link reads.
+      return imdsLink(
+        { env: context.env, clock: context.clock, ...logger },
+        { profile: context.selection.profile, configFile: context.selection.configFile, credentialsFile: context.selection.credentialsFile },
+      );
     case "EcsContainer":
       return containerLink({ env: context.env, clock: context.clock, ...logger });
   }

@@ -32,7 +32,9 @@ export interface ProfileOptions {
   /**
    * Gives the current code of an MFA device, for a role profile with `mfa_serial`: called with the
    * device's serial (or ARN) when the role is assumed — once per credential lifetime under
-   * `memoize`. Without it, such a profile fails with `MFA_REQUIRED` and no STS request is sent.
+   * `memoize`. A profile with `mfa_process` (a command that prints the code, run without a shell)
+   * gets its code from that instead. Without either, such a profile fails with `MFA_REQUIRED` and no
+   * STS request is sent.
    */
   mfaCodeProvider?: (mfaSerial: string) => Promise<string>;
 }
@@ -52,10 +54,14 @@ export const PROFILE_OPTION_KEYS = ["profile", "configFile", "credentialsFile", 
  * | `role_arn` + `web_identity_token_file` | AssumeRoleWithWebIdentity |
  * | `credential_process` | the program's Version 1 JSON (run without a shell, bounded) |
  * | `sso_session` / `sso_start_url` | the SDK's `fromSSO` (after `aws sso login`) |
+ * | `login_session` | the SDK's `fromLoginCredentials` (after `aws login`) |
  *
- * Role steps accept `external_id`, `role_session_name`, `duration_seconds`, `region`,
- * `sts_regional_endpoints` and `endpoint_url` (or a `services` section), and go through
- * `fromAssumeRole`, so every client asking for the same role shares one AssumeRole.
+ * Role steps accept `external_id`, `role_session_name`, `duration_seconds`, `mfa_serial` (the code
+ * from `mfa_process`, else `mfaCodeProvider`), `session_tags`, `transitive_session_tags`,
+ * `source_identity`, `region`, `sts_regional_endpoints` and `endpoint_url` (or a `services`
+ * section), and go through `fromAssumeRole`, so every client asking for the same role shares one
+ * AssumeRole. A profile's IMDS settings (`ec2_metadata_v1_disabled`, …) apply to its
+ * `credential_source = Ec2InstanceMetadata`.
  *
  * **Which profile.** The `profile` option, else `AWS_PROFILE`, else `default`. When one was named,
  * it is an explicit choice: missing (with "did you mean"), or broken, is an error that stops a
@@ -76,7 +82,9 @@ export const PROFILE_OPTION_KEYS = ["profile", "configFile", "credentialsFile", 
  *   through); `PROFILE_NOT_FOUND`, `PROFILE_INVALID` (a malformed line, a loop, an unknown
  *   `credential_source`, a role without a source; messages name file, profile and key, never a
  *   value), `PROFILE_FILE_UNREADABLE`, `CREDENTIALS_EXPIRED`, `PROCESS_*`, `SSO_LOGIN_REQUIRED`,
- *   `SSO_FAILED`, and the `STS_*` codes of a role step — all of which stop the chain.
+ *   `SSO_FAILED`, `LOGIN_REQUIRED` (no usable `aws login`: the message says `aws login --profile
+ *   NAME`), `LOGIN_FAILED`, `MFA_REQUIRED` (an `mfa_serial` and no code to be had; no request), and
+ *   the `STS_*` codes of a role step — all of which stop the chain.
  * @example
  * ```ts
  * import { S3Client } from "@aws-sdk/client-s3";

@@ -11,6 +11,12 @@ export interface LoadedProfile {
   readonly values: Readonly<Record<string, string>>;
   /** For each setting, the file it came from. */
   readonly origin: Readonly<Record<string, ProfileFileText>>;
+  /**
+   * The config file's settings alone (lower-case names): where a setting that is not a credential
+   * (the IMDS keys) is read first, as the AWS SDKs read them — the config file, then the
+   * credentials file.
+   */
+  readonly configValues: Readonly<Record<string, string>>;
   /** The files that have a section for it, config first. */
   readonly files: readonly ProfileFileText[];
 }
@@ -96,7 +102,10 @@ export async function loadProfiles(texts: ProfileFileTexts): Promise<LoadedProfi
 }
 
 function buildProfiles(texts: ProfileFileTexts, configData: ParsedIniData, credentialsData: ParsedIniData): LoadedProfiles {
-  const profiles = new Map<string, { values: Record<string, string>; origin: Record<string, ProfileFileText>; files: ProfileFileText[] }>();
+  const profiles = new Map<
+    string,
+    { values: Record<string, string>; origin: Record<string, ProfileFileText>; configValues: Record<string, string>; files: ProfileFileText[] }
+  >();
   const sections = new Map<string, Record<string, string>>();
   const add = (file: ProfileFileText | undefined, data: ParsedIniData, isConfig: boolean): void => {
     if (file === undefined) {
@@ -111,13 +120,19 @@ function buildProfiles(texts: ProfileFileTexts, configData: ParsedIniData, crede
       }
       let entry = profiles.get(key);
       if (entry === undefined) {
-        entry = { values: Object.create(null) as Record<string, string>, origin: Object.create(null) as Record<string, ProfileFileText>, files: [] };
+        entry = {
+          values: Object.create(null) as Record<string, string>,
+          origin: Object.create(null) as Record<string, ProfileFileText>,
+          configValues: Object.create(null) as Record<string, string>,
+          files: [],
+        };
         profiles.set(key, entry);
       }
       entry.files.push(file);
       for (const [name, value] of Object.entries(lowerKeys(section))) {
         entry.values[name] = value;
         entry.origin[name] = file;
+        if (isConfig) entry.configValues[name] = value;
       }
     }
   };

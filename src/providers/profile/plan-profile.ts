@@ -34,7 +34,9 @@ export type ProfilePlan =
       /** `aws_account_id`: the credential's account when the program's JSON has none. */
       readonly accountId?: string | undefined;
     }
-  | { readonly kind: "sso"; readonly profile: LoadedProfile };
+  | { readonly kind: "sso"; readonly profile: LoadedProfile }
+  /** `login_session`: the login `aws login` cached, through the SDK's `fromLoginCredentials`. */
+  | { readonly kind: "login"; readonly profile: LoadedProfile; readonly loginSession: string };
 
 /** Settings that make a profile a source of credentials (a profile with only `region` has none). */
 const CREDENTIAL_KEYS = [
@@ -50,13 +52,19 @@ const CREDENTIAL_KEYS = [
   "sso_start_url",
   "sso_account_id",
   "sso_role_name",
+  "login_session",
 ];
+
+/** Whether a profile has any setting that makes it a source of credentials (a profile with only `region` has none). @internal */
+export function hasCredentialSettings(profile: LoadedProfile): boolean {
+  return CREDENTIAL_KEYS.some((key) => profile.values[key] !== undefined);
+}
 
 /**
  * Decides how the selected profile gets its credentials, following `source_profile` to any depth,
  * in the AWS CLI's order: `role_arn` (with exactly one of `source_profile`, `credential_source`,
  * `web_identity_token_file`), then SSO, then static keys from the credentials file, then
- * `credential_process`, then static keys from the config file. In a `source_profile`, static keys
+ * `login_session` (`aws login`), then `credential_process`, then static keys from the config file. In a `source_profile`, static keys
  * come first (as in the CLI and SDKs: a source profile's keys sign its role's AssumeRole).
  *
  * @throws CredentialsError `PROFILE_NOT_SET` (falls through) when no profile was asked for and the
@@ -77,7 +85,7 @@ export function planProfile(selection: ProfileSelection, profiles: LoadedProfile
     }
     throw notFound(selection, profiles);
   }
-  if (!selection.explicit && !CREDENTIAL_KEYS.some((key) => profile.values[key] !== undefined)) {
+  if (!selection.explicit && !hasCredentialSettings(profile)) {
     throw notSet(`the [default] profile (${whereProfile(profile)}) has no credential settings, and AWS_PROFILE is not set`);
   }
   return planFor(profile, [name], false, { selected: profile, profiles, env });
@@ -107,7 +115,18 @@ function planFor(profile: LoadedProfile, visited: readonly string[], isSource: b
     return { kind: "sso", profile };
   }
   const staticFromCredentialsFile = hasStaticKeys(profile) && profile.origin["aws_access_key_id"]?.kind === "credentials";
-  if (staticFromCredentialsFile || (hasStaticKeys(profile) && !has("credential_process"))) {
+  if (staticFromCredentialsFile) {
+    return { kind: "static", profile, credentials: readStaticCredentials(profile) };
+  }
+  // botocore's order: after the credentials file's keys, before credential_process and the config file's keys.
+  const loginSession = configuredValue(values["login_session"]);
+  if (loginSession !== undefined) {
+    if (loginSession.length > 2048 || /[\s\0]/.test(loginSession)) {
+      throw profileError(`${whereKey(profile, "login_session")} must be the ARN \`aws login\` wrote there (one word, no blanks); run \`aws login --profile ${profile.name}\` again`);
+    }
+    return { kind: "login", profile, loginSession };
+  }
+  if (hasStaticKeys(profile) && !has("credential_process")) {
     return { kind: "static", profile, credentials: readStaticCredentials(profile) };
   }
   const command = values["credential_process"];
@@ -123,7 +142,7 @@ function planFor(profile: LoadedProfile, visited: readonly string[], isSource: b
   }
   throw profileError(
     `${whereProfile(profile)} has no credentials: expected \`aws_access_key_id\` and \`aws_secret_access_key\`, ` +
-      "`role_arn` with `source_profile` or `credential_source`, `role_arn` with `web_identity_token_file`, `credential_process`, or `sso_session`",
+      "`role_arn` with `source_profile` or `credential_source`, `role_arn` with `web_identity_token_file`, `credential_process`, `sso_session`, or `login_session` (`aws login`)",
   );
 }
 

@@ -2,7 +2,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
 import type { Link, Reading } from "../../sharing/link.js";
-import { credentialProcessLink, type CredentialProcessOptions } from "../process/from-credential-process.js";
+import { credentialProcessLink, type CredentialProcessContext, type CredentialProcessOptions } from "../process/from-credential-process.js";
 import { parseSigningHelperCommand } from "../roles-anywhere/parse-signing-helper-command.js";
 import { rolesAnywhereLink } from "../roles-anywhere/roles-anywhere-link.js";
 import { SIGNING_HELPER_LOG_PREFIX } from "./signing-helper-log.js";
@@ -19,17 +19,18 @@ import { SIGNING_HELPER_LOG_PREFIX } from "./signing-helper-log.js";
  *
  * The profile's `aws_account_id` is the credential's account when it has none (as for any process).
  * @param options - as for `credentialProcessLink`.
+ * @param context - as for `credentialProcessLink`: how the profile was selected, for a loop's message.
  * @throws TypeError when the command line cannot be split or an option is invalid.
  * @internal
  */
-export function profileProcessLink(options: CredentialProcessOptions): Link {
+export function profileProcessLink(options: CredentialProcessOptions, context: CredentialProcessContext = {}): Link {
   const parsed = parseSigningHelperCommand(options.command);
   const where = options.profile === undefined ? "" : ` in profile "${options.profile}"`;
   if (parsed.options === undefined) {
     if (parsed.reason !== "the command is not aws_signing_helper" && /aws_signing_helper/i.test(options.command)) {
       log(options.logger, "debug", `${SIGNING_HELPER_LOG_PREFIX}${where}, run as a process: ${parsed.reason}`);
     }
-    return credentialProcessLink(options);
+    return credentialProcessLink(options, context);
   }
   const native = rolesAnywhereLink({
     ...parsed.options,
@@ -55,7 +56,7 @@ export function profileProcessLink(options: CredentialProcessOptions): Link {
           } catch (error) {
             if (!(error instanceof CredentialsError && error.code === "ROLES_ANYWHERE_UNSUPPORTED")) throw error;
             log(options.logger, "debug", `${SIGNING_HELPER_LOG_PREFIX}${where}, run as a process: ${error.message}`);
-            spawned ??= credentialProcessLink(options);
+            spawned ??= credentialProcessLink(options, context);
             return (await spawned.read()).fetch();
           }
         },

@@ -4,50 +4,17 @@ import { log } from "../../logger.js";
 import { isRetryable } from "../../retry.js";
 import type { FileIdentity } from "../../sharing/file-identity.js";
 import { fallsThrough, type Reading } from "../../sharing/link.js";
-import { processSlot } from "../../sharing/process-state.js";
 import { buildProfileLink } from "./build-profile-link.js";
 import type { ProfileOptions } from "./from-profile.js";
-import { loadProfiles, type LoadedProfiles } from "./load-profiles.js";
 import { planProfile, type ProfilePlan } from "./plan-profile.js";
 import { PROFILE_SOURCE } from "./profile-error.js";
 import { whereProfile } from "./profile-where.js";
-import { readProfileFiles } from "./read-profile-files.js";
+import { parsedProfileFiles } from "./parsed-profile-files.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
 
 // A profile link's reading once a file exists or a profile is named, in a chunk of its own: loaded
 // by the link's first such reading (from-profile.ts), so that importing the package does not load
 // the profile parser, planner, process runner and SSO link.
-
-/**
- * How many parsed file pairs are kept, by their paths and identities (`stat`: device, inode, size,
- * times): a process reads one or two pairs; the bound only stops growth. An unchanged pair is not
- * read and parsed again by every new provider and every refresh — a changed one always is (its
- * identity changed), so this never serves a stale profile.
- */
-const MAX_PARSED_FILES = 8;
-
-function parsedFiles(): Map<string, Promise<LoadedProfiles>> {
-  return processSlot("profile.parsed", () => new Map<string, Promise<LoadedProfiles>>(), (map) => map.clear());
-}
-
-/** The files of `selection` parsed, read only when `filesKey` (their paths and identities) is new. */
-function parsed(selection: ProfileSelection, filesKey: string, stats: { config: FileIdentity; credentials: FileIdentity }): Promise<LoadedProfiles> {
-  const all = parsedFiles();
-  let found = all.get(filesKey);
-  if (found === undefined) {
-    found = readProfileFiles(selection, { stats }).then(loadProfiles);
-    all.set(filesKey, found);
-    const forget = (): void => {
-      if (all.get(filesKey) === found) all.delete(filesKey);
-    };
-    found.catch(forget); // a failure is never kept: the next reading tries again
-    if (all.size > MAX_PARSED_FILES) {
-      const oldest = all.keys().next();
-      if (oldest.done !== true) all.delete(oldest.value);
-    }
-  }
-  return found;
-}
 
 /**
  * The profile link's reading: the files parsed, the profile planned and built into links, and that
@@ -64,7 +31,7 @@ export async function readProfile(
 ): Promise<Reading> {
   let plan: ProfilePlan;
   try {
-    plan = planProfile(selection, await parsed(selection, filesKey, stats), env);
+    plan = planProfile(selection, await parsedProfileFiles(selection, stats), env);
   } catch (error) {
     if (error instanceof CredentialsError && error.tryNextLink) {
       return fallsThrough(`profile:${filesKey};unset`, error);
@@ -118,6 +85,8 @@ export function describePlan(plan: ProfilePlan): string {
       return `credential_process in ${where}`;
     case "sso":
       return `SSO in ${where}`;
+    case "login":
+      return `aws login session in ${where}`;
   }
 }
 

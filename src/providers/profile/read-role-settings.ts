@@ -1,5 +1,6 @@
 import { configuredValue, isTrue } from "../../config-value.js";
 import { checkDurationSeconds, checkExternalId, checkRoleSessionName, parseRoleArn } from "../sts/role-checks.js";
+import { splitCommandLine } from "../process/split-command-line.js";
 import { checkMfaSerial, checkSourceIdentity, checkTags, checkTransitiveTagKeys } from "../sts/session-option-checks.js";
 import type { ProfileStsSettings } from "../sts/sts-location.js";
 import type { LoadedProfile, LoadedProfiles } from "./load-profiles.js";
@@ -15,6 +16,8 @@ export interface RoleSettings {
   readonly durationSeconds?: number;
   /** `mfa_serial`: the AssumeRole needs a code from this device. */
   readonly mfaSerial?: string;
+  /** `mfa_process`: the command (split like `credential_process`, run without a shell) that prints the code. */
+  readonly mfaProcess?: readonly string[];
   /** `session_tags = k=v,k2=v2`. */
   readonly tags?: Readonly<Record<string, string>>;
   /** `transitive_session_tags = k,k2`. */
@@ -27,7 +30,8 @@ export interface RoleSettings {
 
 /**
  * Reads a role profile's settings — `role_arn`, `external_id`, `role_session_name`,
- * `duration_seconds`, `mfa_serial`, `session_tags`, `transitive_session_tags`, `source_identity` —
+ * `duration_seconds`, `mfa_serial`, `mfa_process`, `session_tags`, `transitive_session_tags`,
+ * `source_identity` —
  * checked by the same rules as `fromAssumeRole`'s options, and the STS settings of the role's
  * profile, then of the selected one (`region`, `services` → `sts.endpoint_url`, `endpoint_url`,
  * `sts_regional_endpoints`, `ignore_configured_endpoint_urls`, `use_fips_endpoint`,
@@ -59,6 +63,10 @@ export function readRoleSettings(profile: LoadedProfile, selected: LoadedProfile
   const roleSessionName = check("role_session_name", checkRoleSessionName);
   const durationSeconds = check("duration_seconds", (text) => checkDurationSeconds(/^\d{1,6}$/.test(text) ? Number(text) : Number.NaN));
   const mfaSerial = check("mfa_serial", checkMfaSerial);
+  const mfaProcess = check("mfa_process", (text) => splitCommandLine(text));
+  if (mfaProcess !== undefined && mfaSerial === undefined) {
+    throw profileError(`${whereKey(profile, "mfa_process")} gives MFA codes, but the profile has no \`mfa_serial\` (the device whose code it prints); add it`);
+  }
   const tags = check("session_tags", (text) => checkTags(parseTagList(text)));
   const transitiveTagKeys = check("transitive_session_tags", (text) => checkTransitiveTagKeys(splitList(text), tags));
   const sourceIdentity = check("source_identity", checkSourceIdentity);
@@ -69,6 +77,7 @@ export function readRoleSettings(profile: LoadedProfile, selected: LoadedProfile
     ...(roleSessionName === undefined ? {} : { roleSessionName }),
     ...(durationSeconds === undefined ? {} : { durationSeconds }),
     ...(mfaSerial === undefined ? {} : { mfaSerial }),
+    ...(mfaProcess === undefined ? {} : { mfaProcess }),
     ...(tags === undefined ? {} : { tags }),
     ...(transitiveTagKeys === undefined ? {} : { transitiveTagKeys }),
     ...(sourceIdentity === undefined ? {} : { sourceIdentity }),

@@ -19,6 +19,17 @@ function blockEventLoop(ms: number): void {
 /** How many TCP sockets this process holds: one more once the request is on its way. */
 const sockets = (): number => process.getActiveResourcesInfo().filter((name) => name === "TCPSocketWrap").length;
 
+/**
+ * Waits (event-loop turns, no timer) until the first request is on its way: the link reads the
+ * profile files' identities (two `stat`s, for the profile's IMDS settings) before it asks IMDS.
+ */
+async function requestOnItsWay(before: number): Promise<void> {
+  for (let turn = 0; turn < 1_000 && sockets() <= before; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(sockets()).toBe(before + 1);
+}
+
 /** Settles `promise` into a value or the error, so a failed assertion leaves no unhandled rejection. */
 const settle = (promise: Promise<unknown>): Promise<unknown> => promise.catch((error: unknown) => error);
 
@@ -27,7 +38,7 @@ describe("a stall of our own event loop during the first IMDS request", () => {
     const imds = await start();
     const before = sockets();
     const pending = settle(imdsProvider(imds, { timeoutMs: 200 })());
-    expect(sockets()).toBe(before + 1); // the token request is on its way when the stall starts
+    await requestOnItsWay(before); // the token request is on its way when the stall starts
     blockEventLoop(400);
     expect(await pending).toEqual(imds.current);
     expect(imds.log.at(-1)?.headers["x-aws-ec2-metadata-token"]).toBeDefined();
@@ -37,7 +48,7 @@ describe("a stall of our own event loop during the first IMDS request", () => {
     const imds = await start();
     const before = sockets();
     const pending = settle(imdsProvider(imds, { timeoutMs: 200, allowImdsV1: false })());
-    expect(sockets()).toBe(before + 1);
+    await requestOnItsWay(before);
     blockEventLoop(400);
     expect(await pending).toEqual(imds.current);
   });
@@ -45,7 +56,9 @@ describe("a stall of our own event loop during the first IMDS request", () => {
   it("takes a timeout during a stall as no verdict: no cool-down, the next call asks IMDS again", async () => {
     const imds = await start();
     imds.fail("*", "hang", { times: 1 }); // the first request is lost, IMDS is there
+    const before = sockets();
     const pending = settle(imdsProvider(imds, { timeoutMs: 100, allowImdsV1: false })());
+    await requestOnItsWay(before);
     blockEventLoop(300);
     expect(await pending).toMatchObject({ code: "IMDS_TIMEOUT", tryNextLink: true, retryable: true });
     expect(await imdsProvider(imds, { timeoutMs: 100, allowImdsV1: false })()).toEqual(imds.current);
@@ -55,7 +68,9 @@ describe("a stall of our own event loop during the first IMDS request", () => {
     const imds = await start();
     imds.fail("*", "hang");
     const started = performance.now();
+    const before = sockets();
     const pending = settle(imdsProvider(imds, { timeoutMs: 200, allowImdsV1: false })());
+    await requestOnItsWay(before);
     blockEventLoop(300);
     const error = await pending;
     expect(error).toMatchObject({ code: "IMDS_TIMEOUT", tryNextLink: true });

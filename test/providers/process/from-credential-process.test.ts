@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -150,8 +151,43 @@ describe("fromCredentialProcess: nesting", () => {
     const marker = join(dir, "never-ran.txt");
     const command = script("never", `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "ran");`);
     const error = await failure(command, { env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_DEPTH: "4" } });
-    expect(error).toMatchObject({ code: "PROCESS_FAILED", tryNextLink: false });
+    expect(error).toMatchObject({ code: "PROCESS_LOOP", tryNextLink: false });
     expect(error.message).toContain("nested 4 deep");
     expect(() => readFileSync(marker)).toThrow();
   });
+
+  it("tells its child which command lines run above it (a hash of each, never the line)", async () => {
+    const seen = join(dir, "chain.txt");
+    const command = script("chain", `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(seen)}, process.env.ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN ?? ""); process.stdout.write(${JSON.stringify(JSON.stringify(good))});`);
+    await run(command, { env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN: "0123456789abcdef@42" } });
+    expect(readFileSync(seen, "utf8")).toBe(`0123456789abcdef@42,${chainId(command)}@${process.pid}`);
+  });
+
+  it("does not run a command already running above it: PROCESS_LOOP, and the program never starts", async () => {
+    const marker = join(dir, "never-ran-loop.txt");
+    const command = script("loops", `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "ran");`);
+    const error = await failure(command, { profile: "partner", env: { ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN: `${chainId(command)}@42` } });
+    expect(error).toMatchObject({ code: "PROCESS_LOOP", tryNextLink: false });
+    expect(() => readFileSync(marker)).toThrow();
+  });
+
+  it("reports a child's PROCESS_LOOP as its own loop, once, with the fix — not the child's message nested in its own", async () => {
+    const command = script("child-loop", `process.stderr.write("env-or-profile credential-process: no credentials: PROCESS_LOOP: credential_process of profile \\"partner\\" is already running\\n"); process.exit(1);`);
+    const error = await failure(command, { profile: "partner" });
+    expect(error).toMatchObject({ code: "PROCESS_LOOP", retryable: false });
+    expect(error.message).toMatch(/^credential_process "node" of profile "partner" runs a program that selected profile "partner" again/);
+    expect(error.message).toContain("--profile SOURCE");
+    expect(error.message).not.toContain("exited with code");
+  });
+
+  it("quotes a failing program's stderr with its paths whole (paths are not secrets)", async () => {
+    const command = script("path-error", `process.stderr.write("Cannot read the AWS config file /home/someone/.aws/config: EACCES\\n"); process.exit(2);`);
+    const error = await failure(command);
+    expect(error.message).toContain("exited with code 2: Cannot read the AWS config file /home/someone/.aws/config: EACCES");
+  });
 });
+
+/** The hash a command line is known by in ENV_OR_PROFILE_CREDENTIAL_PROCESS_CHAIN. */
+function chainId(command: string): string {
+  return createHash("sha256").update(command, "utf8").digest("hex").slice(0, 16);
+}

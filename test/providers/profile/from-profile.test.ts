@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/errors.js";
 import { memoize } from "../../../src/memoize.js";
@@ -271,8 +272,29 @@ describe("fromProfile: a credential_process that runs itself", () => {
     const cli = new URL("../../../dist/cli/main.js", import.meta.url).pathname;
     aws.writeConfig(`[profile loop]\ncredential_process = "${process.execPath}" "${cli}" credential-process --profile loop --no-cache\n`);
     const error = await profileFailure({ profile: "loop" }, { AWS_EC2_METADATA_DISABLED: "true", ENV_OR_PROFILE_CACHE: "off" });
-    expect(error).toMatchObject({ code: "PROCESS_FAILED", tryNextLink: false });
-    expect(error.message).toContain("exited with code 1");
+    // Stopped at the first nested run, and said once, with the fix — not nested PROCESS_FAILEDs cut off.
+    expect(error).toMatchObject({ code: "PROCESS_LOOP", tryNextLink: false, retryable: false });
+    expect(error.message).toContain('selected profile "loop" again');
+    expect(error.message).toContain("--profile SOURCE");
+    expect(error.message).not.toContain("exited with code");
+  });
+
+  it("stops a loop through AWS_PROFILE at the first nested run: the child, selecting the same profile, does not run it again", async () => {
+    const cli = new URL("../../../dist/cli/main.js", import.meta.url).pathname;
+    const log = aws.writeFile("runs.log", "");
+    // A wrapper that notes each run, then runs our CLI with no source named (AWS_PROFILE passes on).
+    const wrapper = aws.writeFile(
+      "wrapper.mjs",
+      `import { appendFileSync } from "node:fs"; import { spawnSync } from "node:child_process";\n` +
+        `appendFileSync(${JSON.stringify(log)}, "run\\n");\n` +
+        `const r = spawnSync(process.execPath, [${JSON.stringify(cli)}, "credential-process", "--no-cache"], { stdio: "inherit" });\n` +
+        `process.exit(r.status ?? 1);\n`,
+    );
+    aws.writeConfig(`[profile partner]\ncredential_process = "${process.execPath}" "${wrapper}"\n`);
+    const error = await profileFailure({}, { AWS_PROFILE: "partner", AWS_EC2_METADATA_DISABLED: "true", ENV_OR_PROFILE_CACHE: "off" });
+    expect(error).toMatchObject({ code: "PROCESS_LOOP" });
+    expect(error.message).toContain("AWS_PROFILE=partner, which the program inherits");
+    expect(readFileSync(log, "utf8")).toBe("run\n"); // one nested run, not four
   });
 });
 
