@@ -104,17 +104,20 @@ export function imdsLink(options: ImdsOptions = {}, settingsFrom: ImdsSettingsSo
   checkKnownOptions(options, IMDS_OPTION_KEYS, "fromImds");
   // Static stability hands out the previous credential past a failed refresh: the one feature that
   // needs memory in the link itself. It is this link's own, never shared (opt-in).
-  const lastGood: { identity: Identity | undefined } = { identity: undefined };
-  const optionKey = optionsKey({
-    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
-    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
-    staticStability: options.staticStability === true ? `@${identityOf(lastGood)}` : undefined,
-  });
-  const source: ImdsSettingsSource =
-    options.profile === false ? false : options.profile === undefined ? settingsFrom : { ...(settingsFrom === false ? {} : settingsFrom), profile: options.profile };
+  const lastGood: LastGood | undefined = options.staticStability === true ? { identity: undefined } : undefined;
+  // Written at the first reading: making a provider (one per client, say) costs only the checks.
+  let optionKey: string | undefined;
+  let source: ImdsSettingsSource | undefined;
   return {
     name: "imds",
     async read(): Promise<Reading> {
+      optionKey ??= optionsKey({
+        clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
+        logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
+        staticStability: lastGood === undefined ? undefined : `@${identityOf(lastGood)}`,
+      });
+      source ??=
+        options.profile === false ? false : options.profile === undefined ? settingsFrom : { ...(settingsFrom === false ? {} : settingsFrom), profile: options.profile };
       const env = options.env ?? process.env;
       // Turned off: no file is read (the reading falls through without I/O).
       const file = imdsDisabledByEnv(env) ? { key: "", settings: {} } : await readImdsFileSettings(env, source);
@@ -123,7 +126,12 @@ export function imdsLink(options: ImdsOptions = {}, settingsFrom: ImdsSettingsSo
   };
 }
 
-async function readImds(config: ResolvedImdsOptions, optionKey: string, lastGood: { identity: Identity | undefined }): Promise<Reading> {
+/** The last credential a static-stability link fetched. */
+interface LastGood {
+  identity: Identity | undefined;
+}
+
+async function readImds(config: ResolvedImdsOptions, optionKey: string, lastGood: LastGood | undefined): Promise<Reading> {
   if (config.disabled) {
     return fallsThrough(
       "imds:disabled",
@@ -210,7 +218,8 @@ function discoverRole(client: ImdsClient, config: ResolvedImdsOptions): Promise<
 }
 
 /** With `staticStability`, a failed fetch hands out the previous credential, its expiration pushed 5–10 minutes past now, with a warning. */
-async function withStaticStability(config: ResolvedImdsOptions, lastGood: { identity: Identity | undefined }, fetch: () => Promise<Identity>): Promise<Identity> {
+async function withStaticStability(config: ResolvedImdsOptions, lastGood: LastGood | undefined, fetch: () => Promise<Identity>): Promise<Identity> {
+  if (lastGood === undefined) return fetch();
   try {
     const identity = await fetch();
     lastGood.identity = identity;
