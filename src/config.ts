@@ -30,6 +30,7 @@ import { checkRolesAnywhereEndpoint } from "./providers/roles-anywhere/roles-any
 import type { RolesAnywhereOptions } from "./providers/roles-anywhere/roles-anywhere-options.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
+import { checkKnownOptions } from "./known-options.js";
 import { markCredential } from "./sdk/credential-marks.js";
 
 /**
@@ -349,6 +350,23 @@ const ROLE_KEYS_OUT_OF_PLACE = new Set(
 
 const SOURCE = "config";
 
+/** The keys of {@link FromConfigOptions}. */
+const FROM_CONFIG_OPTION_KEYS: readonly (keyof FromConfigOptions)[] = [
+  "env",
+  "imds",
+  "webIdentity",
+  "container",
+  "profile",
+  "clock",
+  "random",
+  "retry",
+  "jitter",
+  "refreshWindowMs",
+  "logger",
+  "mfaCodeProvider",
+  "allowUnknownKeys",
+];
+
 /**
  * Maps the credential flags an app already has — Fog's `use_iam_profile`, BOSH's
  * `credentials_source: env_or_profile`, static keys, an optional role to assume — onto
@@ -442,6 +460,8 @@ export function fromConfig(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describeType(options)}`);
   }
+  // The options (code's settings) are checked strictly, whatever `allowUnknownKeys` says of the config.
+  checkKnownOptions(options, FROM_CONFIG_OPTION_KEYS, "fromConfig");
   if (options.allowUnknownKeys !== undefined && typeof options.allowUnknownKeys !== "boolean") {
     throw new TypeError(`Expected \`allowUnknownKeys\` to be a boolean, got ${describeType(options.allowUnknownKeys)}`);
   }
