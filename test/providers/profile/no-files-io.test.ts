@@ -28,7 +28,15 @@ function counting<T extends object>(actual: T): T {
 }
 
 vi.mock("node:fs/promises", async (importOriginal) => counting(await importOriginal<typeof import("node:fs/promises")>()));
-vi.mock("node:fs", async (importOriginal) => counting(await importOriginal<typeof import("node:fs")>()));
+
+// A file's identity is a synchronous stat through process.getBuiltinModule("node:fs") (see
+// src/sharing/file-identity.ts), which no module mock reaches: that object's statSync is watched.
+const builtinFs = process.getBuiltinModule("node:fs");
+const realStatSync = builtinFs.statSync;
+vi.spyOn(builtinFs, "statSync").mockImplementation(((...args: Parameters<typeof realStatSync>) => {
+  calls.fs.push("stat");
+  return realStatSync(...args);
+}));
 
 const { fromProfile } = await import("../../../src/providers/profile/from-profile.js");
 const { tempAws } = await import("./temp-aws.js");
