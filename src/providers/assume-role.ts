@@ -1,7 +1,8 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { baseChainLink } from "../base-chain.js";
+import { checkLogger } from "../check-runtime-options.js";
 import { asMemoized, memoizeLink } from "../memoize.js";
-import { linkProvider } from "../sharing/link.js";
+import { linkProvider, type Link } from "../sharing/link.js";
 import { assumeRoleLink } from "./assume-role/assume-role-link.js";
 import { checkAssumeRoleOptions, type AssumeRoleOptions } from "./assume-role/assume-role-options.js";
 import { resolveStsLocation } from "./sts/sts-location.js";
@@ -58,19 +59,24 @@ export { DEFAULT_STS_TIMEOUT_MS } from "./sts/sts-client-config.js";
  */
 export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentityProvider {
   const role = checkAssumeRoleOptions(options);
-  const { clock, logger } = options;
-  const common = { ...(clock === undefined ? {} : { clock }), ...(logger === undefined ? {} : { logger }) };
-  const source =
-    options.source === undefined
-      ? // The default base: envOrProfile()'s chain, memoized and shared with every envOrProfile() of the same options.
-        memoizeLink(() => baseChainLink({ profile: {}, webIdentity: {}, container: {}, ...common }), common, "env-or-profile-or-web-identity-or-container-or-imds")
-      : asMemoized(options.source);
-  return linkProvider(
-    assumeRoleLink(role.settings, {
+  checkLogger(options.logger);
+  // The step itself (its base's cache, its STS location) is put together at the first reading: a
+  // provider made per client or per request, and perhaps never called, costs only its checks.
+  let step: Link | undefined;
+  const makeStep = (): Link => {
+    const { clock, logger } = options;
+    const common = { ...(clock === undefined ? {} : { clock }), ...(logger === undefined ? {} : { logger }) };
+    const source =
+      options.source === undefined
+        ? // The default base: envOrProfile()'s chain, memoized and shared with every envOrProfile() that reads the same world.
+          memoizeLink(() => baseChainLink({ profile: {}, webIdentity: {}, container: {}, ...common }), common, "env-or-profile-or-web-identity-or-container-or-imds")
+        : asMemoized(options.source);
+    return assumeRoleLink(role.settings, {
       source,
       location: () => resolveStsLocation({ region: role.region, endpoint: role.endpoint, env: options.env ?? process.env, roleArn: role.settings.roleArn }),
       mfaCodeProvider: options.mfaCodeProvider,
       logger,
-    }),
-  );
+    });
+  };
+  return linkProvider({ name: "assume-role", read: () => (step ??= makeStep()).read() });
 }

@@ -84,9 +84,16 @@ type Identity = AwsCredentialIdentity & { expiration: Date };
  * });
  * ```
  */
-export function fromImds(options: ImdsOptions = {}): AwsCredentialIdentityProvider {
+export function fromImds(options?: ImdsOptions): AwsCredentialIdentityProvider {
+  if (options === undefined) {
+    // Stateless with the defaults (it reads `process.env` at each reading), as `fromEnv()`: every
+    // `fromImds()` can be one function, so a provider per client costs nothing to make.
+    return (defaultProvider ??= linkProvider(imdsLink({})));
+  }
   return linkProvider(imdsLink(options));
 }
+
+let defaultProvider: AwsCredentialIdentityProvider | undefined;
 
 /**
  * The IMDS link: what decides its answer is the endpoint and the settings that change how it is
