@@ -57,9 +57,9 @@ export interface AssumeRoleConfig {
   roleSessionName?: string;
   /** 900–43200. Snake case: `duration_seconds`. @defaultValue 3600 */
   durationSeconds?: number;
-  /** STS region. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1` */
+  /** STS region. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the role ARN's partition's (`us-east-1` for `aws`, `cn-north-1` for `aws-cn`, `us-gov-west-1` for `aws-us-gov`, …) */
   region?: string;
-  /** STS endpoint URL. @defaultValue `AWS_ENDPOINT_URL_STS`, else the regional endpoint */
+  /** STS endpoint URL. @defaultValue `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the regional endpoint */
   endpoint?: string;
   /**
    * The MFA device the role requires (`SerialNumber`); its code comes from `fromConfig`'s

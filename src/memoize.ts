@@ -102,7 +102,8 @@ export interface MemoizedProvider extends AwsCredentialIdentityProvider {
  * - a credential is never handed out at or after its Expiration, and an already-expired credential
  *   from the source is an error (`CREDENTIALS_EXPIRED`);
  * - a credential without Expiration (static keys) is fetched once for the provider's life;
- * - a refresh retries failures that can heal (see {@link isRetryable}) with full-jitter backoff;
+ * - a refresh retries failures that can heal (network errors, timeouts, 5xx, throttling) with
+ *   full-jitter backoff;
  * - every caller gets the same **frozen** credential object (its `expiration` a read-only `Date`;
  *   a hidden `$source` record takes the AWS SDK's feature marks), so no caller can change what
  *   another sees; copy it to change it.

@@ -51,7 +51,7 @@ export interface FileCacheOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * An entry is not served once it expires within this many ms (nor within
-   * {@link FILE_CACHE_MAX_WINDOW_SHARE} of its lifetime, whichever is shorter); the provider is
+   * half its lifetime, whichever is shorter); the provider is
    * called instead. @defaultValue {@link DEFAULT_FILE_CACHE_REFRESH_WINDOW_MS}
    */
   refreshWindowMs?: number;
