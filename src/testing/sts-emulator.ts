@@ -24,7 +24,7 @@ export interface StsEmulatorCredential {
   arn?: string;
 }
 
-/** Another emulator whose issued credentials STS accepts (see {@link StsEmulatorOptions.trustIssuedBy}): a Roles Anywhere, IMDS or container emulator. */
+/** Another emulator whose issued credentials STS accepts (see {@link StsEmulatorOptions.trustIssuedBy}): a Roles Anywhere or container emulator (the IMDS emulator's credentials go in `baseCredentials`: `imds.current`). */
 export interface StsEmulatorIssuer {
   /** The credentials it issued so far, asked at each request. */
   readonly issued: readonly StsEmulatorCredential[];
