@@ -50,7 +50,7 @@ const REQUIRED = ["certificate", "private-key", "trust-anchor-arn", "profile-arn
 /**
  * Reads `--roles-anywhere` and its flags: `undefined` without it (and then none of its flags may be
  * given), else the request and the role to assume on top (`--assume-role-arn` with `--external-id`,
- * `--session-name`, `--duration`; flags only — the `ENV_OR_PROFILE_ROLE_*` variables are not read,
+ * `--session-name`, `--duration`, `--mfa-serial`; flags only — the `ENV_OR_PROFILE_ROLE_*` variables are not read,
  * so the printed line says everything it does, as aws_signing_helper's does). File paths are made
  * absolute (the AWS CLI runs a credential_process from whatever folder it is in).
  * @throws UsageError for a flag without `--roles-anywhere`, `--profile` with it, a missing flag, a
@@ -106,14 +106,15 @@ export function readRolesAnywhereArgs(values: Values, command: string): { reques
   return { request, role: readAssumeRole(values, command) };
 }
 
-/** `--assume-role-arn` and the role options on top of Roles Anywhere (flags only). */
+/** `--assume-role-arn` and the role options on top of Roles Anywhere (flags only; `--mfa-serial` too, its code asked as for `--role-arn`). */
 function readAssumeRole(values: Values, command: string): RoleRequest | undefined {
   const roleArn = values["assume-role-arn"];
   const externalId = values["external-id"];
   const sessionName = values["session-name"];
   const duration = values["duration"];
+  const mfaSerial = values["mfa-serial"];
   if (typeof roleArn !== "string") {
-    const orphan = (["external-id", "session-name", "duration"] as const).find((flag) => values[flag] !== undefined);
+    const orphan = (["external-id", "session-name", "duration", "mfa-serial"] as const).find((flag) => values[flag] !== undefined);
     if (orphan !== undefined) {
       throw new UsageError(`--${orphan} is for a role assumed on top: with --roles-anywhere give it as --assume-role-arn (--role-arn is the Roles Anywhere role)`, command);
     }
@@ -127,6 +128,7 @@ function readAssumeRole(values: Values, command: string): RoleRequest | undefine
     ...(typeof externalId === "string" ? { externalId } : {}),
     ...(typeof sessionName === "string" ? { roleSessionName: sessionName } : {}),
     ...(typeof duration === "string" ? { durationSeconds: Number(duration) } : {}),
+    ...(typeof mfaSerial === "string" ? { mfaSerial } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { serveCredentialProcessFromCache } from "../../src/cli/commands/credential-process-warm.js";
 import { runCli } from "../../src/cli/run-cli.js";
@@ -174,6 +175,25 @@ describe("the command line of --roles-anywhere", () => {
     const { code, stderr } = await run(["credential-process", "--roles-anywhere", "--certificate", "/etc/pki/host.pem"]);
     expect(code).toBe(2);
     expect(stderr).toContain("--roles-anywhere needs --private-key, --trust-anchor-arn, --profile-arn, --role-arn");
+  });
+
+  it("asks for the MFA code of a role on top (--mfa-serial) on the terminal, and keeps --mfa-serial in the printed line", async () => {
+    const MFA = "arn:aws:iam::210987654321:mfa/ops";
+    sts = await startStsEmulator({ trustIssuedBy: [emulator], roles: { [PARTNER_ROLE_ARN]: { mfa: { serialNumber: MFA, code: "123456" } } }, clock });
+    const args = [...flags(["--assume-role-arn", PARTNER_ROLE_ARN, "--mfa-serial", MFA])];
+    const captured = captureIo(env({ AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_REGION: "eu-west-1" }), { clock });
+    const input = new PassThrough();
+    input.end("123456\n");
+    const shown: string[] = [];
+    captured.io.terminal = { input, output: { write: (text: string) => shown.push(text) } };
+    expect(await runCli(["credential-process", ...args], captured.io)).toBe(0);
+    expect(shown.join("")).toContain(`Enter MFA code for ${MFA}`);
+    expect(sts.requests).toEqual([expect.objectContaining({ roleArn: PARTNER_ROLE_ARN, serialNumber: MFA, tokenCode: "123456", signatureValid: true })]);
+    expect(output(captured.stdout())["AccessKeyId"]).toBe(sts.issued[0]?.accessKeyId);
+
+    const line = await run(["credential-process", ...args, "--print-config"]);
+    expect(line.stdout).toContain(`--assume-role-arn ${PARTNER_ROLE_ARN} --mfa-serial ${MFA}`);
+    expect((await run(["credential-process", ...flags(["--mfa-serial", MFA])])).stderr).toContain("--mfa-serial is for a role assumed on top");
   });
 
   it("refuses --profile with it, and a role option without --assume-role-arn", async () => {
