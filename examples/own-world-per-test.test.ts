@@ -30,7 +30,8 @@ function profileFile(name: string, n: number): string {
   return path;
 }
 
-describe("each test its own world, no reset between them", () => {
+// In a random order on every run: no test may depend on what an earlier one left behind.
+describe.shuffle("each test its own world, no reset between them", () => {
   it("uses the keys this test sets", async () => {
     const credentials = envOrProfile({ env: { env: isolatedEnv(keys(1)) } });
     expect((await credentials()).accessKeyId).toBe(keys(1).AWS_ACCESS_KEY_ID);
