@@ -10,7 +10,7 @@ import { registerCredential, registerSecret } from "../../scrub-secrets.js";
 import { addMarks, credentialMarks, markCredential, type CredentialMarks } from "../../sdk/credential-marks.js";
 import { optionsKey, secretRef } from "../../sharing/key-parts.js";
 import type { Link, Reading } from "../../sharing/link.js";
-import { isCompleteStsCredential } from "../sts/sts-client-config.js";
+import { completeStsCredential } from "../sts/sts-client-config.js";
 import type { StsLocation } from "../sts/sts-location.js";
 import { MFA_CODE_PATTERN } from "../sts/session-option-checks.js";
 import { sendSts } from "../sts/sts-transport.js";
@@ -241,19 +241,7 @@ async function readBase(source: AwsCredentialIdentityProvider, roleArn: string):
  * `baseMarks` then `CREDENTIALS_STS_ASSUME_ROLE` (the mark the SDK's role assumer sets).
  */
 function toCredential(output: AssumeRoleCommandOutput, settings: RoleStepSettings, baseMarks: CredentialMarks): AwsCredentialIdentity {
-  const fields = {
-    accessKeyId: output.Credentials?.AccessKeyId,
-    secretAccessKey: output.Credentials?.SecretAccessKey,
-    sessionToken: output.Credentials?.SessionToken,
-    expiration: output.Credentials?.Expiration,
-  };
-  if (!isCompleteStsCredential(fields)) {
-    registerCredential({ secretAccessKey: fields.secretAccessKey, sessionToken: fields.sessionToken });
-    throw new CredentialsError(
-      `STS answered AssumeRole for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
-      { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
-    );
-  }
+  const fields = completeStsCredential(output.Credentials, "AssumeRole", settings.roleArn, SOURCE);
   const credential = markCredential(addMarks({ ...fields, accountId: settings.accountId }, baseMarks), "CREDENTIALS_STS_ASSUME_ROLE");
   registerCredential(credential);
   return freezeCredential(credential);

@@ -1,3 +1,6 @@
+import { CredentialsError } from "../../errors.js";
+import { registerCredential } from "../../scrub-secrets.js";
+
 /**
  * Deadline of one STS call (connect, answer, and the whole call), after which the request is
  * aborted. The SDK has none by default, so a black-holed STS endpoint would hang the caller forever;
@@ -42,23 +45,33 @@ export function stsDeadlineError(ms: number): Error {
   return Object.assign(new Error(`STS gave no complete answer within ${ms} ms`), { name: "TimeoutError", code: "ETIMEDOUT" });
 }
 
-/** The four fields of an STS credential, as read from an answer. @internal */
-export interface StsCredentialFields {
-  readonly accessKeyId?: unknown;
-  readonly secretAccessKey?: unknown;
-  readonly sessionToken?: unknown;
-  readonly expiration?: unknown;
+/** The `Credentials` block of an STS answer (AssumeRole, AssumeRoleWithWebIdentity), as the SDK hands it over. @internal */
+export interface StsAnswerCredentials {
+  readonly AccessKeyId?: unknown;
+  readonly SecretAccessKey?: unknown;
+  readonly SessionToken?: unknown;
+  readonly Expiration?: unknown;
 }
 
 /**
- * Whether STS's answer holds a whole credential: access key id, secret and session token non-empty
- * strings, and a valid expiration date.
+ * The credential in STS's answer to `action` for `roleArn`: access key id, secret and session token
+ * non-empty strings, and a valid expiration date. Anything less is `STS_BAD_RESPONSE` (not retried),
+ * with whatever secret and token the answer did hold made known to the scrubber first.
  * @internal
  */
-export function isCompleteStsCredential<T extends StsCredentialFields>(
-  fields: T,
-): fields is T & { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } {
-  return (
+export function completeStsCredential(
+  answer: StsAnswerCredentials | undefined,
+  action: string,
+  roleArn: string,
+  source: string,
+): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } {
+  const fields = {
+    accessKeyId: answer?.AccessKeyId,
+    secretAccessKey: answer?.SecretAccessKey,
+    sessionToken: answer?.SessionToken,
+    expiration: answer?.Expiration,
+  };
+  if (
     typeof fields.accessKeyId === "string" &&
     fields.accessKeyId !== "" &&
     typeof fields.secretAccessKey === "string" &&
@@ -67,5 +80,12 @@ export function isCompleteStsCredential<T extends StsCredentialFields>(
     fields.sessionToken !== "" &&
     fields.expiration instanceof Date &&
     !Number.isNaN(fields.expiration.getTime())
+  ) {
+    return { accessKeyId: fields.accessKeyId, secretAccessKey: fields.secretAccessKey, sessionToken: fields.sessionToken, expiration: fields.expiration };
+  }
+  registerCredential({ secretAccessKey: fields.secretAccessKey, sessionToken: fields.sessionToken });
+  throw new CredentialsError(
+    `STS answered ${action} for ${roleArn} without a complete credential (access key id, secret, session token and expiration)`,
+    { source, code: "STS_BAD_RESPONSE", tryNextLink: false },
   );
 }

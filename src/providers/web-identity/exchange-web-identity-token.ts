@@ -1,11 +1,10 @@
 import type { AssumeRoleWithWebIdentityCommandOutput } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { CredentialsError } from "../../errors.js";
 import { freezeCredential } from "../../freeze-credential.js";
 import { registerCredential } from "../../scrub-secrets.js";
 import { markCredential } from "../../sdk/credential-marks.js";
 import { optionsKey } from "../../sharing/key-parts.js";
-import { isCompleteStsCredential } from "../sts/sts-client-config.js";
+import { completeStsCredential } from "../sts/sts-client-config.js";
 import type { StsLocation } from "../sts/sts-location.js";
 import { sendSts } from "../sts/sts-transport.js";
 import { mapWebIdentityStsError } from "./map-sts-error.js";
@@ -47,19 +46,7 @@ export async function exchangeWebIdentityToken(settings: WebIdentitySettings, lo
       token: token.token,
     });
   }
-  const fields = {
-    accessKeyId: output.Credentials?.AccessKeyId,
-    secretAccessKey: output.Credentials?.SecretAccessKey,
-    sessionToken: output.Credentials?.SessionToken,
-    expiration: output.Credentials?.Expiration,
-  };
-  if (!isCompleteStsCredential(fields)) {
-    registerCredential({ secretAccessKey: fields.secretAccessKey, sessionToken: fields.sessionToken });
-    throw new CredentialsError(
-      `STS answered AssumeRoleWithWebIdentity for ${settings.roleArn} without a complete credential (access key id, secret, session token and expiration)`,
-      { source: SOURCE, code: "STS_BAD_RESPONSE", tryNextLink: false },
-    );
-  }
+  const fields = completeStsCredential(output.Credentials, "AssumeRoleWithWebIdentity", settings.roleArn, SOURCE);
   // As the SDK's role assumer marks what AssumeRoleWithWebIdentity returns (it has an account id).
   const credential = markCredential({ ...fields, accountId: settings.accountId }, "RESOLVED_ACCOUNT_ID", "CREDENTIALS_STS_ASSUME_ROLE_WEB_ID");
   registerCredential(credential);
