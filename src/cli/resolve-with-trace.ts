@@ -383,9 +383,15 @@ function exhausted(links: readonly LinkReport[], last: unknown): unknown {
 }
 
 
-/** Options of {@link prepareCachedTrace}: the trace's, and the command's flags (`cache`, `no-cache`, `refresh-window`). */
-export interface CachedTraceOptions extends TraceOptions {
-  flags: Readonly<Record<string, string | boolean | undefined>>;
+/** What `status` and `explain` are given: their command line's role, profile, flags and `--roles-anywhere`. */
+export interface ReportCommandOptions {
+  /** `--json`: the report as JSON on stdout. */
+  json: boolean;
+  role: RoleRequest | undefined;
+  profile?: string | undefined;
+  /** The command's flags: `no-profile`, and the file cache's `cache`, `no-cache`, `refresh-window`. */
+  flags?: Readonly<Record<string, string | boolean | undefined>>;
+  rolesAnywhere?: RolesAnywhereRequest | undefined;
 }
 
 /**
@@ -398,16 +404,17 @@ export interface CachedTraceOptions extends TraceOptions {
  * out, and the report says why. Without `--cache` this is just `prepareTrace`.
  * @throws UsageError now, for a bad role option or refresh window.
  */
-export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, options: CachedTraceOptions): () => Promise<TraceResult> {
-  const trace = prepareTrace(io, role, options);
-  const { flags } = options;
+export function prepareCachedTrace(io: CliIo, options: ReportCommandOptions): () => Promise<TraceResult> {
+  const { role, rolesAnywhere, flags = {} } = options;
+  const noProfile = flags["no-profile"] === true;
+  // IMDS probed: both reports say whether this host is an EC2 instance whose role was ignored.
+  const trace = prepareTrace(io, role, { profile: options.profile, noProfile, probeImds: true, rolesAnywhere });
   if (flags["cache"] !== true) {
     return trace;
   }
   const profile = options.profile === undefined || options.profile === "" ? undefined : options.profile;
-  const { rolesAnywhere } = options;
   const cacheOptions: FileCacheOptions = {
-    key: cacheKeyFacts(io, role, profile, options.noProfile === true, rolesAnywhere),
+    key: cacheKeyFacts(io, role, profile, noProfile, rolesAnywhere),
     env: io.env,
     clock: io.clock ?? systemClock,
     logger: cliLogger(io),
@@ -416,7 +423,7 @@ export function prepareCachedTrace(io: CliIo, role: RoleRequest | undefined, opt
   const ignoredBecause =
     flags["no-cache"] === true
       ? "--no-cache"
-      : !usesCache({ ...flags, profile, "no-profile": options.noProfile === true }, role !== undefined || rolesAnywhere !== undefined, io.env)
+      : !usesCache({ ...flags, profile, "no-profile": noProfile }, role !== undefined || rolesAnywhere !== undefined, io.env)
         ? "the keys are in the environment (no role, no --profile): there is nothing to keep, and credential-process does not put them on disk"
         : undefined;
   return async () => {

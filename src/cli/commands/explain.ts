@@ -1,8 +1,6 @@
 import { EXIT, type CliIo } from "../cli-io.js";
 import { formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
-import type { RoleRequest } from "../parse-cli-args.js";
-import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
-import { prepareCachedTrace, type CacheReport, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
+import { prepareCachedTrace, type ReportCommandOptions, type CacheReport, type LinkReport, type LinkStatus } from "../resolve-with-trace.js";
 import { describeIgnored, type IgnoredLink } from "../../configured-links.js";
 import { systemClock } from "../../clock.js";
 import { credentialMarks } from "../../sdk/credential-marks.js";
@@ -42,22 +40,10 @@ const STATUS_LABEL: Readonly<Record<LinkStatus, string>> = {
  * @returns the exit code: 0 when a link gave credentials, 1 when none did.
  */
 export async function explainCommand(
-  options: {
-    json: boolean;
-    role: RoleRequest | undefined;
-    profile?: string | undefined;
-    flags?: Readonly<Record<string, string | boolean | undefined>>;
-    rolesAnywhere?: RolesAnywhereRequest | undefined;
-  },
+  options: ReportCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const result = await prepareCachedTrace(io, options.role, {
-    profile: options.profile,
-    noProfile: options.flags?.["no-profile"] === true,
-    probeImds: true,
-    flags: options.flags ?? {},
-    rolesAnywhere: options.rolesAnywhere,
-  })();
+  const result = await prepareCachedTrace(io, options)();
   const order = options.rolesAnywhere === undefined ? "in the order envOrProfile() tries them" : "with --roles-anywhere (the certificate is the source; the chain is not read)";
   const credential = result.credential;
   const ok = credential !== undefined;

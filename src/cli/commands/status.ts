@@ -4,9 +4,7 @@ import { readInstanceProfile } from "../../providers/imds/read-instance-profile.
 import { credentialMarks } from "../../sdk/credential-marks.js";
 import { EXIT, type CliIo } from "../cli-io.js";
 import { formatAge, formatTimeLeft, isoSeconds, keyIdLast4, reason } from "../format.js";
-import type { RoleRequest } from "../parse-cli-args.js";
-import { prepareCachedTrace, type CacheReport, type LinkName, type SourceLinkName, type TraceResult } from "../resolve-with-trace.js";
-import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
+import { prepareCachedTrace, type ReportCommandOptions, type CacheReport, type LinkName, type SourceLinkName, type TraceResult } from "../resolve-with-trace.js";
 import type { IgnoredLink } from "../../configured-links.js";
 
 /** The machine-readable status printed by `env-or-profile --json`. Holds no secret. */
@@ -59,22 +57,10 @@ const SOURCE_LABEL: Readonly<Record<LinkName, string>> = {
  * @returns the exit code: 0 with credentials, 1 without.
  */
 export async function statusCommand(
-  options: {
-    json: boolean;
-    role: RoleRequest | undefined;
-    profile?: string | undefined;
-    flags?: Readonly<Record<string, string | boolean | undefined>>;
-    rolesAnywhere?: RolesAnywhereRequest | undefined;
-  },
+  options: ReportCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const run = prepareCachedTrace(io, options.role, {
-    profile: options.profile,
-    noProfile: options.flags?.["no-profile"] === true,
-    probeImds: true,
-    flags: options.flags ?? {},
-    rolesAnywhere: options.rolesAnywhere,
-  });
+  const run = prepareCachedTrace(io, options);
   const result = await run();
   const status = await toStatus(result, io);
   if (options.json) {
