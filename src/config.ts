@@ -470,13 +470,17 @@ export function fromConfig(
   }
   const parsed = parseCredentialsConfig(config, options.allowUnknownKeys ?? false);
 
-  const common: EnvOrProfileOptions = {
+  // The cache's options (all `memoize` takes), and with them what a role step also needs.
+  const cacheOptions: MemoizeOptions = {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
     ...(options.refreshWindowMs === undefined ? {} : { refreshWindowMs: options.refreshWindowMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+  };
+  const common: EnvOrProfileOptions = {
+    ...cacheOptions,
     ...(options.mfaCodeProvider === undefined ? {} : { mfaCodeProvider: options.mfaCodeProvider }),
   };
   const env = options.env ?? {};
@@ -526,7 +530,7 @@ export function fromConfig(
           ...(options.clock === undefined ? {} : { clock: options.clock }),
           ...(options.logger === undefined ? {} : { logger: options.logger }),
         }),
-        { ...common, name: "roles-anywhere" },
+        { ...cacheOptions, name: "roles-anywhere" },
       );
       if (assumeRole === undefined) {
         return rolesAnywhere;

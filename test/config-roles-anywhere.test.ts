@@ -153,6 +153,35 @@ describe("fromConfig({ rolesAnywhere, assumeRole }): role chaining into another 
     ]);
   });
 
+  it("assumes a role that demands MFA with fromConfig's mfaCodeProvider: one CreateSession, one AssumeRole carrying the code", async () => {
+    const leaf = await createLeaf("p256", roots.ec);
+    const { emulator, clock } = await emulatorTrusting([roots.ec]);
+    const serialNumber = "arn:aws:iam::123456789012:mfa/ops";
+    sts = await startStsEmulator({ trustIssuedBy: [emulator], roles: { [PARTNER_ROLE_ARN]: { mfa: { serialNumber, code: "123456" } } }, clock });
+    const asked: string[] = [];
+    const credentials = fromConfig(
+      {
+        rolesAnywhere: { certificate: leaf.certificatePem, privateKey: keyPem(leaf.key, "pkcs8"), trustAnchorArn: TRUST_ANCHOR_ARN, profileArn: PROFILE_ARN, roleArn: ROLE_ARN, endpoint: emulator.endpoint },
+        assumeRole: { roleArn: PARTNER_ROLE_ARN, mfaSerial: serialNumber, endpoint: sts.endpoint, region: "eu-west-1" },
+      },
+      {
+        clock,
+        env: { env: {} },
+        mfaCodeProvider: async (serial) => {
+          asked.push(serial);
+          return "123456";
+        },
+      },
+    );
+
+    const credential = await credentials();
+
+    expect(credential.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+    expect(asked).toEqual([serialNumber]);
+    expect(emulator.sessionCount).toBe(1);
+    expect(sts.requests).toEqual([expect.objectContaining({ action: "AssumeRole", roleArn: PARTNER_ROLE_ARN, accessKeyId: emulator.current?.accessKeyId, status: 200 })]);
+  });
+
   it("stops at a wrong ExternalId with STS's AccessDenied, after one CreateSession", async () => {
     const leaf = await createLeaf("rsa", roots.rsa);
     const { emulator, clock } = await emulatorTrusting([roots.rsa]);
