@@ -2,7 +2,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Clock, Random } from "./clock.js";
 import { CredentialsError, describeError, redactKeyId } from "./errors.js";
 import { freezeCredential } from "./freeze-credential.js";
-import { hasKeys } from "./has-keys.js";
+import { hasKeys, sameCredential } from "./has-keys.js";
 import { log, type Logger } from "./logger.js";
 import { DEFAULT_RETRY_OPTIONS, spendRetries, withRetry, type RetryOptions } from "./retry.js";
 import { registerCredential } from "./scrub-secrets.js";
@@ -305,12 +305,7 @@ export class CredentialCache {
   /** Forgets the cached credential when it is `identity` (same keys): it was rejected where it was used. */
   reject(identity: AwsCredentialIdentity): boolean {
     const cached = this.#current?.identity;
-    if (
-      cached !== undefined &&
-      cached.accessKeyId === identity.accessKeyId &&
-      cached.secretAccessKey === identity.secretAccessKey &&
-      cached.sessionToken === identity.sessionToken
-    ) {
+    if (cached !== undefined && sameCredential(cached, identity)) {
       log(this.settings.logger, "debug", `${this.settings.name}: ${redactKeyId(cached.accessKeyId)} was rejected where it was used; the next call reads the source again`);
       this.invalidate();
       return true;

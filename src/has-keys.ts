@@ -15,3 +15,8 @@ export function hasKeys(value: unknown): value is AwsCredentialIdentity {
     candidate.secretAccessKey !== ""
   );
 }
+
+/** Whether two credentials sign alike: the same access key id, secret and session token. */
+export function sameCredential(a: AwsCredentialIdentity, b: AwsCredentialIdentity): boolean {
+  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey && a.sessionToken === b.sessionToken;
+}

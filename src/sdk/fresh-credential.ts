@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { sameCredential } from "../has-keys.js";
 import { rejectCredential } from "../memoize.js";
 
 /** The last refresh asked of each provider that cannot be told of a rejection, and what it replaced. */
@@ -41,9 +42,4 @@ export function freshCredential(
     }
   });
   return fresh;
-}
-
-/** Whether two credentials sign alike: the same access key id, secret and session token. */
-export function sameCredential(a: AwsCredentialIdentity, b: AwsCredentialIdentity): boolean {
-  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey && a.sessionToken === b.sessionToken;
 }

@@ -2,7 +2,7 @@ import type { AssumeRoleCommandOutput } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { freezeCredential } from "../../freeze-credential.js";
-import { hasKeys } from "../../has-keys.js";
+import { hasKeys, sameCredential } from "../../has-keys.js";
 import { log, type Logger } from "../../logger.js";
 import { rejectCredential } from "../../memoize.js";
 import { retriesSpent } from "../../retry.js";
@@ -117,7 +117,7 @@ async function assumeWithRebase(settings: RoleStepSettings, context: RoleStepCon
     } catch {
       throw error; // the source cannot be read now: report the rejection; the next refresh reads it again
     }
-    if (sameKeys(fresh, base)) throw error;
+    if (sameCredential(fresh, base)) throw error;
     log(context.logger, "debug", `assume-role: base ${redactKeyId(base.accessKeyId)} was rejected; the source now has ${redactKeyId(fresh.accessKeyId)}, trying once more`);
     return assumeOnce(settings, context, location, fresh);
   }
@@ -257,6 +257,3 @@ function notRetryable(error: CredentialsError): CredentialsError {
   });
 }
 
-function sameKeys(a: AwsCredentialIdentity, b: AwsCredentialIdentity): boolean {
-  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey && a.sessionToken === b.sessionToken;
-}
