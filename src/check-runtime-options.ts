@@ -3,7 +3,7 @@ import type { Logger } from "./logger.js";
 
 /*
  * The checks every factory makes of the options it shares with the others (`clock`, `random`,
- * `logger`, `env`), in one place so each rule and its message is written once. Each accepts
+ * `logger`, `mfaCodeProvider`, `env`), in one place so each rule and its message is written once. Each accepts
  * `undefined` (the option not given) and throws a TypeError naming the option otherwise.
  */
 
@@ -25,6 +25,13 @@ export function checkRandom(random: Random | undefined): void {
 export function checkLogger(logger: Logger | undefined): void {
   if (logger !== undefined && (typeof logger !== "object" || logger === null)) {
     throw new TypeError("Expected `logger` to be an object with optional `debug` and `warn` methods");
+  }
+}
+
+/** Throws unless `mfaCodeProvider` is undefined or a function. */
+export function checkMfaCodeProvider(mfaCodeProvider: ((mfaSerial: string) => Promise<string>) | undefined): void {
+  if (mfaCodeProvider !== undefined && typeof mfaCodeProvider !== "function") {
+    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
   }
 }
 

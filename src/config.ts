@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { checkMfaCodeProvider } from "./check-runtime-options.js";
 import type { Clock, Random } from "./clock.js";
 import { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
 import { CredentialsError, keyIdHint } from "./errors.js";
@@ -465,9 +466,7 @@ export function fromConfig(
   if (options.allowUnknownKeys !== undefined && typeof options.allowUnknownKeys !== "boolean") {
     throw new TypeError(`Expected \`allowUnknownKeys\` to be a boolean, got ${describeType(options.allowUnknownKeys)}`);
   }
-  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
-    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
-  }
+  checkMfaCodeProvider(options.mfaCodeProvider);
   const parsed = parseCredentialsConfig(config, options.allowUnknownKeys ?? false);
 
   // The cache's options (all `memoize` takes), and with them what a role step also needs.

@@ -1,6 +1,6 @@
 import { baseChainLink, chainEnvironment, type BaseChainOptions } from "./base-chain.js";
 import type { Clock, Random } from "./clock.js";
-import { checkClock, checkLogger, checkRandom } from "./check-runtime-options.js";
+import { checkClock, checkLogger, checkMfaCodeProvider, checkRandom } from "./check-runtime-options.js";
 import { checkKnownOptions } from "./known-options.js";
 import type { Logger } from "./logger.js";
 import { asMemoized, memoizeLink, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
@@ -152,9 +152,7 @@ export function envOrProfile(options: EnvOrProfileOptions = NO_OPTIONS): Memoize
   checkClock(options.clock);
   checkRandom(options.random);
   checkLogger(options.logger);
-  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
-    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
-  }
+  checkMfaCodeProvider(options.mfaCodeProvider);
   const memoOptions = memoOptionsOf(options);
   // Made (and so checked: every link's factory throws its TypeErrors) now; each link reads the
   // environment of the moment at each reading.

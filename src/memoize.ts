@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { checkClock, checkRandom } from "./check-runtime-options.js";
 import { defaultRandom, systemClock, type Clock, type Random } from "./clock.js";
 import { CredentialCache, type CacheSettings, type Fetch } from "./credential-cache.js";
 import type { Logger } from "./logger.js";
@@ -314,15 +315,6 @@ const MEMOIZED_PROTOTYPE: object = Object.create(Function.prototype, {
 
 Object.setPrototypeOf(callMemoized, MEMOIZED_PROTOTYPE);
 
-/**
- * Checks the options {@link memoize} would check (a `TypeError` for a bad one), without making a
- * provider: for a caller that makes its memoized provider later but must fail now.
- * @internal
- */
-export function checkMemoizeOptions(options: MemoizeOptions): void {
-  resolveSettings(options, undefined);
-}
-
 /** The settings of every `memoize(provider)` without options (or with only `undefined` ones), made once per name. */
 const defaultSettings = new Map<string, CacheSettings>();
 
@@ -358,12 +350,8 @@ function resolveSettings(options: MemoizeOptions, linkName: string | undefined):
 
 function computeSettings(options: MemoizeOptions): CacheSettings {
   const windowMs = nonNegative("refreshWindowMs", options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS);
-  if (options.clock !== undefined && (typeof options.clock !== "object" || options.clock === null || typeof options.clock.now !== "function")) {
-    throw new TypeError("Expected `clock` to be an object with a `now()` method");
-  }
-  if (options.random !== undefined && typeof options.random !== "function") {
-    throw new TypeError("Expected `random` to be a function returning a number in [0, 1)");
-  }
+  checkClock(options.clock);
+  checkRandom(options.random);
   return Object.freeze({
     windowMs,
     maxStaleMs: nonNegative("maxStaleMs", options.maxStaleMs ?? windowMs),

@@ -91,17 +91,3 @@ export function optionsKey(value: unknown): string {
     .join(",")}}`;
 }
 
-/**
- * The values of the variables `names` in `env`, as one piece of a key (an unset variable and an
- * empty one are told apart). For variables that are not secrets.
- * @internal
- */
-export function envValues(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string {
-  let text = "";
-  for (const name of names) {
-    const value = env[name];
-    text += value === undefined ? "\u0001" : JSON.stringify(value);
-    text += ",";
-  }
-  return text;
-}

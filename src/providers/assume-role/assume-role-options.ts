@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { checkMfaCodeProvider } from "../../check-runtime-options.js";
 import type { Clock } from "../../clock.js";
 import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
@@ -140,9 +141,7 @@ export function checkAssumeRoleOptions(options: AssumeRoleOptions, where = "from
   if (options.clock !== undefined && typeof options.clock?.now !== "function") {
     throw new TypeError("Expected `clock` to have a `now()` method");
   }
-  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
-    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
-  }
+  checkMfaCodeProvider(options.mfaCodeProvider);
   const { accountId } = parseRoleArn(options.roleArn);
   const tags = options.tags === undefined ? undefined : checkTags(options.tags);
   if (options.mfaCodeProvider !== undefined && options.mfaSerial === undefined) {

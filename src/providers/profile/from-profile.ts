@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { checkMfaCodeProvider } from "../../check-runtime-options.js";
 import type { Clock } from "../../clock.js";
 import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
@@ -128,9 +129,7 @@ export function profileLink(options: ProfileOptions = {}): Link {
   if (options.processTimeoutMs !== undefined && !(typeof options.processTimeoutMs === "number" && Number.isFinite(options.processTimeoutMs) && options.processTimeoutMs > 0)) {
     throw new TypeError(`Expected \`processTimeoutMs\` to be a finite number > 0, got ${String(options.processTimeoutMs)}`);
   }
-  if (options.mfaCodeProvider !== undefined && typeof options.mfaCodeProvider !== "function") {
-    throw new TypeError("Expected `mfaCodeProvider` to be a function (mfaSerial) => Promise<string>");
-  }
+  checkMfaCodeProvider(options.mfaCodeProvider);
   const optionKey = optionsKey({
     processTimeoutMs: options.processTimeoutMs,
     clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
