@@ -1,3 +1,4 @@
+import { isTrue } from "./config-value.js";
 import { ENV_VARIABLES } from "./providers/env.js";
 import { containerConfigured } from "./providers/container/resolve-container-endpoint.js";
 import { explicitProfileName } from "./providers/profile/resolve-profile-selection.js";
@@ -54,7 +55,7 @@ export function configuredLinks(input: ConfiguredLinksInput): Partial<Record<Bas
     const env = input.container.env;
     found.container = ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"].filter((name) => set(env[name])).join(" and ");
   }
-  if (input.imds !== undefined && input.imds !== false && input.imds.env["AWS_EC2_METADATA_DISABLED"]?.trim().toLowerCase() !== "true") {
+  if (input.imds !== undefined && input.imds !== false && !isTrue(input.imds.env["AWS_EC2_METADATA_DISABLED"])) {
     if (set(input.imds.endpoint)) found.imds = "the IMDS `endpoint` option";
     else if (set(input.imds.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"])) found.imds = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
   }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import type { FileCacheKey } from "../../cache/cache-key-hash.js";
+import { configuredValue } from "../../config-value.js";
 import { resolveProfileSelection } from "../../providers/profile/resolve-profile-selection.js";
 import { ALL_LINK_VARIABLES, LINK_VARIABLES } from "../../sharing/link-variables.js";
 import type { CliIo } from "../cli-io.js";
@@ -72,8 +73,8 @@ export function cacheKeyFacts(
   const files: Record<string, string | undefined> = {
     config: selection.configFile,
     credentials: selection.credentialsFile,
-    webIdentityToken: nonEmpty(env[LINK_VARIABLES.webIdentity[1]]),
-    containerToken: nonEmpty(env[LINK_VARIABLES.container[2]]),
+    webIdentityToken: configuredValue(env[LINK_VARIABLES.webIdentity[1]]),
+    containerToken: configuredValue(env[LINK_VARIABLES.container[2]]),
   };
   for (const [label, path] of Object.entries(files)) {
     if (path !== undefined) {
@@ -122,10 +123,6 @@ function rolesAnywhereFacts(io: CliIo, role: RoleRequest | undefined, request: R
     }
   }
   return facts;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 function safeHostname(): string {

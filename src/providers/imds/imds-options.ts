@@ -1,11 +1,12 @@
 import { defaultRandom, systemClock, type Clock, type Random } from "../../clock.js";
+import { isTrue } from "../../config-value.js";
 import { CredentialsError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { checkClock, checkEnvObject, checkLogger, checkRandom } from "../../check-runtime-options.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../http-credentials/http-request.js";
 import { LINK_VARIABLES } from "../../sharing/link-variables.js";
-import type { ImdsFileSettings, ImdsProfileSetting } from "./imds-file-settings.js";
-import { resolveImdsEndpoint } from "./resolve-endpoint.js";
+import type { ImdsFileSettings } from "./imds-file-settings.js";
+import { imdsSetting, resolveImdsEndpoint } from "./resolve-endpoint.js";
 import { isValidRoleName } from "./parse-role-name.js";
 
 /**
@@ -270,14 +271,14 @@ export function resolveImdsOptions(options: ImdsOptions = {}, file: ImdsFileSett
   }
 
   let timeoutMs = options.timeoutMs;
-  const timeout = timeoutMs === undefined ? setting(env, "AWS_METADATA_SERVICE_TIMEOUT", file.timeout) : undefined;
+  const timeout = timeoutMs === undefined ? imdsSetting(env, "AWS_METADATA_SERVICE_TIMEOUT", file.timeout) : undefined;
   if (timeout !== undefined) {
     const seconds = Number(timeout.value);
     if (Number.isFinite(seconds) && seconds > 0) timeoutMs = seconds * 1000;
     else errors.push(`${timeout.label} must be a positive number of seconds, got ${show(timeout.value)}`);
   }
   let maxAttempts = options.maxAttempts;
-  const attempts = maxAttempts === undefined ? setting(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", file.numAttempts) : undefined;
+  const attempts = maxAttempts === undefined ? imdsSetting(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", file.numAttempts) : undefined;
   if (attempts !== undefined) {
     const count = Number(attempts.value);
     if (Number.isInteger(count) && count >= 1) maxAttempts = count;
@@ -289,7 +290,7 @@ export function resolveImdsOptions(options: ImdsOptions = {}, file: ImdsFileSett
     v1DisabledBy = options.allowImdsV1 ? undefined : "option";
   } else {
     // As the SDKs read it: the variable when set (even to "false"), else the profile's key.
-    const v1 = setting(env, "AWS_EC2_METADATA_V1_DISABLED", file.v1Disabled);
+    const v1 = imdsSetting(env, "AWS_EC2_METADATA_V1_DISABLED", file.v1Disabled);
     if (v1 !== undefined) {
       const text = v1.value.toLowerCase();
       if (text === "true") v1DisabledBy = v1.label === "AWS_EC2_METADATA_V1_DISABLED" ? "env" : { where: v1.label };
@@ -321,13 +322,6 @@ export function resolveImdsOptions(options: ImdsOptions = {}, file: ImdsFileSett
   };
 }
 
-/** A setting's value (trimmed) and its name for messages: the variable when set, else the profile's key. */
-function setting(env: ImdsEnv, variable: string, file: ImdsProfileSetting | undefined): { value: string; label: string } | undefined {
-  const fromEnv = env[variable]?.trim();
-  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, label: variable };
-  return file === undefined ? undefined : { value: file.value, label: file.where };
-}
-
 function snapshotEnv(env: ImdsEnv): ImdsEnv {
   if (typeof env !== "object" || env === null) {
     throw new TypeError("Expected `env` to be an object of environment variables");
@@ -338,11 +332,6 @@ function snapshotEnv(env: ImdsEnv): ImdsEnv {
     if (typeof value === "string") copy[key] = value;
   }
   return Object.freeze(copy);
-}
-
-/** `true` for the string "true" in any case, as botocore reads these switches. */
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && value.trim().toLowerCase() === "true";
 }
 
 function isFiniteNumber(value: unknown): value is number {

@@ -1,3 +1,4 @@
+import { configuredValue } from "../../config-value.js";
 import { CredentialsError } from "../../errors.js";
 import type { ImdsFileSettings, ImdsProfileSetting } from "./imds-file-settings.js";
 
@@ -46,7 +47,7 @@ export function resolveImdsEndpoint(input: ResolveImdsEndpointInput = {}): strin
     }
     return url;
   }
-  const endpoint = setting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", input.file?.endpoint);
+  const endpoint = imdsSetting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT", input.file?.endpoint);
   if (endpoint !== undefined) {
     const url = parseHttpUrl(endpoint.value);
     if (url === undefined) {
@@ -54,7 +55,7 @@ export function resolveImdsEndpoint(input: ResolveImdsEndpointInput = {}): strin
     }
     return url;
   }
-  const mode = setting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", input.file?.endpointMode);
+  const mode = imdsSetting(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", input.file?.endpointMode);
   if (mode === undefined) return IMDS_IPV4_ENDPOINT;
   switch (mode.value.toLowerCase()) {
     case "ipv4":
@@ -66,10 +67,18 @@ export function resolveImdsEndpoint(input: ResolveImdsEndpointInput = {}): strin
   }
 }
 
-/** A setting's value (trimmed) and how to name it: the variable when set, else the profile's key. */
-function setting(env: Readonly<Record<string, string | undefined>>, variable: string, file: ImdsProfileSetting | undefined): { value: string; label: string } | undefined {
-  const fromEnv = env[variable]?.trim();
-  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, label: variable };
+/**
+ * An IMDS setting's value (trimmed) and how to name it in a message: the variable when set (as the
+ * SDKs read these, the environment wins), else the profile's key.
+ * @internal
+ */
+export function imdsSetting(
+  env: Readonly<Record<string, string | undefined>>,
+  variable: string,
+  file: ImdsProfileSetting | undefined,
+): { value: string; label: string } | undefined {
+  const fromEnv = configuredValue(env[variable]);
+  if (fromEnv !== undefined) return { value: fromEnv, label: variable };
   return file === undefined ? undefined : { value: file.value, label: file.where };
 }
 
