@@ -126,8 +126,9 @@ export function imdsLink(options: ImdsOptions = {}, settingsFrom: ImdsSettingsSo
       source ??=
         options.profile === false ? false : options.profile === undefined ? settingsFrom : { ...(settingsFrom === false ? {} : settingsFrom), profile: options.profile };
       const env = options.env ?? process.env;
-      // Turned off: no file is read (the reading falls through without I/O).
-      const file = imdsDisabledByEnv(env) ? { key: "", settings: {} } : await readImdsFileSettings(env, source);
+      // Turned off: nothing else is read (no file, no setting), and the reading falls through.
+      if (imdsDisabledByEnv(env)) return disabledReading();
+      const file = await readImdsFileSettings(env, source);
       return readImds(resolveImdsOptions(options, file.settings), `${optionKey};${file.key}`, lastGood);
     },
   };
@@ -138,13 +139,15 @@ interface LastGood {
   identity: Identity | undefined;
 }
 
+/** The reading of a link that `AWS_EC2_METADATA_DISABLED=true` turned off: it falls through. */
+function disabledReading(): Reading {
+  return fallsThrough(
+    "imds:disabled",
+    new CredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", { source: "imds", code: "IMDS_DISABLED", tryNextLink: true }),
+  );
+}
+
 async function readImds(config: ResolvedImdsOptions, optionKey: string, lastGood: LastGood | undefined): Promise<Reading> {
-  if (config.disabled) {
-    return fallsThrough(
-      "imds:disabled",
-      new CredentialsError("IMDS is turned off by AWS_EC2_METADATA_DISABLED=true", { source: "imds", code: "IMDS_DISABLED", tryNextLink: true }),
-    );
-  }
   if (config.configError !== undefined) {
     const error = config.configError;
     return { key: `imds:invalid:${error.message}`, answers: true, fetch: () => Promise.reject(error) };

@@ -249,13 +249,13 @@ export function checkImdsOptions(options: ImdsOptions, checkEndpoint: boolean): 
 const NO_ENV: ImdsEnv = Object.freeze({});
 
 /**
- * Validates `options` (a `TypeError` for a bad one, thrown now) and snapshots the environment (a bad
- * variable is kept as `configError` and reported when the provider is called, as a
- * `CredentialsError` with code `CONFIG_INVALID`). Each setting is the option, else its variable,
- * else the selected profile's key (`file`, read by the link: see `readImdsFileSettings`).
+ * Snapshots the environment for `options` (checked by the caller with `checkImdsOptions`, once,
+ * when its provider is made — not at every reading): a bad variable is kept as `configError` and
+ * reported when the provider is called, as a `CredentialsError` with code `CONFIG_INVALID`. Each
+ * setting is the option, else its variable, else the selected profile's key (`file`, read by the
+ * link: see `readImdsFileSettings`).
  */
 export function resolveImdsOptions(options: ImdsOptions = {}, file: ImdsFileSettings = {}): ResolvedImdsOptions {
-  checkImdsOptions(options, false);
   const env = snapshotEnv(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? defaultRandom;
