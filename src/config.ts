@@ -3,6 +3,7 @@ import { checkMfaCodeProvider } from "./check-runtime-options.js";
 import type { Clock, Random } from "./clock.js";
 import { envOrProfile, type EnvOrProfileOptions } from "./env-or-profile.js";
 import { CredentialsError, keyIdHint } from "./errors.js";
+import { printableKey } from "./known-options.js";
 import { nearestKey } from "./nearest-names.js";
 import type { Logger } from "./logger.js";
 import { memoize, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
@@ -925,12 +926,6 @@ function pick<F extends string>(
     values[field] = value;
   }
   return { values, keys, snake, misspelt };
-}
-
-/** A key shown in a message: printable ASCII, cut short (a key is not a secret, but may be junk). */
-function printableKey(key: string): string {
-  const clean = key.replace(/[^\x20-\x7e]/g, "?");
-  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
 
 /**

@@ -18,7 +18,7 @@ export function checkKnownOptions(
 ): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const shown = printable(key);
+    const shown = printableKey(key);
     const why = Object.hasOwn(retired, key) ? retired[key] : undefined;
     if (why !== undefined) {
       throw new TypeError(`Unknown option \`${shown}\` of ${where}: ${why}`);
@@ -33,8 +33,8 @@ export function checkKnownOptions(
   }
 }
 
-/** A key shown in a message: printable ASCII, cut short (a key is not a secret, but may be junk). */
-function printable(key: string): string {
+/** A key shown in a message: printable ASCII, cut short (a key is not a secret, but may be junk). @internal */
+export function printableKey(key: string): string {
   const clean = key.replace(/[^\x20-\x7e]/g, "?");
   return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }

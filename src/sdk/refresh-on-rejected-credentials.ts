@@ -10,10 +10,10 @@ import type {
 import { checkClock, checkLogger } from "../check-runtime-options.js";
 import { systemClock, type Clock } from "../clock.js";
 import { describeError, redactKeyId } from "../errors.js";
-import { hasKeys } from "../has-keys.js";
+import { hasKeys, sameCredential } from "../has-keys.js";
+import { printableKey } from "../known-options.js";
 import { log, type Logger } from "../logger.js";
 import { watchClockSkew } from "./clock-skew-watch.js";
-import { sameCredential } from "../has-keys.js";
 import { freshCredential } from "./fresh-credential.js";
 import { markNotResent } from "./mark-not-resent.js";
 import { rejectedCredentialCode } from "./rejected-credential-code.js";
@@ -209,7 +209,7 @@ function checkOptions(options: RefreshOnRejectedCredentialsOptions): void {
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(`Unknown option \`${printable(key)}\` of refreshOnRejectedCredentials (expected ${[...OPTION_KEYS].map((k) => `\`${k}\``).join(" or ")})`);
+      throw new TypeError(`Unknown option \`${printableKey(key)}\` of refreshOnRejectedCredentials (expected ${[...OPTION_KEYS].map((k) => `\`${k}\``).join(" or ")})`);
     }
   }
   checkLogger(options.logger);
@@ -253,11 +253,5 @@ function serviceOf(context: HandlerExecutionContext): string {
 function operationOf(context: HandlerExecutionContext): string {
   const command = typeof context.commandName === "string" ? context.commandName.replace(/Command$/, "") : "";
   return command === "" ? serviceOf(context) : `${serviceOf(context)} ${command}`;
-}
-
-/** A key shown in a message: printable ASCII, cut short (it may be junk). */
-function printable(key: string): string {
-  const clean = key.replace(/[^\x20-\x7e]/g, "?");
-  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
 
