@@ -95,12 +95,13 @@ export function baseChainLink(options: BaseChainOptions): Link {
   if (named.length === 0) {
     throw new TypeError("Expected at least one of `env`, `profile`, `webIdentity`, `container` and `imds` to be enabled");
   }
-  const name = named.length === 1 ? (named[0]?.name ?? "credentials") : named.map((link) => link.name).join("-or-");
+  const name = named.map((link) => link.name).join("-or-");
   const chain = chainLink(
     named.map(({ link }) => link),
     name,
   );
   if (logger === undefined) return chain;
+  const detect = detectInput(options, env);
   const warned = new Set<string>();
   return {
     name,
@@ -110,18 +111,13 @@ export function baseChainLink(options: BaseChainOptions): Link {
         ...reading,
         fetch: async (): Promise<AwsCredentialIdentity> => {
           const identity = await reading.fetch();
-          warnAboutIgnored(winnerOf(reading.key, named), detectInput(options, env), warned, logger, explicitProfile);
+          const winner = named[reading.lastRead ?? named.length - 1]?.name ?? "imds";
+          warnAboutIgnored(winner, detect, warned, logger, explicitProfile);
           return identity;
         },
       };
     },
   };
-}
-
-/** The link whose reading answered: the last part of the chain's key. */
-function winnerOf(key: string, named: readonly { name: BaseLinkName }[]): BaseLinkName {
-  const answered = key.split("|").length - 1;
-  return named[Math.min(answered, named.length - 1)]?.name ?? "imds";
 }
 
 /** What `configuredLinks` looks at, from the chain's options and environment. */

@@ -70,6 +70,7 @@ export function chainLink(links: readonly Link[], name = links.map((link) => lin
         key: readings.map((reading) => reading.key).join("|"),
         answers: answering?.answers ?? false,
         retry: answering?.retry,
+        lastRead: readings.length - 1,
         fetch: () =>
           runChain([
             ...readings.map((reading) => () => reading.fetch()),

@@ -230,6 +230,19 @@ describe("envOrProfile: never the wrong identity in silence", () => {
     );
   });
 
+  it("names the link that won even when its key holds a `|` (a profile file under a folder named a|b)", async () => {
+    const logger = collectingLogger();
+    const folder = mkdtempSync(join(dir, "pipe|in|name-"));
+    const credentialsFile = join(folder, "credentials");
+    writeFileSync(credentialsFile, `[work]\naws_access_key_id = ${ENV_B.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ENV_B.AWS_SECRET_ACCESS_KEY}\n`);
+    const environment = { AWS_PROFILE: "work", AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: join(folder, "no-config"), [FULL]: "http://127.0.0.1:9/creds" };
+    const identity = await envOrProfile({ ...isolated(environment), clock: manualClock(), logger })();
+    expect(identity.accessKeyId).toBe(ENV_B.AWS_ACCESS_KEY_ID);
+    expect(logger.lines.filter((line) => line.startsWith("warn"))).toEqual([
+      expect.stringMatching(/credentials come from profile; also configured but ignored: container \(AWS_CONTAINER_CREDENTIALS_FULL_URI\)/),
+    ]);
+  });
+
   it("warns that env keys won over AWS_PROFILE, naming the profile", async () => {
     const logger = collectingLogger();
     await envOrProfile({ ...isolated({ ...ENV_A, AWS_PROFILE: "work" }), clock: manualClock(), logger })();

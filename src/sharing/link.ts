@@ -27,6 +27,11 @@ export interface Reading {
    * `AWS_METADATA_SERVICE_NUM_ATTEMPTS`, …). Unset: `memoize`'s default.
    */
   readonly retry?: RetryOptions | undefined;
+  /**
+   * A chain's reading only: the position, among the chain's links, of the one read last — the one
+   * that answered, or the last that fell through. For the chain's diagnostics (which link won).
+   */
+  readonly lastRead?: number | undefined;
 }
 
 /**
