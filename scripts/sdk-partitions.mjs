@@ -11,7 +11,7 @@ const PARTITIONS_FILE = ["dist-es", "submodules", "client", "util-endpoints", "l
 /**
  * `{ version, file, partitions, info }`: @aws-sdk/core's version, the data file, the partition ids in
  * its order, and per partition its `outputs` (`dnsSuffix`, `dualStackDnsSuffix`,
- * `implicitGlobalRegion`, …) and its regions.
+ * `implicitGlobalRegion`, …).
  */
 export function sdkPartitions() {
   const require = createRequire(import.meta.url);
@@ -24,7 +24,7 @@ export function sdkPartitions() {
   if (body === undefined) throw new Error(`${file}: no \`export const partitionsInfo = {…}\``);
   const info = JSON.parse(body);
   const partitions = info.partitions.map((p) => p.id);
-  const details = Object.fromEntries(info.partitions.map((p) => [p.id, { outputs: p.outputs, regions: Object.keys(p.regions) }]));
+  const details = Object.fromEntries(info.partitions.map((p) => [p.id, { outputs: p.outputs }]));
   if (!partitions.includes("aws")) throw new Error(`${file}: no "aws" partition`);
   const { version } = JSON.parse(readFileSync(join(coreDir, "package.json"), "utf8"));
   return { version, file, partitions, info: details };

@@ -1,4 +1,5 @@
 import { CredentialsError } from "../../errors.js";
+import { MFA_CODE_PATTERN } from "../sts/session-option-checks.js";
 import { CREDENTIAL_PROCESS_DEPTH_VARIABLE } from "./from-credential-process.js";
 import { runBoundedProcess } from "./run-bounded-process.js";
 import { scrubProcessText } from "./scrub-process-text.js";
@@ -47,7 +48,7 @@ export async function runMfaProcess(argv: readonly string[], run: MfaProcessRun)
     });
   }
   const code = result.stdout.trim();
-  if (!/^\d{6}$/.test(code)) {
+  if (!MFA_CODE_PATTERN.test(code)) {
     const shape = code === "" ? "nothing" : `${code.length} characters that are not six digits (not shown)`;
     throw new CredentialsError(`${run.label} printed ${shape} on stdout; it must print the MFA code (six digits). No STS request was sent`, {
       source: "assume-role",

@@ -9,6 +9,7 @@ import { markedLink } from "../../sdk/marked-link.js";
 import { secretRef } from "../../sharing/key-parts.js";
 import type { Link, Reading } from "../../sharing/link.js";
 import { assumeRoleLink } from "../assume-role/assume-role-link.js";
+import { DEFAULT_ASSUME_ROLE_DURATION_SECONDS } from "../assume-role/assume-role-options.js";
 import { containerLink } from "../container/from-container.js";
 import { envLink } from "../env.js";
 import { imdsLink } from "../imds/from-imds.js";
@@ -142,7 +143,7 @@ function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, conte
       accountId: role.accountId,
       externalId: role.externalId,
       roleSessionName: role.roleSessionName ?? defaultRoleSessionName(),
-      durationSeconds: role.durationSeconds ?? 3600,
+      durationSeconds: role.durationSeconds ?? DEFAULT_ASSUME_ROLE_DURATION_SECONDS,
       tags: role.tags,
       transitiveTagKeys: role.transitiveTagKeys,
       sourceIdentity: role.sourceIdentity,
