@@ -4,7 +4,7 @@ import { systemClock } from "../clock.js";
 import { CredentialsError, describeError, shouldTryNextLink } from "../errors.js";
 import { fromAssumeRole } from "../providers/assume-role.js";
 import { fromEnv } from "../providers/env.js";
-import { configuredLinks, ignoredLinks, type BaseLinkName, type IgnoredLink } from "../configured-links.js";
+import { BASE_LINK_ORDER, configuredLinks, ignoredLinks, type BaseLinkName, type IgnoredLink } from "../configured-links.js";
 import { fromContainer } from "../providers/container/from-container.js";
 import { resolveContainerSettings } from "../providers/container/resolve-container-endpoint.js";
 import { fromImds } from "../providers/imds/from-imds.js";
@@ -20,7 +20,7 @@ import { inspectFileCache, type FileCacheLookup } from "../cache/inspect-file-ca
 import { withFileCache, type FileCacheOptions } from "../cache/with-file-cache.js";
 import type { CliIo } from "./cli-io.js";
 import { cacheKeyFacts } from "./commands/cache-key-facts.js";
-import { cliLogger, readRefreshWindow, usesCache } from "./commands/credential-process-options.js";
+import { cliLogger, noProfileFlag, readRefreshWindow, usesCache } from "./commands/credential-process-options.js";
 import { formatAge, formatTimeLeft, isoSeconds } from "./format.js";
 import { ROLE_ENV, type RoleRequest } from "./parse-cli-args.js";
 import type { RolesAnywhereRequest } from "./roles-anywhere-args.js";
@@ -406,7 +406,7 @@ export interface ReportCommandOptions {
  */
 export function prepareCachedTrace(io: CliIo, options: ReportCommandOptions): () => Promise<TraceResult> {
   const { role, rolesAnywhere, flags = {} } = options;
-  const noProfile = flags["no-profile"] === true;
+  const noProfile = noProfileFlag(flags);
   // IMDS probed: both reports say whether this host is an EC2 instance whose role was ignored.
   const trace = prepareTrace(io, role, { profile: options.profile, noProfile, probeImds: true, rolesAnywhere });
   if (flags["cache"] !== true) {
@@ -423,7 +423,7 @@ export function prepareCachedTrace(io: CliIo, options: ReportCommandOptions): ()
   const ignoredBecause =
     flags["no-cache"] === true
       ? "--no-cache"
-      : !usesCache({ ...flags, profile, "no-profile": noProfile }, role !== undefined || rolesAnywhere !== undefined, io.env)
+      : !usesCache({ ...flags, profile }, role !== undefined || rolesAnywhere !== undefined, io.env)
         ? "the keys are in the environment (no role, no --profile): there is nothing to keep, and credential-process does not put them on disk"
         : undefined;
   return async () => {
@@ -466,7 +466,7 @@ export function prepareCachedTrace(io: CliIo, options: ReportCommandOptions): ()
 function hitResult(io: CliIo, role: RoleRequest | undefined, hit: Extract<FileCacheLookup, { state: "hit" }>, rolesAnywhere = false): TraceResult {
   const now = (io.clock ?? systemClock).now();
   const ageSeconds = Math.max(0, Math.floor((now - hit.obtainedAtMs) / 1000));
-  const sources: readonly SourceLinkName[] = rolesAnywhere ? ["roles-anywhere"] : ["env", "profile", "web-identity", "container", "imds"];
+  const sources: readonly SourceLinkName[] = rolesAnywhere ? ["roles-anywhere"] : BASE_LINK_ORDER;
   const links: LinkReport[] = sources.map((link) => ({
     link,
     status: "not-tried",

@@ -1,9 +1,11 @@
 /*
  * `--roles-anywhere` on the command line, with aws_signing_helper's flag names. Read on the warm
- * path of credential-process too (main.js): nothing here may import the library's core — the flags
+ * path of credential-process too (main.js): nothing here may import the library's core (types only,
+ * which the build erases) — the flags
  * are only collected and made absolute here; the full path checks them (`rolesAnywhereOptions`).
  */
 import { resolve } from "node:path";
+import type { RolesAnywhereOptions } from "../providers/roles-anywhere/roles-anywhere-options.js";
 import type { RoleRequest } from "./parse-cli-args.js";
 import { UsageError } from "./usage-error.js";
 
@@ -26,19 +28,11 @@ export const ROLES_ANYWHERE_FLAGS = {
   "assume-role-arn": { type: "string" },
 } as const;
 
-/** The Roles Anywhere source asked for on the command line: files absolute, nothing checked yet but the shape. */
-export interface RolesAnywhereRequest {
-  certificate: string;
-  privateKey: string;
-  intermediates?: string;
-  trustAnchorArn: string;
-  profileArn: string;
-  roleArn: string;
-  region?: string;
-  durationSeconds?: number;
-  sessionName?: string;
-  endpoint?: string;
-}
+/** The Roles Anywhere source asked for on the command line — the `fromRolesAnywhere` options its flags set: files absolute, nothing checked yet but the shape. */
+export type RolesAnywhereRequest = Pick<
+  RolesAnywhereOptions,
+  "certificate" | "privateKey" | "intermediates" | "trustAnchorArn" | "profileArn" | "roleArn" | "region" | "durationSeconds" | "sessionName" | "endpoint"
+>;
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
