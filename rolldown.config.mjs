@@ -24,7 +24,7 @@ const external = [
 // link's first fetch; profiles use it), with the reader of `aws_signing_helper` command lines
 // (profile-process-link.ts runs them natively).
 const LAZY_PROFILE =
-  /[\\/]src[\\/]providers[\\/](profile[\\/](read-profile|parsed-profile-files|read-imds-profile-settings|from-login-profile|build-profile-link|load-profiles|plan-profile|find-ini-problems|read-role-settings|read-static-credentials|read-profile-files|from-sso-profile|profile-where|profile-process-link)|roles-anywhere[\\/]parse-signing-helper-command|process[\\/](run-credential-process|run-mfa-process|run-bounded-process|parse-credential-process-output|scrub-process-text))\.ts$/;
+  /[\\/]src[\\/]providers[\\/](profile[\\/](read-profile|parsed-profile-files|read-imds-profile-settings|from-login-profile|build-profile-link|load-profiles|plan-profile|find-ini-problems|read-role-settings|read-static-credentials|read-profile-files|from-sso-profile|sdk-profile-provider|profile-where|profile-process-link)|roles-anywhere[\\/]parse-signing-helper-command|process[\\/](run-credential-process|run-mfa-process|run-bounded-process|parse-credential-process-output|scrub-process-text))\.ts$/;
 // The file cache's reads, locks and writes (file-cache-slot.ts, loaded by withFileCache's first
 // call) — not withFileCache itself, clearFileCache or the cache directory's name.
 const LAZY_FILE_CACHE = /[\\/]src[\\/]cache[\\/](file-cache-slot|cache-entry|cache-key-hash|cache-lock|hmac-sha256|open-private-dir|inspect-file-cache)\.ts$/;

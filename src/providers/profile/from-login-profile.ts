@@ -8,9 +8,7 @@ import { fileIdentity } from "../../sharing/file-identity.js";
 import type { Link, Reading } from "../../sharing/link.js";
 import { PROFILE_SOURCE } from "./profile-error.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
-
-type CredentialProviders = typeof import("@aws-sdk/credential-providers");
-let sdk: Promise<CredentialProviders> | undefined;
+import { sdkProfileProvider } from "./sdk-profile-provider.js";
 
 /** What {@link loginProfileLink} needs. @internal */
 export interface LoginProfileOptions {
@@ -64,17 +62,9 @@ export function loginProfileLink(options: LoginProfileOptions): Link {
             // No login at all: said at once, without loading the SDK.
             throw loginRequiredError(options.profile, `no cached login for ${options.loginSession} (${cacheFile} does not exist)`);
           }
-          sdk ??= import("@aws-sdk/credential-providers");
-          const { fromLoginCredentials } = await sdk;
+          const login = await sdkProfileProvider("fromLoginCredentials", options.profile, options.selection, endpoint);
           try {
-            return await fromLoginCredentials({
-              profile: options.profile,
-              configFilepath: options.selection.configFile,
-              filepath: options.selection.credentialsFile,
-              ignoreCache: true,
-              // One attempt: retries with jittered backoff belong to memoize, as for every other link.
-              clientConfig: { maxAttempts: 1, ...(endpoint === undefined ? {} : { endpoint }) },
-            })();
+            return await login();
           } catch (error) {
             throw mapLoginError(error, options.profile);
           }

@@ -4,9 +4,7 @@ import { isRetryable } from "../../retry.js";
 import type { Link, Reading } from "../../sharing/link.js";
 import { PROFILE_SOURCE } from "./profile-error.js";
 import type { ProfileSelection } from "./resolve-profile-selection.js";
-
-type CredentialProviders = typeof import("@aws-sdk/credential-providers");
-let sdk: Promise<CredentialProviders> | undefined;
+import { sdkProfileProvider } from "./sdk-profile-provider.js";
 
 /** What {@link ssoProfileLink} needs. */
 export interface SsoProfileOptions {
@@ -38,17 +36,9 @@ export function ssoProfileLink(options: SsoProfileOptions): Link {
         key: `sso:${JSON.stringify([options.profile, endpoint ?? null])}`,
         answers: true,
         fetch: async () => {
-          sdk ??= import("@aws-sdk/credential-providers");
-          const { fromSSO } = await sdk;
+          const sso = await sdkProfileProvider("fromSSO", options.profile, options.selection, endpoint);
           try {
-            return await fromSSO({
-              profile: options.profile,
-              configFilepath: options.selection.configFile,
-              filepath: options.selection.credentialsFile,
-              ignoreCache: true,
-              // One attempt: retries with jittered backoff belong to memoize, as for every other link.
-              clientConfig: { maxAttempts: 1, ...(endpoint === undefined ? {} : { endpoint }) },
-            })();
+            return await sso();
           } catch (error) {
             throw mapSsoError(error, options.profile);
           }
