@@ -1,4 +1,4 @@
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { systemClock, type Clock } from "../../clock.js";
 import { CredentialsError } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
@@ -129,7 +129,7 @@ export function credentialProcessLink(options: CredentialProcessOptions, context
   }
   const clock = options.clock ?? systemClock;
   // The program's name, never its arguments: they may carry a secret (a token, a password).
-  const label = `credential_process ${JSON.stringify(baseName(argv[0] ?? ""))}${options.profile === undefined ? "" : ` of profile "${options.profile}"`}`;
+  const label = `credential_process ${JSON.stringify(programName(argv[0] ?? ""))}${options.profile === undefined ? "" : ` of profile "${options.profile}"`}`;
   const key = `process:${secretRef(options.command)};${optionsKey({
     profile: options.profile,
     timeoutMs,
@@ -142,7 +142,7 @@ export function credentialProcessLink(options: CredentialProcessOptions, context
     name: SOURCE,
     read: () => {
       const env = options.env ?? process.env;
-      const depth = Number.parseInt(env[CREDENTIAL_PROCESS_DEPTH_VARIABLE] ?? "0", 10) || 0;
+      const depth = processDepth(env);
       return {
         key,
         answers: true,
@@ -171,8 +171,7 @@ export function credentialProcessLink(options: CredentialProcessOptions, context
             clock,
             logger: options.logger,
           });
-          const credential = identity.accountId === undefined && options.accountId !== undefined ? { ...identity, accountId: options.accountId } : identity;
-          return markCredential(credential, "CREDENTIALS_PROCESS"); // as the SDK's fromProcess
+          return markCredential(withAccountId(identity, options.accountId), "CREDENTIALS_PROCESS"); // as the SDK's fromProcess
         },
       };
     },
@@ -186,7 +185,18 @@ function positive(value: unknown, name: string): number {
   return value;
 }
 
-function baseName(path: string): string {
+/** A program's file name, cut short, for the label of a process in messages. @internal */
+export function programName(path: string): string {
   const name = path.split(/[\\/]/).pop() ?? path;
   return name.length > 60 ? `${name.slice(0, 57)}...` : name;
+}
+
+/** How deep credential processes are nested here (this process is a child of one when > 0). @internal */
+export function processDepth(env: Readonly<Record<string, string | undefined>>): number {
+  return Number.parseInt(env[CREDENTIAL_PROCESS_DEPTH_VARIABLE] ?? "0", 10) || 0;
+}
+
+/** The credential with the profile's `aws_account_id` when the source gave none. @internal */
+export function withAccountId(identity: AwsCredentialIdentity, accountId: string | undefined): AwsCredentialIdentity {
+  return identity.accountId === undefined && accountId !== undefined ? { ...identity, accountId } : identity;
 }

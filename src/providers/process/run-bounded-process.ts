@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { CredentialsError } from "../../errors.js";
+import { scrubProcessText } from "./scrub-process-text.js";
 
 /** What a finished process gave. `stdout` may hold secrets; `stderrTail` is raw (scrub it before showing). */
 export interface BoundedProcessResult {
@@ -133,4 +134,15 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
     }
   }
   return out;
+}
+
+/**
+ * How a process that did not exit with 0 ended, for a message: `exited with code 2: <its stderr>` or
+ * `was killed by SIGTERM (nothing on stderr)` — the stderr's tail scrubbed of anything secret.
+ * @internal
+ */
+export function describeProcessEnd(result: BoundedProcessResult): string {
+  const stderr = scrubProcessText(result.stderrTail);
+  const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`;
+  return `${how}${stderr === "" ? " (nothing on stderr)" : `: ${stderr}`}`;
 }

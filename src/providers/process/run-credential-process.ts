@@ -6,8 +6,7 @@ import { log, type Logger } from "../../logger.js";
 import { CREDENTIAL_PROCESS_DEPTH_VARIABLE } from "./from-credential-process.js";
 import { CREDENTIAL_PROCESS_CHAIN_VARIABLE, processChain, withChainEntry } from "./process-chain.js";
 import { parseCredentialProcessOutput } from "./parse-credential-process-output.js";
-import { runBoundedProcess } from "./run-bounded-process.js";
-import { scrubProcessText } from "./scrub-process-text.js";
+import { describeProcessEnd, runBoundedProcess } from "./run-bounded-process.js";
 
 // One run of a `credential_process`, apart from `fromCredentialProcess` (which checks the command
 // and options when created): the spawn, the bounded reading and the parsing load at the first call
@@ -61,9 +60,7 @@ export async function runCredentialProcess(argv: readonly string[], run: Credent
     throw loopError(run);
   }
   if (result.exitCode !== 0) {
-    const stderr = scrubProcessText(result.stderrTail);
-    const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`;
-    throw new CredentialsError(`${run.label} ${how}${stderr === "" ? " (nothing on stderr)" : `: ${stderr}`}`, {
+    throw new CredentialsError(`${run.label} ${describeProcessEnd(result)}`, {
       source: run.source,
       code: "PROCESS_FAILED",
       tryNextLink: false,

@@ -1,8 +1,7 @@
 import { CredentialsError } from "../../errors.js";
 import { MFA_CODE_PATTERN } from "../sts/session-option-checks.js";
-import { CREDENTIAL_PROCESS_DEPTH_VARIABLE } from "./from-credential-process.js";
-import { runBoundedProcess } from "./run-bounded-process.js";
-import { scrubProcessText } from "./scrub-process-text.js";
+import { CREDENTIAL_PROCESS_DEPTH_VARIABLE, processDepth } from "./from-credential-process.js";
+import { describeProcessEnd, runBoundedProcess } from "./run-bounded-process.js";
 
 /** What one `mfa_process` run needs. @internal */
 export interface MfaProcessRun {
@@ -28,7 +27,7 @@ const MAX_OUTPUT_BYTES = 4096;
  * @internal
  */
 export async function runMfaProcess(argv: readonly string[], run: MfaProcessRun): Promise<string> {
-  const depth = Number.parseInt(run.env[CREDENTIAL_PROCESS_DEPTH_VARIABLE] ?? "0", 10) || 0;
+  const depth = processDepth(run.env);
   const result = await runBoundedProcess(argv, {
     env: { ...run.env, [CREDENTIAL_PROCESS_DEPTH_VARIABLE]: String(depth + 1) },
     timeoutMs: run.timeoutMs,
@@ -38,9 +37,7 @@ export async function runMfaProcess(argv: readonly string[], run: MfaProcessRun)
     label: run.label,
   });
   if (result.exitCode !== 0) {
-    const stderr = scrubProcessText(result.stderrTail);
-    const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${String(result.exitCode)}`;
-    throw new CredentialsError(`${run.label} ${how}${stderr === "" ? " (nothing on stderr)" : `: ${stderr}`}; no STS request was sent`, {
+    throw new CredentialsError(`${run.label} ${describeProcessEnd(result)}; no STS request was sent`, {
       source: "assume-role",
       code: "PROCESS_FAILED",
       tryNextLink: false,

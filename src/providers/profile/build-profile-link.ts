@@ -13,7 +13,7 @@ import { DEFAULT_ASSUME_ROLE_DURATION_SECONDS } from "../assume-role/assume-role
 import { containerLink } from "../container/from-container.js";
 import { envLink } from "../env.js";
 import { imdsLink } from "../imds/from-imds.js";
-import { DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS } from "../process/from-credential-process.js";
+import { DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS, programName } from "../process/from-credential-process.js";
 import { defaultRoleSessionName } from "../sts/role-checks.js";
 import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import { webIdentityLink } from "../web-identity/from-web-identity.js";
@@ -164,8 +164,7 @@ function roleStepLink(plan: Extract<ProfilePlan, { kind: "assume-role" }>, conte
 
 /** The codes a profile's `mfa_process` prints: one run per AssumeRole (under `memoize`, once per credential lifetime). */
 function mfaProcessCodes(argv: readonly string[], plan: Extract<ProfilePlan, { kind: "assume-role" }>, context: BuildContext): (mfaSerial: string) => Promise<string> {
-  const program = (argv[0] ?? "").split(/[\\/]/).pop() ?? "";
-  const label = `mfa_process ${JSON.stringify(program.length > 60 ? `${program.slice(0, 57)}...` : program)} of profile "${plan.profile.name}"`;
+  const label = `mfa_process ${JSON.stringify(programName(argv[0] ?? ""))} of profile "${plan.profile.name}"`;
   return async () => {
     const { runMfaProcess } = await import("../process/run-mfa-process.js");
     return runMfaProcess(argv, { env: context.env, timeoutMs: context.processTimeoutMs ?? DEFAULT_CREDENTIAL_PROCESS_TIMEOUT_MS, label });

@@ -1,8 +1,7 @@
-import type { AwsCredentialIdentity } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
 import type { Link, Reading } from "../../sharing/link.js";
-import { credentialProcessLink, type CredentialProcessContext, type CredentialProcessOptions } from "../process/from-credential-process.js";
+import { credentialProcessLink, withAccountId, type CredentialProcessContext, type CredentialProcessOptions } from "../process/from-credential-process.js";
 import { parseSigningHelperCommand } from "../roles-anywhere/parse-signing-helper-command.js";
 import { rolesAnywhereLink } from "../roles-anywhere/roles-anywhere-link.js";
 import { SIGNING_HELPER_LOG_PREFIX } from "./signing-helper-log.js";
@@ -39,8 +38,6 @@ export function profileProcessLink(options: CredentialProcessOptions, context: C
   });
   const roleArn = parsed.options.roleArn;
   let spawned: Link | undefined;
-  const withAccount = (identity: AwsCredentialIdentity): AwsCredentialIdentity =>
-    identity.accountId === undefined && options.accountId !== undefined ? { ...identity, accountId: options.accountId } : identity;
   return {
     name: native.name,
     async read(): Promise<Reading> {
@@ -52,7 +49,7 @@ export function profileProcessLink(options: CredentialProcessOptions, context: C
           try {
             const identity = await reading.fetch();
             log(options.logger, "debug", `${SIGNING_HELPER_LOG_PREFIX}${where}, run natively: IAM Roles Anywhere CreateSession for role ${roleArn}`);
-            return withAccount(identity);
+            return withAccountId(identity, options.accountId);
           } catch (error) {
             if (!(error instanceof CredentialsError && error.code === "ROLES_ANYWHERE_UNSUPPORTED")) throw error;
             log(options.logger, "debug", `${SIGNING_HELPER_LOG_PREFIX}${where}, run as a process: ${error.message}`);
