@@ -5,7 +5,7 @@ import { EXIT, type CliIo } from "../cli-io.js";
 import { reason } from "../format.js";
 import type { RoleRequest } from "../parse-cli-args.js";
 import type { RolesAnywhereRequest } from "../roles-anywhere-args.js";
-import { prepareTrace, rolesAnywhereOptions } from "../resolve-with-trace.js";
+import { prepareTrace } from "../resolve-with-trace.js";
 import { cacheKeyFacts } from "./cache-key-facts.js";
 import {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
@@ -16,7 +16,7 @@ import {
   readRefreshWindow,
   usesCache,
 } from "./credential-process-options.js";
-import { chooseLineSource, credentialProcessLine, explainLineSource, type LineSource } from "./setup-aws-profile.js";
+import { credentialProcessLine, lineSource } from "./setup-aws-profile.js";
 
 export {
   BOTOCORE_ADVISORY_REFRESH_SECONDS,
@@ -51,15 +51,8 @@ export async function credentialProcessCommand(options: CredentialProcessOptions
   const { rolesAnywhere } = options;
   const noProfile = noProfileFlag(flags);
   if (flags["print-config"] === true) {
-    let source: LineSource = {};
-    if (rolesAnywhere !== undefined) {
-      rolesAnywhereOptions(rolesAnywhere, io); // a line that cannot work is not printed; the certificate is its source
-    } else {
-      // The line names its source (as setup-aws-profile's does), so it works however its profile is selected.
-      const chosen = await chooseLineSource("", flags, io);
-      source = chosen.source;
-      await explainLineSource(io, "credential-process", "", source, chosen.why);
-    }
+    // The line names its source (as setup-aws-profile's does), so it works however its profile is selected.
+    const source = await lineSource(io, "credential-process", "", flags, rolesAnywhere);
     io.stdout(`credential_process = ${credentialProcessLine(io, options.role, source, rolesAnywhere)}\n`);
     return EXIT.ok;
   }

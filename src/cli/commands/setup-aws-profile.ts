@@ -90,7 +90,7 @@ export function profileBlock(io: CliIo, name: string, role: RoleRequest | undefi
  * `""` (the profile the line goes into is not known: `credential-process --print-config`).
  * @throws UsageError for `--profile NAME` (the profile would run itself).
  */
-export async function chooseLineSource(name: string, flags: Readonly<Record<string, string | boolean | undefined>>, io: CliIo): Promise<{ source: LineSource; why?: string }> {
+async function chooseLineSource(name: string, flags: Readonly<Record<string, string | boolean | undefined>>, io: CliIo): Promise<{ source: LineSource; why?: string }> {
   const given = typeof flags["profile"] === "string" ? flags["profile"] : undefined;
   if (given !== undefined && given === name) {
     throw new UsageError(
@@ -115,10 +115,33 @@ export async function chooseLineSource(name: string, flags: Readonly<Record<stri
 }
 
 /**
+ * The source a printed `credential_process` line names, for the profile `name` it goes into (`""`
+ * when not known): with `--roles-anywhere` the certificate, checked now (a line that cannot work is
+ * not printed; it reads no profile, so it can never run itself); else the profile or `--no-profile`
+ * that `chooseLineSource` picks, said on stderr by `explainLineSource`.
+ * @throws UsageError for a `--roles-anywhere` option the provider would refuse, or `--profile NAME`.
+ */
+export async function lineSource(
+  io: CliIo,
+  command: string,
+  name: string,
+  flags: Readonly<Record<string, string | boolean | undefined>>,
+  rolesAnywhere: RolesAnywhereRequest | undefined,
+): Promise<LineSource> {
+  if (rolesAnywhere !== undefined) {
+    rolesAnywhereOptions(rolesAnywhere, io);
+    return {};
+  }
+  const chosen = await chooseLineSource(name, flags, io);
+  await explainLineSource(io, command, name, chosen.source, chosen.why);
+  return chosen.source;
+}
+
+/**
  * Says on stderr which source the line names and why, when it was not given; and warns when the
  * named profile is not in the files (yet): the line would fail with PROFILE_NOT_FOUND until it is.
  */
-export async function explainLineSource(io: CliIo, command: string, name: string, source: LineSource, why: string | undefined): Promise<void> {
+async function explainLineSource(io: CliIo, command: string, name: string, source: LineSource, why: string | undefined): Promise<void> {
   const named = source.profile !== undefined ? `--profile ${source.profile}` : "--no-profile";
   if (why !== undefined) {
     io.stderr(
@@ -187,15 +210,7 @@ export async function setupAwsProfileCommand(
   if (!PROFILE_NAME.test(name)) {
     throw new UsageError(`the profile name must be 1 to 64 letters, digits or _.@+-, got ${JSON.stringify(name.slice(0, 70))}`, "setup-aws-profile");
   }
-  let source: LineSource = {};
-  if (rolesAnywhere !== undefined) {
-    // The certificate is the source: the line reads no profile, so it can never run itself.
-    rolesAnywhereOptions(rolesAnywhere, io);
-  } else {
-    const chosen = await chooseLineSource(name, flags, io);
-    source = chosen.source;
-    await explainLineSource(io, "setup-aws-profile", name, source, chosen.why);
-  }
+  const source = await lineSource(io, "setup-aws-profile", name, flags, rolesAnywhere);
   const block = profileBlock(io, name, role, source, rolesAnywhere);
   if (flags["write"] !== true) {
     io.stdout(block);
