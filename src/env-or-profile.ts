@@ -5,12 +5,11 @@ import { checkKnownOptions } from "./known-options.js";
 import type { Logger } from "./logger.js";
 import { asMemoized, memoizeLink, type JitterOptions, type MemoizedProvider, type MemoizeOptions } from "./memoize.js";
 import { assumeRoleLink } from "./providers/assume-role/assume-role-link.js";
-import { checkAssumeRoleOptions, type AssumeRoleOptions } from "./providers/assume-role/assume-role-options.js";
+import { checkAssumeRoleOptions, roleStsLocation, type AssumeRoleOptions } from "./providers/assume-role/assume-role-options.js";
 import type { ContainerOptions } from "./providers/container/from-container.js";
 import type { EnvOptions } from "./providers/env.js";
 import type { ImdsOptions } from "./providers/imds/from-imds.js";
 import type { ProfileOptions } from "./providers/profile/from-profile.js";
-import { resolveStsLocation } from "./providers/sts/sts-location.js";
 import type { WebIdentityOptions } from "./providers/web-identity/from-web-identity.js";
 import type { RetryOptions } from "./retry.js";
 import type { Link } from "./sharing/link.js";
@@ -173,7 +172,7 @@ export function envOrProfile(options: EnvOrProfileOptions = NO_OPTIONS): Memoize
       assumeRoleLink(role.settings, {
         source: asMemoized(source),
         // The chain's environment is the STS call's too (region, endpoint, FIPS, dual-stack).
-        location: () => resolveStsLocation({ region: role.region, endpoint: role.endpoint, env: roleEnv ?? chainEnvironment(options), roleArn: role.settings.roleArn }),
+        location: roleStsLocation(role, roleEnv ?? chainEnvironment(options)),
         mfaCodeProvider,
         logger: options.logger,
       }),

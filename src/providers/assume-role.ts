@@ -4,8 +4,7 @@ import { checkLogger } from "../check-runtime-options.js";
 import { asMemoized, memoizeLink } from "../memoize.js";
 import { linkProvider, type Link } from "../sharing/link.js";
 import { assumeRoleLink } from "./assume-role/assume-role-link.js";
-import { checkAssumeRoleOptions, type AssumeRoleOptions } from "./assume-role/assume-role-options.js";
-import { resolveStsLocation } from "./sts/sts-location.js";
+import { checkAssumeRoleOptions, roleStsLocation, type AssumeRoleOptions } from "./assume-role/assume-role-options.js";
 
 export { DEFAULT_ASSUME_ROLE_DURATION_SECONDS, type AssumeRoleOptions } from "./assume-role/assume-role-options.js";
 export { DEFAULT_STS_TIMEOUT_MS } from "./sts/sts-client-config.js";
@@ -73,7 +72,7 @@ export function fromAssumeRole(options: AssumeRoleOptions): AwsCredentialIdentit
         : asMemoized(options.source);
     return assumeRoleLink(role.settings, {
       source,
-      location: () => resolveStsLocation({ region: role.region, endpoint: role.endpoint, env: options.env ?? process.env, roleArn: role.settings.roleArn }),
+      location: roleStsLocation(role, options.env ?? process.env),
       mfaCodeProvider: options.mfaCodeProvider,
       logger,
     });

@@ -15,6 +15,7 @@ import {
   parseRoleArn,
 } from "../sts/role-checks.js";
 import { checkMfaSerial, checkPolicy, checkPolicyArns, checkSourceIdentity, checkTags, checkTransitiveTagKeys } from "../sts/session-option-checks.js";
+import { resolveStsLocation, type StsLocation } from "../sts/sts-location.js";
 import type { RoleStepSettings } from "./assume-role-link.js";
 
 /** `DurationSeconds` when none is given: STS's own default, one hour. */
@@ -124,6 +125,15 @@ export interface CheckedAssumeRole {
   readonly settings: RoleStepSettings;
   readonly region: string | undefined;
   readonly endpoint: string | undefined;
+}
+
+/**
+ * Where STS is for a checked role, read at each reading: its `region` and `endpoint` options, else
+ * what `env` says (`AWS_ENDPOINT_URL_STS`, `AWS_REGION`, FIPS, …), else the role ARN's partition's.
+ * @internal
+ */
+export function roleStsLocation(role: CheckedAssumeRole, env: Readonly<Record<string, string | undefined>>): () => StsLocation {
+  return () => resolveStsLocation({ region: role.region, endpoint: role.endpoint, env, roleArn: role.settings.roleArn });
 }
 
 /**
