@@ -46,6 +46,15 @@ export function secretRef(secret: string): string {
 }
 
 /**
+ * A key part for an option that counts by identity (a clock, a logger, a callback): `@` and
+ * {@link identityOf}'s number, or `undefined` when the option is not given.
+ * @internal
+ */
+export function identityRef(value: object | undefined): string | undefined {
+  return value === undefined ? undefined : `@${identityOf(value)}`;
+}
+
+/**
  * A number standing for `value` itself, not its contents: two look-alike loggers get different
  * numbers, and one object keeps its number however its contents change.
  * @internal

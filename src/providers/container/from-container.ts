@@ -10,7 +10,7 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialsError } from "../../errors.js";
 import { log } from "../../logger.js";
-import { identityOf, optionsKey, secretRef } from "../../sharing/key-parts.js";
+import { identityRef, optionsKey, secretRef } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { CONTAINER_RETRY_BASE_DELAY_MS, CONTAINER_RETRY_MAX_DELAY_MS, checkContainerOptions, readContainerEnv, type CheckedContainerOptions, type ContainerOptions } from "./container-options.js";
 import { CONTAINER_ENV_VARIABLES } from "./resolve-container-endpoint.js";
@@ -73,8 +73,8 @@ export function containerLink(options: ContainerOptions = {}): Link {
   const optionKey = optionsKey({
     timeoutMs: checked.timeoutMs,
     ca: checked.ca,
-    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
-    logger: checked.logger === undefined ? undefined : `@${identityOf(checked.logger)}`,
+    clock: identityRef(options.clock),
+    logger: identityRef(checked.logger),
   });
   // Each note (both URIs set, both tokens set) is told once per link, not at every reading.
   const told = new Set<string>();

@@ -16,7 +16,7 @@ import { CredentialsError, describeError, redactKeyId } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
 import { log } from "../../logger.js";
 import { addMarks, credentialMarks, markCredential } from "../../sdk/credential-marks.js";
-import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { identityRef, optionsKey } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { freshRole, sharedFlight } from "./endpoint-state.js";
 import { imdsDisabledByEnv, readImdsFileSettings, type ImdsSettingsSource } from "./imds-file-settings.js";
@@ -119,9 +119,9 @@ export function imdsLink(options: ImdsOptions = {}, settingsFrom: ImdsSettingsSo
     name: "imds",
     async read(): Promise<Reading> {
       optionKey ??= optionsKey({
-        clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
-        logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
-        staticStability: lastGood === undefined ? undefined : `@${identityOf(lastGood)}`,
+        clock: identityRef(options.clock),
+        logger: identityRef(options.logger),
+        staticStability: identityRef(lastGood),
       });
       source ??=
         options.profile === false ? false : options.profile === undefined ? settingsFrom : { ...(settingsFrom === false ? {} : settingsFrom), profile: options.profile };

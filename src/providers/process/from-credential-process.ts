@@ -4,7 +4,7 @@ import { CredentialsError } from "../../errors.js";
 import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
 import { markCredential } from "../../sdk/credential-marks.js";
-import { identityOf, optionsKey, secretRef } from "../../sharing/key-parts.js";
+import { identityRef, optionsKey, secretRef } from "../../sharing/key-parts.js";
 import { linkProvider, type Link } from "../../sharing/link.js";
 import { splitCommandLine } from "./split-command-line.js";
 
@@ -135,8 +135,8 @@ export function credentialProcessLink(options: CredentialProcessOptions, context
     timeoutMs,
     maxOutputBytes,
     accountId: options.accountId,
-    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
-    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
+    clock: identityRef(options.clock),
+    logger: identityRef(options.logger),
   })}`;
   return {
     name: SOURCE,

@@ -4,7 +4,7 @@ import type { Clock } from "../../clock.js";
 import { checkKnownOptions } from "../../known-options.js";
 import type { Logger } from "../../logger.js";
 import { fileIdentity } from "../../sharing/file-identity.js";
-import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { identityRef, optionsKey } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { noProfileFilesError, PROFILE_SOURCE } from "./profile-error.js";
 import { resolveProfileSelection } from "./resolve-profile-selection.js";
@@ -132,9 +132,9 @@ export function profileLink(options: ProfileOptions = {}): Link {
   checkMfaCodeProvider(options.mfaCodeProvider);
   const optionKey = optionsKey({
     processTimeoutMs: options.processTimeoutMs,
-    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
-    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
-    mfaCodeProvider: options.mfaCodeProvider === undefined ? undefined : `@${identityOf(options.mfaCodeProvider)}`,
+    clock: identityRef(options.clock),
+    logger: identityRef(options.logger),
+    mfaCodeProvider: identityRef(options.mfaCodeProvider),
   });
   return {
     name: PROFILE_SOURCE,

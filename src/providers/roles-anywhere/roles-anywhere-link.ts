@@ -1,4 +1,4 @@
-import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { identityRef, optionsKey } from "../../sharing/key-parts.js";
 import type { Link, Reading } from "../../sharing/link.js";
 import { resolveRolesAnywhereSettings } from "./resolve-roles-anywhere-settings.js";
 import { rolesAnywhereInputs } from "./roles-anywhere-inputs.js";
@@ -23,8 +23,8 @@ export function rolesAnywhereLink(options: RolesAnywhereOptions): Link {
   const settings = resolveRolesAnywhereSettings(options);
   const optionKey = optionsKey({
     timeoutMs: settings.timeoutMs,
-    clock: options.clock === undefined ? undefined : `@${identityOf(options.clock)}`,
-    logger: options.logger === undefined ? undefined : `@${identityOf(options.logger)}`,
+    clock: identityRef(options.clock),
+    logger: identityRef(options.logger),
   });
   return {
     name: ROLES_ANYWHERE_LINK_NAME,

@@ -5,7 +5,7 @@ import { checkKnownOptions } from "../../known-options.js";
 import { log, type Logger } from "../../logger.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../retry.js";
 import { markCredential } from "../../sdk/credential-marks.js";
-import { identityOf, optionsKey } from "../../sharing/key-parts.js";
+import { identityRef, optionsKey } from "../../sharing/key-parts.js";
 import { fallsThrough, linkProvider, type Link, type Reading } from "../../sharing/link.js";
 import { resolveStsLocation, type ProfileStsSettings, type StsLocation } from "../sts/sts-location.js";
 import { exchangeWebIdentityToken } from "./exchange-web-identity-token.js";
@@ -163,7 +163,7 @@ export function webIdentityLink(options: WebIdentityOptions, stsProfile?: Profil
   });
   const checked = checkWebIdentityOptions(options, DEFAULT_WEB_IDENTITY_TIMEOUT_MS, DEFAULT_WEB_IDENTITY_MAX_ATTEMPTS);
   const logger = options.logger;
-  const optionKey = optionsKey({ ...checked, logger: logger === undefined ? undefined : `@${identityOf(logger)}` });
+  const optionKey = optionsKey({ ...checked, logger: identityRef(logger) });
   return {
     name: "web-identity",
     read: () => readWebIdentity(checked, options.env ?? process.env, optionKey, logger, stsProfile),
